@@ -1,0 +1,3 @@
+"""ambassador-bot: a Slack bot that runs a community ambassador program."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,106 @@
+"""Builds the Bolt app: its Web API client, its dependencies, and every listener."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.db import Database
+from bot.services import members
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+TIMEZONE_CACHE = timedelta(days=7)
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Deps:
+    """What listeners need besides Bolt's own arguments; one per app, shared by all threads."""
+
+    settings: Settings
+    db: Database
+    clock: Clock = system_clock
+    # Called with (client, slack_user_id) after a change that concerns that person, e.g. to
+    # refresh their App Home. Listeners call `deps.changed(...)`; features subscribe here.
+    change_listeners: list[Callable[[WebClient, str], None]] = field(default_factory=list)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def is_tsc(self, slack_user_id: str) -> bool:
+        """TSC members: `TSC_USER_IDS`, or members flagged `isTscMember` in the database."""
+        if slack_user_id in self.settings.tsc_user_ids:
+            return True
+        with self.db.transaction() as session:
+            member = members.member_by_slack_id(session, slack_user_id)
+            return bool(member and member.is_tsc_member)
+
+    def zone_for(self, client: WebClient, slack_user_id: str) -> ZoneInfo:
+        """The member's time zone from Slack (`users.info` → `tz`), cached; the program's otherwise."""
+        now = self.now()
+        cached = members.cached_timezone(self.db, slack_user_id, fresh_after=now - TIMEZONE_CACHE)
+        if cached:
+            try:
+                return ZoneInfo(cached)
+            except (ZoneInfoNotFoundError, ValueError):
+                pass
+        try:
+            response = client.users_info(user=slack_user_id)
+            name = (response.get("user") or {}).get("tz")
+        except SlackApiError as exc:
+            log.warning("users.info failed for %s: %s", slack_user_id, exc.response.get("error"))
+            return self.settings.zone
+        if not name:
+            return self.settings.zone
+        try:
+            zone = ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            return self.settings.zone
+        members.store_timezone(self.db, slack_user_id, name, now)
+        return zone
+
+    def local_today(self, client: WebClient, slack_user_id: str) -> date:
+        return self.now().astimezone(self.zone_for(client, slack_user_id)).date()
+
+    def changed(self, client: WebClient, slack_user_id: str) -> None:
+        for listener in self.change_listeners:
+            try:
+                listener(client, slack_user_id)
+            except Exception:
+                log.exception("refresh after a change failed for %s", slack_user_id)
+
+
+def web_client(settings: Settings, **kwargs: object) -> WebClient:
+    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, **kwargs)  # type: ignore[arg-type]
+
+
+def create_app(deps: Deps, client: WebClient | None = None) -> App:
+    """The Bolt app with every listener registered; `client` defaults to one on `SLACK_API_URL`."""
+    settings = deps.settings
+    app = App(
+        client=client or web_client(settings),
+        signing_secret=settings.slack_signing_secret or None,
+        # Bolt would otherwise reject Socket Mode apps that have no signing secret.
+        request_verification_enabled=not settings.socket_mode,
+        # auth.test on first use rather than at import, so `serve` starts even while Slack is slow.
+        token_verification_enabled=False,
+        raise_error_for_unhandled_request=False,
+    )
+
+    from handlers import register_all
+
+    register_all(app, deps)
+    return app

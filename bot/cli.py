@@ -1,0 +1,114 @@
+"""The `ambassador-bot` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from types import FrameType
+
+from bot.db import Database
+from bot.logging_setup import configure_logging
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("ambassador-bot")
+
+EXIT_USAGE = 2
+
+
+class CommandError(Exception):
+    """A problem to report on one line, with exit status 2 (bad input, not a crash)."""
+
+
+def open_database(settings: Settings) -> Database:
+    """Every command that touches the database first brings its schema up to date."""
+    db = Database(settings.database_url)
+    db.upgrade()
+    return db
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    settings.require_slack()
+    db = open_database(settings)
+    from bot.app import Deps, create_app
+    from bot.server import create_http_server, serve_socket_mode, wsgi_app
+
+    deps = Deps(settings=settings, db=db)
+    app = create_app(deps)
+    if settings.socket_mode:
+        serve_socket_mode(app, settings.slack_app_token)
+        return 0
+    server = create_http_server(wsgi_app(app, db), args.host, settings.port, threads=args.threads)
+    log.info("serving Slack on http://%s:%s/slack/events", args.host, settings.port)
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        server.run()
+    except (KeyboardInterrupt, SystemExit):
+        log.info("stopping")
+    finally:
+        server.close()
+        db.dispose()
+    return 0
+
+
+def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    db = open_database(settings)
+    db.dispose()
+    print("database is up to date")
+    return 0
+
+
+Command = Callable[[Settings, argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ambassador-bot", description="A Slack bot that runs a community ambassador program."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve", help="serve Slack (HTTP on PORT, or Socket Mode with SLACK_APP_TOKEN)"
+    )
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    serve.add_argument("--threads", type=int, default=8, help="HTTP worker threads (default 8)")
+    serve.set_defaults(handler=cmd_serve)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", help="apply database migrations").set_defaults(handler=cmd_db_upgrade)
+
+    from bot import cli_commands
+
+    cli_commands.add_commands(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc.render(), file=sys.stderr)
+        return EXIT_USAGE
+    configure_logging(settings.log_level)
+    handler: Command = args.handler
+    try:
+        return handler(settings, args)
+    except SettingsError as exc:
+        print(exc.render(), file=sys.stderr)
+        return EXIT_USAGE
+    except CommandError as exc:
+        print(f"ambassador-bot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""Callback and action IDs shared by the views that send them and the listeners that receive them.
+
+A button works the same wherever it is shown (a message, a DM, the App Home), so every listener is
+keyed on these names and nothing else.
+"""
+
+COMMAND = "/ambassador"
+
+# Log a contribution (#2)
+LOG_MODAL = "log_contribution"
+LOG_OPEN = "contribution_log_open"
+
+# Membership (#3)
+APPLY_MODAL = "application_submit"
+APPLY_OPEN = "application_open"
+APPROVE = "application_approve"
+REJECT = "application_reject"
+REJECT_MODAL = "application_reject_reason"
+RENEW = "term_renew"
+
+# Reminders (#4)
+SNOOZE = "reminders_snooze"
+RESUME = "reminders_resume"
+
+# App Home (#5)
+EDIT_CONTRIBUTION = "contribution_edit"
+DELETE_CONTRIBUTION = "contribution_delete"
+EDIT_MODAL = "contribution_edit_submit"

@@ -1,0 +1,267 @@
+"""Database models (SQLAlchemy 2 typed declarative); migrations live in bot/migrations.
+
+Datetimes are stored as UTC. SQLite ignores `timezone=True`, so `UTCDateTime` stores naive UTC
+and hands back aware UTC on every backend.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column; pass an aware datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class MemberStatus(StrEnum):
+    CANDIDATE = "candidate"  # known to the bot (applicant, nominee, imported without a term)
+    ACTIVE = "active"  # an ambassador with a current term
+    EMERITUS = "emeritus"  # a former ambassador
+
+
+class TermStatus(StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"  # ended with the requirement met (renewed or not)
+    LAPSED = "lapsed"  # ended without the requirement: the member became emeritus
+    ENDED = "ended"  # closed early by the TSC (moved to emeritus)
+
+
+class ApplicationStatus(StrEnum):
+    NOMINATED = "nominated"  # someone proposed this person; they have not applied yet
+    PENDING = "pending"  # submitted, waiting for the TSC
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+OPEN_APPLICATION_STATUSES = (ApplicationStatus.NOMINATED, ApplicationStatus.PENDING)
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by a sender; `claimed_until` bounds the claim
+    SENT = "sent"
+    FAILED = "failed"  # a permanent Slack error; reported, not retried
+    CANCELLED = "cancelled"
+
+
+class Member(Base):
+    """A person the program knows, with the public profile fields of AMBASSADORS_MEMBERS.json.
+
+    Optional profile fields are None when the public file does not have the key, so an import
+    followed by an export gives the same keys back.
+    """
+
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slack_user_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    img: Mapped[str | None] = mapped_column(String(1000))
+    bio: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(String(300))
+    github: Mapped[str | None] = mapped_column(String(100), unique=True)
+    # The public file has integers, and sometimes strings: kept as given.
+    github_id: Mapped[Any] = mapped_column(JSON, nullable=True)
+    twitter: Mapped[str | None] = mapped_column(String(300))
+    linkedin: Mapped[str | None] = mapped_column(String(300))
+    company: Mapped[str | None] = mapped_column(String(300))
+    country: Mapped[str | None] = mapped_column(String(100))
+    is_tsc_member: Mapped[bool | None]
+    tsc_member_since: Mapped[str | None] = mapped_column(String(32))
+    is_board_member: Mapped[bool | None]
+
+    status: Mapped[str] = mapped_column(String(16), default=MemberStatus.CANDIDATE, index=True)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    status_changed_at: Mapped[datetime | None]
+
+    # IANA name from Slack's users.info, cached because that call is rate limited.
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    timezone_checked_at: Mapped[datetime | None]
+    snoozed_until: Mapped[datetime | None]
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    terms: Mapped[list[Term]] = relationship(
+        back_populates="member", order_by="Term.start_on", cascade="all, delete-orphan"
+    )
+    contributions: Mapped[list[Contribution]] = relationship(
+        back_populates="member", order_by="Contribution.id", cascade="all, delete-orphan"
+    )
+
+
+class Term(Base):
+    __tablename__ = "terms"
+    __table_args__ = (
+        # At most one current term per member, whatever two requests do at once.
+        Index(
+            "uq_terms_one_active_per_member",
+            "member_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    start_on: Mapped[date] = mapped_column(Date)
+    end_on: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(16), default=TermStatus.ACTIVE)
+    renewal_requested_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    member: Mapped[Member] = relationship(back_populates="terms")
+
+
+class Contribution(Base):
+    """A contribution as the public file records it (type, title, link, year, month), plus what Slack adds.
+
+    `type` and `month` are kept exactly as given so the public file round-trips ("initiative_driver",
+    "Jan", a missing month); `occurred_on` is the date the rules count with.
+    """
+
+    __tablename__ = "contributions"
+    __table_args__ = (
+        UniqueConstraint("member_id", "link_key"),
+        Index("ix_contributions_member_occurred", "member_id", "occurred_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(500))
+    link: Mapped[str] = mapped_column(String(1000), default="")
+    # The normalized link; NULL for the empty links of the public file, which may repeat.
+    link_key: Mapped[str | None] = mapped_column(String(1000))
+    year: Mapped[int]
+    month: Mapped[str | None] = mapped_column(String(32))
+    occurred_on: Mapped[date] = mapped_column(Date, index=True)
+    date_precision: Mapped[str] = mapped_column(String(8), default="day")
+    reach: Mapped[int | None]
+    audience: Mapped[str | None] = mapped_column(String(300))
+    notes: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16), default="slack")  # slack | import | application
+    logged_by: Mapped[str | None] = mapped_column(String(32))
+    logged_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    member: Mapped[Member] = relationship(back_populates="contributions")
+
+
+class Application(Base):
+    __tablename__ = "applications"
+    __table_args__ = (
+        # One open application (nominated or pending) per member.
+        Index(
+            "uq_applications_one_open_per_member",
+            "member_id",
+            unique=True,
+            sqlite_where=text("status IN ('nominated', 'pending')"),
+            postgresql_where=text("status IN ('nominated', 'pending')"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=ApplicationStatus.PENDING, index=True)
+    motivation: Mapped[str | None] = mapped_column(Text)
+    nominated_by: Mapped[str | None] = mapped_column(String(32))
+    submitted_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    review_channel: Mapped[str | None] = mapped_column(String(32))
+    review_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    member: Mapped[Member] = relationship()
+
+
+class AuditEvent(Base):
+    """Who changed what, and when: every decision and every change to a member's record."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(64))  # a Slack user ID, or "cli" / "scheduler"
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"), index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class OutboxMessage(Base):
+    """A message the jobs must deliver exactly once; `key` names it (e.g. `reminder:U123:2027-03`)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(32))  # a channel ID, or a user ID for a DM
+    text: Mapped[str] = mapped_column(Text)
+    blocks: Mapped[Any] = mapped_column(JSON, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    slack_channel: Mapped[str | None] = mapped_column(String(32))
+    slack_ts: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
+    error_reported_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

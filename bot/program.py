@@ -1,0 +1,305 @@
+"""The ambassador program's rules, as plain functions on dates and numbers.
+
+Nothing here knows about Slack or the database, so every rule is tested with plain dates
+(tests/test_program.py). Text shown to people lives in `bot.blocks`; this module returns codes.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+RENEWAL_WINDOW_DAYS = 30
+TITLE_MAX_LENGTH = 200
+LINK_MAX_LENGTH = 1000
+
+# Canonical types, in the order a member sees them, with the label shown in Slack.
+CONTRIBUTION_TYPES: dict[str, str] = {
+    "article": "Article",
+    "talk": "Talk",
+    "presentation": "Presentation",
+    "video": "Video",
+    "podcast": "Podcast",
+    "workshop": "Workshop",
+    "initiative": "Initiative",
+    "booth": "Booth",
+    "content_review": "Content review",
+    "special": "Special contribution",
+    "other": "Other",
+}
+
+TYPE_ALIASES: dict[str, str] = {
+    "blog": "article",
+    "blogpost": "article",
+    "blog_post": "article",
+    "post": "article",
+    "tutorial": "article",
+    "guide": "article",
+    "writing": "article",
+    "speaking": "talk",
+    "keynote": "talk",
+    "meetup": "talk",
+    "conference": "talk",
+    "slides": "presentation",
+    "livestream": "video",
+    "live_stream": "video",
+    "stream": "video",
+    "youtube": "video",
+    "episode": "podcast",
+    "training": "workshop",
+    "initiative_driver": "initiative",
+    "driving_initiative": "initiative",
+    "initiatives": "initiative",
+    "review": "content_review",
+    "special_contribution": "special",
+    "volunteer": "booth",
+    "booth_volunteer": "booth",
+}
+
+MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+MONTH_ABBREVIATIONS = {name.lower(): number for number, name in enumerate(calendar.month_abbr) if name}
+
+
+def normalize_type(raw: str) -> str | None:
+    """The canonical contribution type for what a person typed or a file holds, or None.
+
+    Case, spaces and hyphens are forgiven, and plurals of known types are accepted:
+    "Blog post" → article, "initiative_driver" → initiative, "special contribution" → special.
+    """
+    key = "_".join(raw.strip().lower().replace("-", " ").split())
+    if not key:
+        return None
+    for candidate in (key, key.removesuffix("s")):
+        if candidate in CONTRIBUTION_TYPES:
+            return candidate
+        if candidate in TYPE_ALIASES:
+            return TYPE_ALIASES[candidate]
+    return None
+
+
+def type_label(raw: str) -> str:
+    canonical = normalize_type(raw)
+    return CONTRIBUTION_TYPES[canonical] if canonical else raw
+
+
+# --- dates of contributions -------------------------------------------------------------------
+
+
+class DatePrecision(StrEnum):
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+def month_number(month: object) -> int | None:
+    """1-12 for "January", "Jan", "jan.", "1" or 1; None for anything else (the real file has "2022")."""
+    if isinstance(month, bool):
+        return None
+    if isinstance(month, int):
+        return month if 1 <= month <= 12 else None
+    if not isinstance(month, str):
+        return None
+    text = month.strip().lower().rstrip(".")
+    if text in MONTHS:
+        return MONTHS[text]
+    if text in MONTH_ABBREVIATIONS:
+        return MONTH_ABBREVIATIONS[text]
+    if text == "sept":
+        return 9
+    if text.isdigit() and len(text) <= 2 and 1 <= int(text) <= 12:
+        return int(text)
+    return None
+
+
+def approximate_date(year: int, month: object) -> tuple[date, DatePrecision]:
+    """The date a month-and-year contribution (as in AMBASSADORS_MEMBERS.json) stands for.
+
+    The first of its month; the first of the year when the month is missing or not a month.
+    """
+    number = month_number(month)
+    if number is None:
+        return date(year, 1, 1), DatePrecision.YEAR
+    return date(year, number, 1), DatePrecision.MONTH
+
+
+def month_label(day: date) -> str:
+    """The month as the public file writes it ("November")."""
+    return calendar.month_name[day.month]
+
+
+# --- terms -----------------------------------------------------------------------------------
+
+
+def add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A term of membership; both ends are included (accepted 2025-01-11 → ends 2026-01-10)."""
+
+    start: date
+    end: date
+
+    @property
+    def length_days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+def first_term(accepted_on: date) -> Term:
+    """A term lasts one year from acceptance: accepted 2025-01-11 → ends 2026-01-10."""
+    return Term(accepted_on, add_years(accepted_on, 1) - timedelta(days=1))
+
+
+def next_term(previous: Term) -> Term:
+    """A renewal starts the day after the previous term ends, for another year."""
+    return first_term(previous.end + timedelta(days=1))
+
+
+def extended(term: Term, days: int) -> Term:
+    return Term(term.start, term.end + timedelta(days=days))
+
+
+def days_left(term: Term, today: date) -> int:
+    """Whole days after today until the term ends (0 on its last day, 0 after it)."""
+    return max(0, (term.end - today).days)
+
+
+def counted(term: Term, contribution_dates: Iterable[date]) -> int:
+    """Contributions dated inside the term count toward it."""
+    return sum(1 for day in contribution_dates if term.contains(day))
+
+
+def expected_by_now(term: Term, today: date, required: int) -> int:
+    """How many contributions keep a member on pace: the requirement times the elapsed share.
+
+    Rounded down, so nobody is behind for a fraction: 4 required, a quarter of the year gone → 1.
+    """
+    elapsed = min(max((today - term.start).days, 0), term.length_days)
+    return math.floor(required * elapsed / term.length_days)
+
+
+@dataclass(frozen=True)
+class Progress:
+    term: Term
+    today: date
+    counted: int
+    required: int
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.required - self.counted)
+
+    @property
+    def met(self) -> bool:
+        return self.counted >= self.required
+
+    @property
+    def days_left(self) -> int:
+        return days_left(self.term, self.today)
+
+    @property
+    def expected_by_now(self) -> int:
+        return expected_by_now(self.term, self.today, self.required)
+
+    @property
+    def on_pace(self) -> bool:
+        return self.met or self.counted >= self.expected_by_now
+
+    @property
+    def ended(self) -> bool:
+        return self.today > self.term.end
+
+    @property
+    def in_renewal_window(self) -> bool:
+        return not self.ended and self.days_left <= RENEWAL_WINDOW_DAYS
+
+
+def progress(term: Term, contribution_dates: Iterable[date], today: date, required: int) -> Progress:
+    return Progress(term, today, counted(term, contribution_dates), required)
+
+
+def can_renew(current: Progress) -> bool:
+    """A member who met this term's requirement may renew during its last 30 days."""
+    return current.met and current.in_renewal_window
+
+
+class Verification(StrEnum):
+    RENEWED = "renewed"  # met the requirement and asked to continue
+    MET = "met"  # met the requirement, has not asked to renew yet
+    LAPSED = "lapsed"  # did not meet it: becomes emeritus
+
+
+def verify(current: Progress, renewal_requested: bool) -> Verification:
+    """The yearly check at the end of a term (AMBASSADOR_PROGRAM.md, example 3)."""
+    if not current.met:
+        return Verification.LAPSED
+    return Verification.RENEWED if renewal_requested else Verification.MET
+
+
+def meets_requirement_for_application(contribution_dates: Iterable[date], today: date, required: int) -> bool:
+    """An applicant qualifies with `required` contributions in the twelve months before today."""
+    window = Term(add_years(today, -1) + timedelta(days=1), today)
+    return counted(window, contribution_dates) >= required
+
+
+# --- validating a contribution ---------------------------------------------------------------
+
+
+class Problem(StrEnum):
+    UNKNOWN_TYPE = "unknown_type"
+    BAD_LINK = "bad_link"
+    LINK_TOO_LONG = "link_too_long"
+    FUTURE_DATE = "future_date"
+    BAD_DATE = "bad_date"
+    EMPTY_TITLE = "empty_title"
+    TITLE_TOO_LONG = "title_too_long"
+    DUPLICATE_LINK = "duplicate_link"
+
+
+def is_http_link(link: str) -> bool:
+    parts = urlsplit(link.strip())
+    return parts.scheme in {"http", "https"} and bool(parts.netloc) and " " not in link.strip()
+
+
+def link_problem(link: str) -> Problem | None:
+    if not is_http_link(link):
+        return Problem.BAD_LINK
+    if len(link) > LINK_MAX_LENGTH:
+        return Problem.LINK_TOO_LONG
+    return None
+
+
+def title_problem(title: str) -> Problem | None:
+    if not title.strip():
+        return Problem.EMPTY_TITLE
+    if len(title.strip()) > TITLE_MAX_LENGTH:
+        return Problem.TITLE_TOO_LONG
+    return None
+
+
+def date_problem(day: date, today: date) -> Problem | None:
+    return Problem.FUTURE_DATE if day > today else None
+
+
+def same_link(a: str, b: str) -> bool:
+    """Links that differ only by case of scheme/host or a trailing slash are the same contribution."""
+    return normalize_link(a) == normalize_link(b)
+
+
+def normalize_link(link: str) -> str:
+    parts = urlsplit(link.strip())
+    path = parts.path.rstrip("/")
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}{query}"

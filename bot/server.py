@@ -1,0 +1,66 @@
+"""Serving Slack: HTTP on a production WSGI server (waitress), or Socket Mode."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from waitress.server import create_server
+
+from bot.db import Database
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+def wsgi_app(app: App, db: Database) -> WSGIApp:
+    """Slack's single endpoint (commands, interactivity, events) plus a health check."""
+    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+
+    def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == HEALTH_PATH:
+            return health(environ, start_response)
+        if path == EVENTS_PATH:
+            return slack(environ, start_response)
+        return respond(start_response, "404 Not Found", {"error": "not found"})
+
+    def health(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            db.ping()
+        except Exception as exc:
+            log.error("health check: database unreachable: %s", exc.__class__.__name__)
+            return respond(
+                start_response, "503 Service Unavailable", {"status": "unavailable", "database": "down"}
+            )
+        return respond(start_response, "200 OK", {"status": "ok", "database": "ok"})
+
+    return application
+
+
+def respond(start_response: StartResponse, status: str, payload: dict[str, Any]) -> list[bytes]:
+    body = json.dumps(payload).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def create_http_server(application: WSGIApp, host: str, port: int, threads: int = 8) -> Any:
+    """A waitress server (not Bolt's development server); `.run()` serves, `.close()` stops."""
+    return create_server(application, host=host, port=port, threads=threads, ident="ambassador-bot")
+
+
+def serve_socket_mode(app: App, app_token: str) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    handler = SocketModeHandler(app, app_token)
+    log.info("connecting to Slack in Socket Mode")
+    handler.start()

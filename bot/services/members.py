@@ -1,0 +1,152 @@
+"""Looking members up, their current term and progress, the ambassador list, and the audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from bot import program
+from bot.db import Database
+from bot.models import AuditEvent, Contribution, Member, MemberStatus, Term, TermStatus
+
+
+@dataclass(frozen=True)
+class TermView:
+    id: int
+    start: date
+    end: date
+
+    @property
+    def rule_term(self) -> program.Term:
+        return program.Term(self.start, self.end)
+
+
+@dataclass(frozen=True)
+class MemberStanding:
+    """Where a member stands: who they are and, for an ambassador, their current term's progress."""
+
+    member_id: int
+    slack_user_id: str | None
+    name: str
+    status: str
+    term: TermView | None
+    progress: program.Progress | None
+    renewal_requested: bool
+    snoozed_until: datetime | None
+
+    @property
+    def is_ambassador(self) -> bool:
+        return self.status == MemberStatus.ACTIVE and self.term is not None
+
+
+@dataclass(frozen=True)
+class AmbassadorRow:
+    member_id: int
+    slack_user_id: str | None
+    name: str
+    title: str | None
+    company: str | None
+    term_end: date
+    counted: int
+
+
+def record_audit(session: Session, actor: str, action: str, member_id: int | None, **details: Any) -> None:
+    session.add(AuditEvent(actor=actor, action=action, member_id=member_id, details=details))
+
+
+def member_by_slack_id(session: Session, slack_user_id: str) -> Member | None:
+    return session.scalar(select(Member).where(Member.slack_user_id == slack_user_id))
+
+
+def active_term(session: Session, member_id: int) -> Term | None:
+    return session.scalar(select(Term).where(Term.member_id == member_id, Term.status == TermStatus.ACTIVE))
+
+
+def count_in_term(session: Session, member_id: int, term: program.Term) -> int:
+    return (
+        session.scalar(
+            select(func.count(Contribution.id)).where(
+                Contribution.member_id == member_id,
+                Contribution.occurred_on >= term.start,
+                Contribution.occurred_on <= term.end,
+            )
+        )
+        or 0
+    )
+
+
+def standing_in(session: Session, member: Member, today: date, required: int) -> MemberStanding:
+    term = active_term(session, member.id) if member.status == MemberStatus.ACTIVE else None
+    view = TermView(term.id, term.start_on, term.end_on) if term else None
+    current = None
+    if view is not None:
+        current = program.Progress(
+            view.rule_term, today, count_in_term(session, member.id, view.rule_term), required
+        )
+    return MemberStanding(
+        member_id=member.id,
+        slack_user_id=member.slack_user_id,
+        name=member.name,
+        status=member.status,
+        term=view,
+        progress=current,
+        renewal_requested=bool(term and term.renewal_requested_at),
+        snoozed_until=member.snoozed_until,
+    )
+
+
+def standing(db: Database, slack_user_id: str, today: date, required: int) -> MemberStanding | None:
+    """The member's standing, or None when the bot does not know this Slack user."""
+    with db.transaction() as session:
+        member = member_by_slack_id(session, slack_user_id)
+        return standing_in(session, member, today, required) if member else None
+
+
+def list_ambassadors(db: Database) -> list[AmbassadorRow]:
+    """Current ambassadors, by name, with the contributions counted in their current term (one query)."""
+    counted = func.count(Contribution.id)
+    query = (
+        select(
+            Member.id, Member.slack_user_id, Member.name, Member.title, Member.company, Term.end_on, counted
+        )
+        .join(Term, and_(Term.member_id == Member.id, Term.status == TermStatus.ACTIVE))
+        .outerjoin(
+            Contribution,
+            and_(
+                Contribution.member_id == Member.id,
+                Contribution.occurred_on >= Term.start_on,
+                Contribution.occurred_on <= Term.end_on,
+            ),
+        )
+        .where(Member.status == MemberStatus.ACTIVE)
+        .group_by(Member.id, Member.slack_user_id, Member.name, Member.title, Member.company, Term.end_on)
+        .order_by(func.lower(Member.name))
+    )
+    with db.transaction() as session:
+        return [AmbassadorRow(*row) for row in session.execute(query)]
+
+
+def cached_timezone(db: Database, slack_user_id: str, fresh_after: datetime) -> str | None:
+    """The member's IANA time zone if it was looked up after `fresh_after`."""
+    with db.transaction() as session:
+        member = member_by_slack_id(session, slack_user_id)
+        if (
+            member
+            and member.timezone
+            and member.timezone_checked_at
+            and member.timezone_checked_at > fresh_after
+        ):
+            return member.timezone
+        return None
+
+
+def store_timezone(db: Database, slack_user_id: str, timezone: str, now: datetime) -> None:
+    with db.transaction() as session:
+        member = member_by_slack_id(session, slack_user_id)
+        if member is not None:
+            member.timezone = timezone
+            member.timezone_checked_at = now

@@ -1,0 +1,133 @@
+"""Configuration from the environment and an optional `.env` file.
+
+Every setting is documented in the README and `.env.example`. Problems are collected and reported
+together (`SettingsError`), so an operator fixes them in one go instead of one per restart.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+class SettingsError(Exception):
+    """One or more settings are missing or invalid; `problems` names each one."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+    def render(self) -> str:
+        lines = ["ambassador-bot: configuration problem(s):"]
+        lines += [f"  - {problem}" for problem in self.problems]
+        lines.append("See README.md (Configuration) and .env.example.")
+        return "\n".join(lines)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    slack_bot_token: str = ""
+    slack_signing_secret: str = ""
+    slack_app_token: str = ""
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    database_url: str = "sqlite:///ambassador-bot.db"
+    port: int = Field(default=3000, ge=1, le=65535)
+    review_channel: str = ""
+    announce_channel: str = ""
+    tsc_user_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    required_contributions: int = Field(default=4, ge=1, le=100)
+    timezone: str = "UTC"
+    log_level: str = "INFO"
+
+    @field_validator("tsc_user_ids", mode="before")
+    @classmethod
+    def _split_user_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("tsc_user_ids")
+    @classmethod
+    def _check_user_ids(cls, value: list[str]) -> list[str]:
+        bad = [user_id for user_id in value if not SLACK_USER_ID.match(user_id)]
+        if bad:
+            raise ValueError(f"not Slack user IDs (like U012AB3CD): {', '.join(bad)}")
+        return value
+
+    @field_validator("review_channel", "announce_channel")
+    @classmethod
+    def _check_channel(cls, value: str) -> str:
+        value = value.strip()
+        if value and not SLACK_CHANNEL_ID.match(value):
+            raise ValueError(f"{value!r} is not a Slack channel ID (like C012AB3CD)")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (like Europe/Madrid)") from None
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _check_api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.slack_app_token)
+
+    def require_slack(self) -> None:
+        """Check what talking to Slack needs; raise one `SettingsError` naming every problem."""
+        problems: list[str] = []
+        if not self.slack_bot_token:
+            problems.append("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
+        elif not self.slack_bot_token.startswith("xoxb-"):
+            problems.append("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+        if self.slack_app_token and not self.slack_app_token.startswith("xapp-"):
+            problems.append("SLACK_APP_TOKEN must be an app-level token starting with xapp- (Socket Mode)")
+        if not self.slack_app_token and not self.slack_signing_secret:
+            problems.append("SLACK_SIGNING_SECRET is not set (needed to verify Slack's HTTP requests)")
+        if problems:
+            raise SettingsError(problems)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment (and `.env`); raise `SettingsError` on any invalid value."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(f"{name}: {message}")
+        raise SettingsError(problems) from None

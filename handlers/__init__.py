@@ -1,0 +1,18 @@
+"""Bolt listeners, one module per feature; each exposes `register(app, deps, router)`."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.app import Deps
+from handlers import commands, contributions, errors
+from handlers.router import CommandRouter
+
+
+def register_all(app: App, deps: Deps) -> CommandRouter:
+    router = CommandRouter(deps)
+    errors.register(app, deps)
+    for feature in (commands, contributions):
+        feature.register(app, deps, router)
+    router.attach(app)
+    return router

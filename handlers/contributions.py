@@ -1,0 +1,125 @@
+"""Logging contributions: `/ambassador log` (inline or modal) and the "Log a contribution" button."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import blocks, ids, parsing
+from bot.app import Deps
+from bot.program import Problem
+from bot.services.contributions import (
+    ContributionDraft,
+    ContributionRejected,
+    LoggedContribution,
+    NotAnAmbassador,
+    log_contribution,
+)
+from handlers.router import CommandRouter, Invocation
+
+log = logging.getLogger(__name__)
+
+FIELD_BLOCKS = {"type": "type", "title": "title", "link": "link", "date": "date"}
+
+
+def register(app: App, deps: Deps, router: CommandRouter) -> None:
+    required = deps.settings.required_contributions
+
+    def open_log_modal(client: WebClient, trigger_id: str, user_id: str, channel_id: str) -> None:
+        # The trigger expires 3 s after the click: the modal goes first, the database is not touched.
+        today = deps.local_today(client, user_id)
+        metadata = json.dumps({"channel_id": channel_id}) if channel_id else ""
+        client.views_open(trigger_id=trigger_id, view=blocks.log_modal(today, metadata))
+
+    def log_command(call: Invocation) -> None:
+        if not call.args:
+            call.ack()
+            open_log_modal(call.client, call.trigger_id, call.user_id, call.channel_id)
+            return
+        inline = parsing.parse_inline_log(call.args)
+        if inline is None:
+            call.reply(
+                ":x: Nothing was recorded: type, link and title are all needed.\n\n" + blocks.LOG_USAGE
+            )
+            return
+        today = deps.local_today(call.client, call.user_id)
+        occurred_on = today if inline.date_text is None else parsing.parse_iso_date(inline.date_text)
+        draft = ContributionDraft(
+            type=inline.type, title=inline.title, link=inline.link, occurred_on=occurred_on
+        )
+        try:
+            logged = log_contribution(deps.db, call.user_id, draft, today, deps.now(), required)
+        except NotAnAmbassador:
+            call.reply(blocks.not_an_ambassador(required))
+            return
+        except ContributionRejected as rejected:
+            call.reply(blocks.problems_text(rejected.problems))
+            return
+        call.reply(confirmation(logged))
+        deps.changed(call.client, call.user_id)
+
+    def confirmation(logged: LoggedContribution) -> dict[str, Any]:
+        return blocks.logged_message(
+            logged.type, logged.title, logged.occurred_on, logged.counts_toward_term, logged.standing.progress
+        )
+
+    def open_from_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        channel_id = (body.get("channel") or {}).get("id", "")
+        open_log_modal(client, body["trigger_id"], user_id, channel_id)
+
+    def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        user_id = body["user"]["id"]
+        state = view["state"]["values"]
+        reach_text = parsing.state_value(state, "reach")
+        date_text = parsing.state_value(state, "date")
+        draft = ContributionDraft(
+            type=parsing.state_value(state, "type") or "",
+            title=parsing.state_value(state, "title") or "",
+            link=parsing.state_value(state, "link") or "",
+            occurred_on=parsing.parse_iso_date(date_text) if date_text else None,
+            reach=int(reach_text) if reach_text and reach_text.isdigit() else None,
+            notes=parsing.state_value(state, "notes"),
+        )
+        if reach_text and not reach_text.isdigit():
+            ack(response_action="errors", errors={"reach": "Reach is a whole number, e.g. 250."})
+            return
+        today = deps.local_today(client, user_id)
+        try:
+            logged = log_contribution(deps.db, user_id, draft, today, deps.now(), required)
+        except NotAnAmbassador:
+            ack(response_action="errors", errors={"type": blocks.not_an_ambassador(required)[:150]})
+            return
+        except ContributionRejected as rejected:
+            ack(response_action="errors", errors=field_errors(rejected.problems))
+            return
+        ack()
+        metadata = json.loads(view.get("private_metadata") or "{}")
+        tell(client, user_id, metadata.get("channel_id", ""), confirmation(logged))
+        deps.changed(client, user_id)
+
+    router.add("log", log_command, aliases=("add", "record"))
+    app.action(ids.LOG_OPEN)(open_from_button)
+    app.view(ids.LOG_MODAL)(submit)
+
+
+def field_errors(problems: dict[str, Problem]) -> dict[str, str]:
+    return {FIELD_BLOCKS[field]: blocks.PROBLEM_TEXT[problem] for field, problem in problems.items()}
+
+
+def tell(client: WebClient, user_id: str, channel_id: str, payload: dict[str, Any]) -> None:
+    """Say something only `user_id` sees: ephemeral where they started, or a DM from the bot."""
+    if channel_id:
+        try:
+            client.chat_postEphemeral(channel=channel_id, user=user_id, **payload)
+            return
+        except SlackApiError as exc:
+            # E.g. a DM between two people, where the bot is not a member: fall back to our DM.
+            log.info("ephemeral in %s failed (%s); sending a DM", channel_id, exc.response.get("error"))
+    client.chat_postMessage(channel=user_id, **payload)

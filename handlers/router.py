@@ -1,0 +1,71 @@
+"""`/ambassador SUBCOMMAND ...`: one slash command, routed on its first word."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import blocks, ids
+from bot.app import Deps
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Invocation:
+    """One `/ambassador` call: who, what they typed after the subcommand, and how to answer."""
+
+    ack: Ack
+    respond: Respond
+    client: WebClient
+    body: dict[str, Any]
+    user_id: str
+    name: str  # the subcommand as typed (lowercased)
+    args: str  # the rest of the text, as typed
+
+    @property
+    def trigger_id(self) -> str:
+        return str(self.body.get("trigger_id", ""))
+
+    @property
+    def channel_id(self) -> str:
+        return str(self.body.get("channel_id", ""))
+
+    def reply(self, payload: dict[str, Any] | str) -> None:
+        """Answer privately in the acknowledgement itself (ephemeral, no Web API call)."""
+        if isinstance(payload, str):
+            payload = blocks.message(payload, [blocks.section(payload)])
+        self.ack(**payload)
+
+
+Handler = Callable[[Invocation], None]
+
+
+class CommandRouter:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.handlers: dict[str, Handler] = {}
+
+    def add(self, name: str, handler: Handler, aliases: tuple[str, ...] = ()) -> None:
+        for key in (name, *aliases):
+            if key in self.handlers:
+                raise ValueError(f"subcommand {key!r} registered twice")
+            self.handlers[key] = handler
+
+    def dispatch(self, ack: Ack, respond: Respond, client: WebClient, body: dict[str, Any]) -> None:
+        text = str(body.get("text") or "").strip()
+        name, _, args = text.partition(" ")
+        invocation = Invocation(ack, respond, client, body, str(body["user_id"]), name.lower(), args.strip())
+        handler = self.handlers.get(invocation.name or "help")
+        if handler is None:
+            invocation.reply(blocks.help_message(self.deps.settings.required_contributions, unknown=name))
+            return
+        handler(invocation)
+
+    def attach(self, app: App) -> None:
+        app.command(ids.COMMAND)(self.dispatch)

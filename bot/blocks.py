@@ -347,3 +347,12 @@ def log_modal(today: date, private_metadata: str = "") -> dict[str, Any]:
     return modal(
         ids.LOG_MODAL, "Log a contribution", blocks, submit="Log it", private_metadata=private_metadata
     )
+
+
+# --- membership: apply, review, renewal, admin (#3) ----------------------------------------------
+
+
+# --- jobs: announcements, reminders, renewals, digest (#4) ---------------------------------------
+
+
+# --- App Home (#5) -------------------------------------------------------------------------------

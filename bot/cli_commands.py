@@ -1,11 +1,15 @@
-"""Subcommands of `ambassador-bot` beyond serving: each feature adds its own here."""
+"""Subcommands of `ambassador-bot` beyond serving and migrating; each feature adds its own."""
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 
 def add_commands(commands: Any) -> None:
-    """`commands` is the parser's subparsers object; add one parser per command with a `handler`."""
-    _ = (commands, argparse)
+    """`commands` is the parser's subparsers object; each feature adds parsers with a `handler`."""
+    from bot import manifest, members_file
+    from jobs import cli as jobs_cli
+
+    members_file.add_commands(commands)
+    manifest.add_commands(commands)
+    jobs_cli.add_commands(commands)

@@ -1,0 +1,58 @@
+"""The outbox: messages that must reach Slack exactly once, written in the same transaction as the
+change that causes them, and delivered by `jobs.sender`.
+
+Each message has a unique `key` naming what it is for whom and when (`reminder:U123:2027-03`,
+`welcome:application:42`); enqueueing the same key again does nothing, so a job that runs twice,
+catches up after downtime, or runs on several replicas at once creates each message once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CursorResult, insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from bot.models import OutboxMessage, OutboxStatus, utcnow
+
+
+def enqueue(
+    session: Session,
+    *,
+    key: str,
+    kind: str,
+    channel: str,
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+    member_id: int | None = None,
+    not_before: datetime | None = None,
+) -> bool:
+    """Insert the message unless one with this key exists; True when this call inserted it."""
+    values = {
+        "key": key,
+        "kind": kind,
+        "channel": channel,
+        "text": text,
+        "blocks": blocks,
+        "member_id": member_id,
+        "status": OutboxStatus.PENDING,
+        "next_attempt_at": not_before or utcnow(),
+        "attempts": 0,
+        "created_at": utcnow(),
+    }
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement: Any = (
+            pg_insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
+        )
+    elif dialect == "sqlite":
+        statement = (
+            sqlite_insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
+        )
+    else:  # pragma: no cover - other databases are not supported
+        statement = insert(OutboxMessage).values(**values)
+    result: CursorResult[Any] = session.execute(statement)  # type: ignore[assignment]
+    return bool(result.rowcount)

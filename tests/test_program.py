@@ -1,0 +1,152 @@
+"""The program's rules on plain dates, including the examples of AMBASSADOR_PROGRAM.md and the guide."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from bot import program
+from bot.program import Problem, Term, Verification
+
+
+def test_a_term_lasts_one_year_from_acceptance() -> None:
+    # ambassador-guide.md: accepted on January 11, 2025 → tenure ends on January 10, 2026.
+    term = program.first_term(date(2025, 1, 11))
+    assert term == Term(date(2025, 1, 11), date(2026, 1, 10))
+    assert term.length_days == 365
+
+
+def test_example_3_checked_again_a_year_after_acceptance() -> None:
+    # "Accepted on the 5th of May 2022 ... on the 5th of May 2023 we check if you qualify again."
+    term = program.first_term(date(2022, 5, 5))
+    renewal = program.next_term(term)
+    assert renewal.start == date(2023, 5, 5)
+    assert renewal.end == date(2024, 5, 4)
+
+
+def test_leap_day_acceptance() -> None:
+    assert program.first_term(date(2024, 2, 29)).end == date(2025, 2, 27)
+    assert program.first_term(date(2023, 3, 1)).length_days == 366
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        # Example 1: three articles and one initiative in eight months.
+        [date(2025, 2, 1), date(2025, 4, 1), date(2025, 6, 1), date(2025, 9, 1)],
+        # Example 2: one presentation, two articles and one initiative.
+        [date(2025, 1, 20), date(2025, 3, 3), date(2025, 7, 7), date(2025, 12, 31)],
+    ],
+)
+def test_examples_1_and_2_meet_the_requirement(dates: list[date]) -> None:
+    term = program.first_term(date(2025, 1, 11))
+    current = program.progress(term, dates, date(2026, 1, 10), required=4)
+    assert current.met
+    assert program.verify(current, renewal_requested=True) is Verification.RENEWED
+    assert program.verify(current, renewal_requested=False) is Verification.MET
+
+
+def test_only_contributions_inside_the_term_count() -> None:
+    term = program.first_term(date(2025, 1, 11))
+    dates = [date(2025, 1, 10), date(2025, 1, 11), date(2026, 1, 10), date(2026, 1, 11)]
+    assert program.counted(term, dates) == 2
+
+
+def test_three_contributions_lapse() -> None:
+    term = program.first_term(date(2025, 1, 11))
+    current = program.progress(term, [date(2025, 3, 1)] * 3, date(2026, 1, 10), required=4)
+    assert (current.met, current.remaining) == (False, 1)
+    assert program.verify(current, renewal_requested=True) is Verification.LAPSED
+
+
+def test_pace_is_the_requirement_times_the_elapsed_share_rounded_down() -> None:
+    term = program.first_term(date(2026, 1, 1))  # 365 days
+    assert program.expected_by_now(term, date(2026, 1, 1), 4) == 0
+    assert program.expected_by_now(term, date(2026, 4, 2), 4) == 0  # 91 days gone: 4 × 91/365 = 0.997
+    assert program.expected_by_now(term, date(2026, 4, 3), 4) == 1  # 92 days gone: 1.008
+    assert program.expected_by_now(term, date(2026, 7, 2), 4) == 1
+    assert program.expected_by_now(term, date(2026, 7, 3), 4) == 2  # half the year gone
+    assert program.expected_by_now(term, date(2027, 6, 1), 4) == 4  # after the end: the whole requirement
+    assert program.expected_by_now(term, date(2025, 6, 1), 4) == 0  # before the start
+
+
+def test_on_pace_and_behind() -> None:
+    term = program.first_term(date(2026, 3, 2))
+    behind = program.progress(term, [date(2026, 4, 1)], date(2026, 9, 1), required=4)
+    assert (behind.expected_by_now, behind.on_pace) == (2, False)
+    on_track = program.progress(term, [date(2026, 4, 1), date(2026, 5, 1)], date(2026, 9, 1), required=4)
+    assert on_track.on_pace
+    done = program.progress(term, [date(2026, 4, 1)] * 4, date(2027, 2, 28), required=4)
+    assert done.on_pace and done.met
+
+
+def test_days_left_and_the_renewal_window() -> None:
+    term = Term(date(2026, 3, 2), date(2027, 3, 1))
+    assert program.days_left(term, date(2026, 11, 24)) == 97
+    assert program.days_left(term, date(2027, 3, 1)) == 0
+    assert program.days_left(term, date(2027, 4, 1)) == 0
+    met = [date(2026, 4, 1)] * 4
+    assert not program.can_renew(program.progress(term, met, date(2027, 1, 29), 4))  # 31 days left
+    assert program.can_renew(program.progress(term, met, date(2027, 1, 30), 4))  # 30 days left
+    assert program.can_renew(program.progress(term, met, date(2027, 3, 1), 4))  # last day
+    assert not program.can_renew(program.progress(term, met, date(2027, 3, 2), 4))  # ended
+    assert not program.can_renew(program.progress(term, met[:3], date(2027, 2, 20), 4))  # not met
+
+
+def test_application_eligibility_counts_the_last_twelve_months() -> None:
+    today = date(2026, 11, 24)
+    recent = [today - timedelta(days=30 * n) for n in range(4)]
+    assert program.meets_requirement_for_application(recent, today, 4)
+    assert not program.meets_requirement_for_application([*recent[:3], date(2025, 11, 24)], today, 4)
+    assert program.meets_requirement_for_application([*recent[:3], date(2025, 11, 25)], today, 4)
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [
+        ("talk", "talk"),
+        ("Talks", "talk"),
+        ("blog", "article"),
+        ("Blog post", "article"),
+        ("initiative_driver", "initiative"),
+        ("special contribution", "special"),
+        ("content-review", "content_review"),
+        ("PODCAST", "podcast"),
+        ("dance", None),
+        ("", None),
+    ],
+)
+def test_contribution_types_and_aliases(raw: str, canonical: str | None) -> None:
+    assert program.normalize_type(raw) == canonical
+
+
+@pytest.mark.parametrize(
+    ("month", "expected"),
+    [
+        ("September", (date(2021, 9, 1), "month")),
+        ("Jan", (date(2021, 1, 1), "month")),
+        ("2022", (date(2021, 1, 1), "year")),  # a real quirk of AMBASSADORS_MEMBERS.json
+        (None, (date(2021, 1, 1), "year")),
+        (7, (date(2021, 7, 1), "month")),
+    ],
+)
+def test_month_year_dates_from_the_public_file(month: object, expected: tuple[date, str]) -> None:
+    assert program.approximate_date(2021, month) == expected
+
+
+def test_validation_codes() -> None:
+    assert program.link_problem("https://example.com/a") is None
+    assert program.link_problem("http://example.com") is None
+    for bad in ("ftp://example.com", "example.com", "javascript:alert(1)", "https://", "https://a b.com"):
+        assert program.link_problem(bad) is Problem.BAD_LINK, bad
+    assert program.title_problem("  ") is Problem.EMPTY_TITLE
+    assert program.title_problem("x" * 200) is None
+    assert program.title_problem("x" * 201) is Problem.TITLE_TOO_LONG
+    assert program.date_problem(date(2026, 11, 25), today=date(2026, 11, 24)) is Problem.FUTURE_DATE
+    assert program.date_problem(date(2026, 11, 24), today=date(2026, 11, 24)) is None
+
+
+def test_the_same_link_written_differently() -> None:
+    assert program.same_link("https://YouTu.be/abc/", "https://youtu.be/abc")
+    assert not program.same_link("https://youtu.be/abc?t=1", "https://youtu.be/abc")

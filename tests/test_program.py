@@ -63,7 +63,7 @@ def test_three_contributions_lapse() -> None:
 def test_pace_is_the_requirement_times_the_elapsed_share_rounded_down() -> None:
     term = program.first_term(date(2026, 1, 1))  # 365 days
     assert program.expected_by_now(term, date(2026, 1, 1), 4) == 0
-    assert program.expected_by_now(term, date(2026, 4, 2), 4) == 0  # 91 days gone: 4 × 91/365 = 0.997
+    assert program.expected_by_now(term, date(2026, 4, 2), 4) == 0  # 91 days gone: 4 * 91/365 = 0.997
     assert program.expected_by_now(term, date(2026, 4, 3), 4) == 1  # 92 days gone: 1.008
     assert program.expected_by_now(term, date(2026, 7, 2), 4) == 1
     assert program.expected_by_now(term, date(2026, 7, 3), 4) == 2  # half the year gone

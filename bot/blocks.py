@@ -354,5 +354,255 @@ def log_modal(today: date, private_metadata: str = "") -> dict[str, Any]:
 
 # --- jobs: announcements, reminders, renewals, digest (#4) ---------------------------------------
 
+SNOOZE_DAYS_DEFAULT = 30
+SNOOZE_USAGE = (
+    f"Usage: `{ids.COMMAND} snooze 30d` (or `2w`, `3m`, up to a year) to pause progress reminders, "
+    f"`{ids.COMMAND} snooze off` to get them again. Renewal and end-of-term messages are never snoozed."
+)
+SUBCOMMAND_HELP.append(("snooze 30d | 2w | off", "pause or resume progress reminders"))
+
+
+def days_phrase(days: int) -> str:
+    if days == 0:
+        return "today is the last day"
+    return f"{days} day{'s' if days != 1 else ''} left"
+
+
+def reminder_message(current: program.Progress, snooze_days: int = SNOOZE_DAYS_DEFAULT) -> dict[str, Any]:
+    """The monthly nudge to an ambassador behind pace: where they are, what is left, how to log."""
+    term = current.term
+    text = (
+        f":wave: A friendly nudge about your ambassador term: *{current.counted} of {current.required}* "
+        f"contributions so far, {current.expected_by_now} expected by now. "
+        f"{current.remaining} to go, {days_phrase(current.days_left)} (term ends {term.end.isoformat()})."
+    )
+    hint = (
+        f"Log one with the button or `{ids.COMMAND} log TYPE LINK TITLE`. "
+        f"Busy? `{ids.COMMAND} snooze 30d` pauses these reminders."
+    )
+    return message(
+        text,
+        [
+            section(text),
+            actions(
+                button("Log a contribution", ids.LOG_OPEN, style="primary"),
+                button(f"Snooze {snooze_days} days", ids.SNOOZE, value=str(snooze_days)),
+            ),
+            context(hint),
+        ],
+    )
+
+
+def renewal_notice_message(
+    current: program.Progress, term_id: int, can_renew: bool, renewal_requested: bool
+) -> dict[str, Any]:
+    """Before the end of a term: met → a Renew button; not met → how many are missing."""
+    end = current.term.end.isoformat()
+    when = f"Your ambassador term ends on *{end}* ({days_phrase(current.days_left)})."
+    if renewal_requested:
+        text = f"{when} You already asked to renew: your next term starts the day after. Thank you!"
+        return message(text, [section(text)])
+    if current.met:
+        text = (
+            f":tada: {when} You made *{current.counted} of {current.required}* contributions, "
+            "so you can stay an ambassador for another year."
+        )
+        if can_renew:
+            return message(
+                text + " Press *Renew* to continue.",
+                [
+                    section(text),
+                    actions(button("Renew for another year", ids.RENEW, value=str(term_id), style="primary")),
+                    context(f"Or type `{ids.COMMAND} renew`."),
+                ],
+            )
+        days = program.RENEWAL_WINDOW_DAYS
+        text += f" Renewal opens {days} days before the end; I will remind you."
+        return message(text, [section(text)])
+    missing = current.remaining
+    text = (
+        f":hourglass_flowing_sand: {when} You have *{current.counted} of {current.required}* contributions: "
+        f"*{missing} more* {'is' if missing == 1 else 'are'} needed to stay an ambassador. "
+        "Anything you did this term counts, so log what you have not logged yet."
+    )
+    return message(
+        text,
+        [section(text), actions(button("Log a contribution", ids.LOG_OPEN, style="primary"))],
+    )
+
+
+def verification_message(
+    outcome: str, current: program.Progress, next_term: program.Term | None
+) -> dict[str, Any]:
+    """The end-of-term DM: renewed, met (renewal still possible), or lapsed (emeritus), kindly."""
+    end = current.term.end.isoformat()
+    counted = f"{current.counted} of {current.required}"
+    if outcome == program.Verification.RENEWED:
+        term = f" from {next_term.start.isoformat()} to {next_term.end.isoformat()}" if next_term else ""
+        text = (
+            f":tada: Your ambassador term ended on {end} with {counted} contributions, and you are renewed "
+            f"for another year{term}. Thank you for everything you do for the community!"
+        )
+    elif outcome == program.Verification.MET:
+        text = (
+            f":white_check_mark: Your ambassador term ends on {end} and you met the requirement "
+            f"({counted} contributions). To stay on for another year, use `{ids.COMMAND} renew`."
+        )
+    else:
+        text = (
+            f":pray: Your ambassador term ended on {end} with {counted} contributions, short of the "
+            f"{current.required} the program asks for, so you are now an *emeritus* ambassador. "
+            "Thank you for what you gave the community — your contributions stay in the public history. "
+            f"Whenever you are ready, you can apply again with `{ids.COMMAND} apply`."
+        )
+    return message(text, [section(text)])
+
+
+def _people_lines(people: Sequence[Any]) -> str:
+    return "\n".join(f"• {mention(p.slack_user_id, p.name)} ({escape(p.name)})" for p in people) or "• nobody"
+
+
+def verification_report_message(
+    day: date, renewed: Sequence[Any], pending: Sequence[Any], lapsed: Sequence[Any]
+) -> dict[str, Any]:
+    """One message to the TSC per verification run: renewed, pending renewal and lapsed members.
+
+    Each person has `name` and `slack_user_id`.
+    """
+    title = f"Term verification for {day.isoformat()}"
+    summary = f"{len(renewed)} renewed, {len(pending)} pending renewal, {len(lapsed)} lapsed (now emeritus)."
+    blocks: list[Block] = [header(title), section(summary)]
+    for label, people in (
+        ("Renewed", renewed),
+        ("Met the requirement, renewal not requested yet", pending),
+        ("Lapsed, now emeritus", lapsed),
+    ):
+        blocks.append(section(f"*{label}* ({len(people)})\n{_people_lines(people)}"))
+    return message(f"{title}: {summary}", blocks)
+
+
+def digest_message(month: date, items: Sequence[Any]) -> dict[str, Any]:
+    """Monthly recognition in the announce channel; each item has name, slack_user_id, type, title, link."""
+    title = f"Community contributions in {program.month_label(month)} {month.year}"
+    people = len({(item.slack_user_id, item.name) for item in items})
+    intro = (
+        f":sparkles: *{len(items)} contribution{'s' if len(items) != 1 else ''}* by "
+        f"{people} ambassador{'s' if people != 1 else ''} last month. Thank you!"
+    )
+    lines = []
+    for item in items:
+        who = mention(item.slack_user_id, item.name) if item.slack_user_id else f"*{escape(item.name)}*"
+        what = link(item.link, item.title) if item.link else escape(item.title)
+        lines.append(f"• {who} — {program.type_label(item.type)}: {what}")
+    blocks: list[Block] = [header(title), section(intro)]
+    chunk: list[str] = []
+    shown = 0
+    for line in lines:
+        line = truncate(line, MAX_SECTION_TEXT)
+        if chunk and len("\n".join([*chunk, line])) > MAX_SECTION_TEXT:
+            if len(blocks) >= MAX_MESSAGE_BLOCKS - 2:
+                break
+            blocks.append(section("\n".join(chunk)))
+            chunk = []
+        chunk.append(line)
+        shown += 1
+    if chunk:
+        blocks.append(section("\n".join(chunk)))
+    if more := and_more(shown, len(lines), "See everyone's contributions with `/ambassador list`."):
+        blocks.append(more)
+    return message(f"{title}: {len(items)} contributions. " + " ".join(lines[:20]), blocks)
+
+
+ANNOUNCE_BIO_LENGTH = 200
+
+
+def announcement_message(profiles: Sequence[Any]) -> dict[str, Any]:
+    """New ambassadors, batched: name, title and company, a line of bio, and a mention.
+
+    Each profile has name, slack_user_id, title, company, bio.
+    """
+    many = len(profiles) > 1
+    title = ":loudspeaker: Please welcome our new ambassador" + ("s" if many else "") + "!"
+    blocks: list[Block] = [section(f"*{title.removeprefix(':loudspeaker: ')}*")]
+    names = []
+    for profile in profiles:
+        role = " at ".join(escape(part) for part in (profile.title, profile.company) if part)
+        bio_line = (profile.bio or "").strip().splitlines()[0] if (profile.bio or "").strip() else ""
+        who = f"*{escape(profile.name)}*"
+        if profile.slack_user_id:
+            who += f" ({mention(profile.slack_user_id)})"
+        text = who + (f" — {role}" if role else "")
+        if bio_line:
+            text += f"\n>{escape(truncate(bio_line, ANNOUNCE_BIO_LENGTH))}"
+        blocks.append(section(text))
+        names.append(profile.name)
+    blocks.append(context(f"Want to join them? `{ids.COMMAND} apply`."))
+    return message(f"{title.removeprefix(':loudspeaker: ')} " + ", ".join(names), blocks)
+
+
+# Why a message could not be delivered, and what an admin can do about it.
+DELIVERY_ERROR_HELP: dict[str, str] = {
+    "not_in_channel": "I am not a member of {where}: invite me there (`/invite @ambassador-bot`).",
+    "channel_not_found": (
+        "{where} does not exist or I cannot see it: check the channel ID in the settings "
+        "(REVIEW_CHANNEL / ANNOUNCE_CHANNEL), or invite me if it is private."
+    ),
+    "is_archived": "{where} is archived: unarchive it, or point the setting at another channel.",
+    "user_not_found": "{where} is not a Slack user I can find (deleted or from another workspace).",
+    "user_disabled": "{where} has been deactivated in Slack.",
+    "account_inactive": "{where} has been deactivated in Slack.",
+    "cannot_dm_bot": "{where} is a bot; it cannot receive DMs.",
+    "restricted_action": "A workspace setting stops me from posting in {where}.",
+}
+DELIVERY_ERROR_FALLBACK = (
+    "Slack refused the message ({error}); this is probably a bug: tell the bot's maintainers."
+)
+
+
+def _where(channel: str) -> str:
+    if channel.startswith(("U", "W")):
+        return f"<@{channel}>"
+    if channel.startswith(("C", "G")):
+        return f"<#{channel}>"
+    return f"`{escape(channel)}`"
+
+
+def delivery_failures_message(failures: Sequence[Any]) -> dict[str, Any]:
+    """Report to the TSC, once, messages Slack refused for good; each has key, channel and error."""
+    title = f":warning: I could not deliver {len(failures)} message{'s' if len(failures) != 1 else ''}"
+    lines = []
+    for failure in failures:
+        error = str(failure.error or "unknown_error").split(":")[0]
+        explain = DELIVERY_ERROR_HELP.get(error, DELIVERY_ERROR_FALLBACK)
+        if error.startswith("gave up"):
+            explain = "Slack kept failing for about a day ({error}); see https://slack-status.com."
+        lines.append(
+            f"• `{escape(failure.key)}` → {_where(failure.channel)}: `{escape(error)}`. "
+            + explain.format(where=_where(failure.channel), error=escape(error))
+        )
+    blocks: list[Block] = [section(f"*{title}*")]
+    chunk: list[str] = []
+    for line in lines:
+        if chunk and len("\n".join([*chunk, line])) > MAX_SECTION_TEXT:
+            blocks.append(section("\n".join(chunk)))
+            chunk = []
+        chunk.append(truncate(line, MAX_SECTION_TEXT))
+    if chunk:
+        blocks.append(section("\n".join(chunk)))
+    blocks.append(context("These messages will not be retried. Fix the cause; new messages will go through."))
+    return message(title + ": " + " ".join(lines), blocks[:MAX_MESSAGE_BLOCKS])
+
+
+def snoozed_message(until: date) -> str:
+    return (
+        f":zzz: Progress reminders paused until {until.isoformat()}. "
+        f"Renewal and end-of-term messages still reach you. `{ids.COMMAND} snooze off` resumes them."
+    )
+
+
+RESUMED_MESSAGE = ":bell: Progress reminders are back on. `/ambassador snooze 30d` pauses them again."
+NOT_SNOOZED_MESSAGE = "Your progress reminders are already on. " + SNOOZE_USAGE
+SNOOZE_NOT_AMBASSADOR = "Reminders are for current ambassadors; you have none to snooze."
+
 
 # --- App Home (#5) -------------------------------------------------------------------------------

@@ -50,6 +50,19 @@ class Settings(BaseSettings):
     timezone: str = "UTC"
     log_level: str = "INFO"
 
+    # --- scheduled jobs (#4); cron strings are read in TIMEZONE ---
+    announce_schedule: str = "0 10 * * *"
+    reminders_schedule: str = "0 8 * * *"
+    renewals_schedule: str = "0 7 * * *"
+    digest_schedule: str = "0 10 1 * *"
+    sender_interval_seconds: int = Field(default=30, ge=1, le=3600)
+    # 0: at most one reminder per calendar month; N: at most one per N days of the term.
+    reminder_interval_days: int = Field(default=0, ge=0, le=365)
+    reminder_grace_days: int = Field(default=30, ge=0, le=365)
+    renewal_notice_days: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [30, 7])
+    send_rate_per_second: float = Field(default=1.0, ge=0, le=100)
+    local_send_hours: Annotated[tuple[int, int], NoDecode] = (9, 18)
+
     @field_validator("tsc_user_ids", mode="before")
     @classmethod
     def _split_user_ids(cls, value: object) -> object:
@@ -95,6 +108,55 @@ class Settings(BaseSettings):
         value = value.upper()
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+        return value
+
+    @field_validator("announce_schedule", "reminders_schedule", "renewals_schedule", "digest_schedule")
+    @classmethod
+    def _check_schedule(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        value = " ".join(value.split())
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as exc:
+            raise ValueError(
+                f"{value!r} is not a cron schedule (minute hour day month weekday, like '0 8 * * *'): {exc}"
+            ) from None
+        return value
+
+    @field_validator("renewal_notice_days", mode="before")
+    @classmethod
+    def _split_days(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip().lower().removeprefix("t-").removesuffix("d") for part in value.split(",")]
+            if not all(part.isdigit() for part in parts if part):
+                raise ValueError(f"{value!r} is not a list of whole days, like '30,7'")
+            return [int(part) for part in parts if part]
+        return value
+
+    @field_validator("renewal_notice_days")
+    @classmethod
+    def _check_notice_days(cls, value: list[int]) -> list[int]:
+        if any(days < 1 or days > 365 for days in value):
+            raise ValueError("each notice is 1 to 365 days before the end of a term, like '30,7'")
+        return sorted(set(value), reverse=True)
+
+    @field_validator("local_send_hours", mode="before")
+    @classmethod
+    def _parse_hours(cls, value: object) -> object:
+        if isinstance(value, str):
+            start, dash, end = value.replace(" ", "").partition("-")
+            if not dash or not start.isdigit() or not end.isdigit():
+                raise ValueError(f"{value!r} is not an hour range like '9-18'")
+            return (int(start), int(end))
+        return value
+
+    @field_validator("local_send_hours")
+    @classmethod
+    def _check_hours(cls, value: tuple[int, int]) -> tuple[int, int]:
+        start, end = value
+        if not (0 <= start < end <= 24):
+            raise ValueError("the range must be START-END with 0 <= START < END <= 24, like '9-18'")
         return value
 
     @property

@@ -72,7 +72,7 @@ class FakeSlack:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        self._ts = 1_700_000_000
+        self._ts = 0.0
         self._view_id = 0
         self._server: ThreadingHTTPServer | None = None
 
@@ -93,7 +93,7 @@ class FakeSlack:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -267,13 +267,17 @@ class FakeSlack:
         for key, value in (headers or {}).items():
             request.send_header(key, value)
         request.end_headers()
-        request.wfile.write(body)
+        try:
+            request.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (a timeout): Slack's work is done all the same
 
     # --- state helpers used by the methods -----------------------------------------------------
 
     def _next_ts(self) -> str:
-        self._ts += 1
-        return f"{self._ts}.000100"
+        # Like Slack: the time of posting, in microseconds, unique in the workspace.
+        self._ts = max(round(self._ts + 0.000001, 6), round(time.time(), 6))
+        return f"{self._ts:.6f}"
 
     def _resolve_channel(self, channel: str) -> str:
         if channel.startswith(("U", "W")):
@@ -405,6 +409,22 @@ def check_view(view: Any, expected_type: str | None = None) -> None:
         raise SlackError("invalid_arguments", "callback_id over 255")
 
 
+def check_metadata(metadata: Any) -> None:
+    """Message metadata: an `event_type` and an `event_payload` object of simple values."""
+    if (
+        not isinstance(metadata, dict)
+        or not isinstance(metadata.get("event_type"), str)
+        or not metadata["event_type"]
+        or not isinstance(metadata.get("event_payload"), dict)
+    ):
+        raise SlackError("invalid_metadata_format", "metadata needs event_type and event_payload")
+    for value in metadata["event_payload"].values():
+        if not isinstance(value, str | int | float | bool | dict | list):
+            raise SlackError("invalid_metadata_schema")
+    if len(json.dumps(metadata)) > 8000:
+        raise SlackError("metadata_too_large")
+
+
 def check_message(args: dict[str, Any]) -> None:
     if not args.get("text"):
         # Slack accepts blocks without text but warns; the bot must always send the fallback.
@@ -440,8 +460,10 @@ def auth_test(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
 def post_message(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     channel = fake._resolve_channel(str(args["channel"]))
     check_message(args)
-    ts = fake._next_ts()
     metadata = args.get("metadata")
+    if metadata is not None:
+        check_metadata(metadata)
+    ts = fake._next_ts()
     message = Message(channel, ts, args["text"], args.get("blocks"), metadata)
     fake.messages.append(message)
     return {
@@ -531,9 +553,19 @@ def conversations_open(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
 def conversations_history(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     channel = fake._resolve_channel(str(args["channel"]))
     include_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+    inclusive = str(args.get("inclusive", "")).lower() in ("1", "true")
+    oldest = float(args.get("oldest") or 0)
+    latest = float(args.get("latest") or "inf")
+    cursor = str(args.get("cursor") or "")
+    if cursor:
+        # Our cursors are the ts of the last message of the previous page (Slack's are opaque).
+        latest, inclusive = float(cursor.removeprefix("next_ts:")), False
     found = []
     for message in reversed(fake.messages):
         if message.channel != channel:
+            continue
+        ts = float(message.ts)
+        if ts < oldest or ts > latest or (not inclusive and ts in (oldest, latest)):
             continue
         item: dict[str, Any] = {
             "type": "message",
@@ -545,8 +577,11 @@ def conversations_history(fake: FakeSlack, args: dict[str, Any]) -> dict[str, An
         if include_metadata and message.metadata:
             item["metadata"] = message.metadata
         found.append(item)
-    limit = int(args.get("limit") or 100)
-    return {"messages": found[:limit], "has_more": len(found) > limit}
+    limit = min(int(args.get("limit") or 100), 999)
+    result: dict[str, Any] = {"messages": found[:limit], "has_more": len(found) > limit}
+    if len(found) > limit:
+        result["response_metadata"] = {"next_cursor": f"next_ts:{found[limit - 1]['ts']}"}
+    return result
 
 
 def get_permalink(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,199 @@
+"""What the scheduled jobs find due: queries over members, terms, contributions and the outbox.
+
+The pace, the renewal window and the verification outcome are the program's rules (`bot.program`);
+the policies here only say *when* the bot speaks about them (how often a reminder may go out, when
+renewal notices are due), from the settings. Queries take the caller's session, so a job plans and
+enqueues in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from bot import program
+from bot.models import Contribution, Member, MemberStatus, OutboxMessage, Term, TermStatus
+
+# --- policies: when the bot speaks (pure, tested with plain dates) ------------------------------
+
+
+@dataclass(frozen=True)
+class ReminderPolicy:
+    interval_days: int = 0  # 0: at most one reminder per calendar month
+    grace_days: int = 30  # no reminder in the first days of a term
+    notice_days: tuple[int, ...] = (30, 7)  # the renewal notices take over in the last days
+
+
+def reminder_period(term_id: int, term_start: date, today: date, interval_days: int) -> str:
+    """The period a reminder belongs to; at most one reminder per member and period.
+
+    "2027-03" for calendar months; "term42-p3" for the fourth N-day stretch of term 42.
+    """
+    if interval_days <= 0:
+        return f"{today.year:04d}-{today.month:02d}"
+    return f"term{term_id}-p{max(0, (today - term_start).days) // interval_days}"
+
+
+def reminder_due(
+    current: program.Progress, snoozed_until: datetime | None, now: datetime, policy: ReminderPolicy
+) -> bool:
+    """Behind pace, past the first weeks, before the renewal notices, and not snoozed."""
+    if current.ended or current.on_pace:
+        return False
+    if (current.today - current.term.start).days < policy.grace_days:
+        return False
+    if policy.notice_days and current.days_left <= max(policy.notice_days):
+        return False
+    return not (snoozed_until is not None and snoozed_until > now)
+
+
+def renewal_notice_due(days_left: int, notice_days: Sequence[int]) -> int | None:
+    """The notice (days before the end) that is due: the last threshold crossed, if any.
+
+    With notices at 30 and 7 days: 30 days left → 30; 12 left → 30 (caught up after downtime,
+    sent once thanks to its key); 7 → 7; 0 (the last day) → None, the verification speaks then.
+    """
+    if days_left < 1:
+        return None
+    crossed = [days for days in notice_days if days_left <= days]
+    return min(crossed) if crossed else None
+
+
+# --- queries ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AmbassadorProgress:
+    member_id: int
+    slack_user_id: str
+    name: str
+    term_id: int
+    progress: program.Progress
+    renewal_requested: bool
+    snoozed_until: datetime | None
+
+
+def ambassadors_in_progress(session: Session, today: date, required: int) -> list[AmbassadorProgress]:
+    """Active ambassadors reachable in Slack, with their current term's progress (one query)."""
+    counted = func.count(Contribution.id)
+    query = (
+        select(
+            Member.id,
+            Member.slack_user_id,
+            Member.name,
+            Member.snoozed_until,
+            Term.id,
+            Term.start_on,
+            Term.end_on,
+            Term.renewal_requested_at,
+            counted,
+        )
+        .join(Term, and_(Term.member_id == Member.id, Term.status == TermStatus.ACTIVE))
+        .outerjoin(
+            Contribution,
+            and_(
+                Contribution.member_id == Member.id,
+                Contribution.occurred_on >= Term.start_on,
+                Contribution.occurred_on <= Term.end_on,
+            ),
+        )
+        .where(Member.status == MemberStatus.ACTIVE, Member.slack_user_id.is_not(None))
+        .group_by(
+            Member.id,
+            Member.slack_user_id,
+            Member.name,
+            Member.snoozed_until,
+            Term.id,
+            Term.start_on,
+            Term.end_on,
+            Term.renewal_requested_at,
+        )
+        .order_by(Member.id)
+    )
+    result = []
+    for member_id, slack_id, name, snoozed, term_id, start, end, requested_at, count in session.execute(
+        query
+    ):
+        current = program.Progress(program.Term(start, end), today, count, required)
+        result.append(
+            AmbassadorProgress(
+                member_id, str(slack_id), name, term_id, current, requested_at is not None, snoozed
+            )
+        )
+    return result
+
+
+def terms_to_verify(session: Session, today: date) -> list[int]:
+    """Active terms whose last day is today or already past (caught up after downtime)."""
+    query = select(Term.id).where(Term.status == TermStatus.ACTIVE, Term.end_on <= today).order_by(Term.id)
+    return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    name: str
+    slack_user_id: str | None
+    type: str
+    title: str
+    link: str
+    occurred_on: date
+
+
+def contributions_logged_between(session: Session, start: datetime, end: datetime) -> list[DigestItem]:
+    """Contributions logged in Slack in [start, end), in the order they were logged.
+
+    By logging time, not by date: a talk logged on the 3rd for the 28th of last month is still
+    recognised (in this month's digest), and every contribution appears in exactly one digest.
+    Imported history and application forms are not news, so they are left out.
+    """
+    query = (
+        select(
+            Member.name,
+            Member.slack_user_id,
+            Contribution.type,
+            Contribution.title,
+            Contribution.link,
+            Contribution.occurred_on,
+        )
+        .join(Member, Member.id == Contribution.member_id)
+        .where(
+            Contribution.source == "slack",
+            Contribution.logged_at >= start,
+            Contribution.logged_at < end,
+        )
+        .order_by(Contribution.logged_at, Contribution.id)
+    )
+    return [DigestItem(*row) for row in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class Profile:
+    member_id: int
+    slack_user_id: str | None
+    name: str
+    title: str | None
+    company: str | None
+    bio: str | None
+    github: str | None
+
+
+def profiles(session: Session, member_ids: Sequence[int]) -> dict[int, Profile]:
+    query = select(
+        Member.id, Member.slack_user_id, Member.name, Member.title, Member.company, Member.bio, Member.github
+    ).where(Member.id.in_(list(member_ids)))
+    return {row[0]: Profile(*row) for row in session.execute(query)}
+
+
+def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    """Which of these outbox keys are already queued or sent (dry runs show them as such)."""
+    if not keys:
+        return set()
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = list(keys[start : start + 500])
+        found.update(session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(chunk))))
+    return found

@@ -6,12 +6,18 @@ Slack's limits are respected here, once: 50 blocks in a message, 100 in a modal 
 
 from __future__ import annotations
 
+import copy
+import json
 from collections.abc import Sequence
-from datetime import date
-from typing import Any
+from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING, Any
 
 from bot import ids, program
 from bot.program import Problem
+
+if TYPE_CHECKING:
+    from bot.services import home
+    from bot.services.contributions import OwnContribution
 
 Block = dict[str, Any]
 
@@ -606,3 +612,393 @@ SNOOZE_NOT_AMBASSADOR = "Reminders are for current ambassadors; you have none to
 
 
 # --- App Home (#5) -------------------------------------------------------------------------------
+
+# Program facts for people who are not ambassadors yet (AMBASSADOR_PROGRAM.md, "Ambassador benefits").
+PROGRAM_BENEFITS = (
+    "An invitation to the project's GitHub organization",
+    "A special swag pack for ambassadors, and swag for the people at your talks and workshops",
+    "Free entry to the project's conferences",
+    "Community-wide recognition, and all our respect for your contributions",
+)
+HISTORY_POINTER = f"`{ids.COMMAND} history` lists them all."
+PENDING_POINTER = f"`{ids.COMMAND} admin pending` lists them all."
+AT_RISK_POINTER = f"`{ids.COMMAND} list` shows every ambassador's progress."
+EXPORT_POINTER = "The TSC's `ambassador-bot export` has the whole record."
+CONTRIBUTION_GONE = "That contribution is no longer on your record (it may have been deleted already)."
+HISTORY_MAX_BLOCKS = MAX_MESSAGE_BLOCKS - 2
+
+SUBCOMMAND_HELP.append(("history", "every contribution you have on record, newest first"))
+
+
+def _local_date(moment: datetime | None, zone: tzinfo) -> str:
+    return moment.astimezone(zone).date().isoformat() if moment else "an unknown date"
+
+
+def contribution_date(occurred_on: date, precision: str) -> str:
+    """As precise as the record: 2026-11-20, "March 2024" (imported month), or "2024"."""
+    if precision == program.DatePrecision.YEAR:
+        return str(occurred_on.year)
+    if precision == program.DatePrecision.MONTH:
+        return f"{program.month_label(occurred_on)} {occurred_on.year}"
+    return occurred_on.isoformat()
+
+
+def contribution_line(item: home.ContributionItem) -> str:
+    label = program.type_label(item.type)
+    when = contribution_date(item.occurred_on, item.date_precision)
+    return f"*{escape(label)}* · {link(item.link, item.title)} · {when}"
+
+
+def contribution_row(item: home.ContributionItem) -> list[Block]:
+    """One of the viewer's contributions with Edit and Delete (the delete asks first)."""
+    confirm = confirm_dialog(
+        "Delete this contribution?",
+        f"“{escape(truncate(item.title, 150))}” will be removed from your record"
+        + (" and no longer count toward this term." if item.counts_toward_term else "."),
+        "Delete",
+        "Keep it",
+    )
+    return [
+        section(contribution_line(item), block_id=f"contribution-{item.id}"),
+        actions(
+            button("Edit", ids.EDIT_CONTRIBUTION, str(item.id)),
+            button("Delete", ids.DELETE_CONTRIBUTION, str(item.id), style="danger", confirm=confirm),
+            block_id=f"contribution-actions-{item.id}",
+        ),
+    ]
+
+
+def program_blocks(required: int) -> list[Block]:
+    benefits = "\n".join(f"• {benefit}" for benefit in PROGRAM_BENEFITS)
+    return [
+        header("The ambassador program"),
+        section(
+            "Ambassadors bring the project to more people: they write, speak, record, teach and drive "
+            "community initiatives.\n\n"
+            f"*The commitment:* at least *{required} contributions a year* (articles, talks, videos, "
+            "podcasts, presentations, workshops, initiatives…).\n"
+            "*A term* lasts one year from acceptance and can be renewed when the requirement is met.\n\n"
+            f"*What ambassadors get:*\n{benefits}"
+        ),
+    ]
+
+
+def apply_blocks(required: int, application: home.ApplicationItem | None, zone: tzinfo) -> list[Block]:
+    """The Apply button, or where the viewer's application stands."""
+    if application and application.status == "pending":
+        return [
+            section(
+                f":hourglass_flowing_sand: Your application, sent {_local_date(application.submitted_at, zone)}, "
+                "is with the TSC. You will get a message from me when they decide."
+            )
+        ]
+    if application and application.status == "nominated":
+        return [
+            section(
+                f":wave: {mention(application.nominated_by, 'A community member')} nominated you for the "
+                "ambassador program. Tell the TSC about yourself to complete your application."
+            ),
+            actions(
+                button("Complete my application", ids.APPLY_OPEN, str(application.id), style="primary"),
+                block_id="apply",
+            ),
+        ]
+    blocks: list[Block] = []
+    if application and application.status == "rejected":
+        reason = (
+            f"\n>{escape(truncate(application.decision_reason, 1000))}" if application.decision_reason else ""
+        )
+        blocks.append(
+            section(
+                f"Your application of {_local_date(application.submitted_at or application.decided_at, zone)} "
+                f"was not accepted this time.{reason}\nYou are welcome to apply again."
+            )
+        )
+    blocks.append(
+        section(
+            f"Made {required} contributions in the last twelve months? Apply and the TSC will review it.",
+            block_id="apply-intro",
+            accessory=button("Apply", ids.APPLY_OPEN, style="primary"),
+        )
+    )
+    return blocks
+
+
+def ambassador_blocks(personal: home.PersonalHome, now: datetime, zone: tzinfo) -> list[Block]:
+    current = personal.progress
+    term = personal.current_term
+    assert current is not None and term is not None
+    status = (
+        f"*Term* {term.start.isoformat()} → {term.end.isoformat()}\n"
+        f"{progress_bar(current)}  {progress_line(current)}\n{pace_text(current)}"
+    )
+    notes: list[str] = []
+    buttons = [button("Log a contribution", ids.LOG_OPEN, style="primary")]
+    if term.renewal_requested:
+        notes.append(":repeat: Renewal requested: your next term starts the day after this one ends.")
+    elif personal.can_renew:
+        notes.append(":tada: You met the requirement: you can renew for another year.")
+        buttons.append(button("Renew", ids.RENEW, str(term.id), style="primary"))
+    if personal.snoozed(now):
+        assert personal.snoozed_until is not None
+        notes.append(
+            f":zzz: Progress reminders snoozed until {_local_date(personal.snoozed_until, zone)} "
+            "(renewal messages still come)."
+        )
+        buttons.append(button("Resume reminders", ids.RESUME))
+    else:
+        buttons.append(
+            button(f"Snooze reminders {SNOOZE_DAYS_DEFAULT} days", ids.SNOOZE, str(SNOOZE_DAYS_DEFAULT))
+        )
+    blocks: list[Block] = [header("Your ambassador term"), section(status, block_id="progress")]
+    if notes:
+        blocks.append(context("\n".join(notes)))
+    blocks += [actions(*buttons, block_id="member-actions"), divider()]
+    blocks.append(header(f"Your contributions this term ({personal.contributions_listed_total})"))
+    if not personal.contributions:
+        blocks.append(section("Nothing logged this term yet. *Log a contribution* above to start counting."))
+    for item in personal.contributions:
+        blocks += contribution_row(item)
+    if more := and_more(len(personal.contributions), personal.contributions_listed_total, HISTORY_POINTER):
+        blocks.append(more)
+    if personal.earlier_contributions:
+        earlier = personal.earlier_contributions
+        blocks.append(
+            context(
+                f":books: {earlier} contribution{'s' if earlier != 1 else ''} from before this term. "
+                + HISTORY_POINTER
+            )
+        )
+    return blocks
+
+
+TERM_STATUS_TEXT = {
+    "active": "current",
+    "completed": "requirement met",
+    "lapsed": "ended without the requirement",
+    "ended": "closed by the TSC",
+}
+
+
+def emeritus_blocks(personal: home.PersonalHome, required: int, zone: tzinfo) -> list[Block]:
+    terms = [
+        f"• {term.start.isoformat()} → {term.end.isoformat()} ({TERM_STATUS_TEXT.get(term.status, term.status)})"
+        for term in personal.terms[-10:]
+    ]
+    blocks: list[Block] = [
+        header("Thank you for being an ambassador"),
+        section(
+            "You are an emeritus ambassador. Your terms:\n" + ("\n".join(terms) or "• none recorded"),
+            block_id="terms",
+        ),
+    ]
+    total = personal.contributions_total
+    if total:
+        lines = "\n".join(f"• {contribution_line(item)}" for item in personal.contributions)
+        blocks.append(
+            section(f"*Your contributions* ({total} on record, latest first)\n{lines}", block_id="history")
+        )
+        if more := and_more(len(personal.contributions), total, HISTORY_POINTER):
+            blocks.append(more)
+    blocks += [
+        divider(),
+        header("Coming back"),
+        section(
+            f"Make {required} contributions within twelve months and apply again, or ask a TSC member "
+            "to reinstate you."
+        ),
+        *apply_blocks(required, personal.application, zone),
+    ]
+    return blocks
+
+
+def newcomer_blocks(personal: home.PersonalHome | None, required: int, zone: tzinfo) -> list[Block]:
+    application = personal.application if personal else None
+    blocks: list[Block] = []
+    if application is None or application.status not in ("pending", "nominated"):
+        blocks += program_blocks(required)
+    else:
+        blocks.append(header("Your application"))
+    blocks += apply_blocks(required, application, zone)
+    if application and application.status in ("pending", "nominated"):
+        blocks += [divider(), *program_blocks(required)]
+    return blocks
+
+
+def _types_text(by_type: dict[str, int]) -> str:
+    ordered = sorted(by_type.items(), key=lambda pair: (-pair[1], pair[0]))
+    return " · ".join(f"{program.type_label(type_)} {count}" for type_, count in ordered)
+
+
+def pending_row(application: home.PendingApplication, required: int, zone: tzinfo) -> list[Block]:
+    role = ", ".join(escape(part) for part in (application.title, application.company) if part)
+    who = f"*{escape(application.name)}*"
+    if application.slack_user_id:
+        who += f" ({mention(application.slack_user_id)})"
+    if role:
+        who += f" — {role}"
+    if application.country:
+        who += f" · {escape(application.country)}"
+    meets = (
+        ":white_check_mark: meets the requirement"
+        if application.meets_requirement
+        else f":warning: below the requirement of {required}"
+    )
+    detail = (
+        f"Sent {_local_date(application.submitted_at, zone)} · {application.recent_contributions} "
+        f"contribution{'s' if application.recent_contributions != 1 else ''} in the last 12 months · {meets}"
+    )
+    approve_confirm = {
+        **confirm_dialog(
+            f"Approve {truncate(application.name, 60)}?",
+            "Their one-year term starts today and they get the welcome message.",
+            "Approve",
+        ),
+        "style": "primary",
+    }
+    return [
+        section(f"{who}\n{detail}", block_id=f"application-{application.id}"),
+        actions(
+            button("Approve", ids.APPROVE, str(application.id), style="primary", confirm=approve_confirm),
+            button("Reject", ids.REJECT, str(application.id), style="danger"),
+            block_id=f"application-actions-{application.id}",
+        ),
+    ]
+
+
+def at_risk_line(ambassador: home.AtRiskAmbassador) -> str:
+    current = ambassador.progress
+    who = f"*{escape(ambassador.name)}*" + (
+        f" ({mention(ambassador.slack_user_id)})" if ambassador.slack_user_id else ""
+    )
+    why = (
+        f"behind pace ({current.expected_by_now} expected by now)"
+        if ambassador.behind_pace
+        else "requirement not met yet"
+    )
+    days = "term ended" if current.ended else f"{current.days_left} days left"
+    return f"• {who} — {current.counted} of {current.required} · {why} · ends {current.term.end.isoformat()} ({days})"
+
+
+def tsc_blocks(tsc: home.TscHome, required: int, today: date, zone: tzinfo) -> list[Block]:
+    blocks: list[Block] = [divider(), header(f"TSC · Applications waiting ({tsc.pending_total})")]
+    if not tsc.pending:
+        blocks.append(context("No applications are waiting for a decision."))
+    for application in tsc.pending:
+        blocks += pending_row(application, required, zone)
+    if more := and_more(len(tsc.pending), tsc.pending_total, PENDING_POINTER):
+        blocks.append(more)
+
+    blocks.append(header(f"TSC · Ambassadors at risk ({tsc.at_risk_total})"))
+    if not tsc.at_risk:
+        blocks.append(context("Every ambassador is on pace. :tada:"))
+    chunk: list[str] = []
+    for line in (at_risk_line(ambassador) for ambassador in tsc.at_risk):
+        if sum(len(text) + 1 for text in chunk) + len(line) > MAX_SECTION_TEXT - 100:
+            blocks.append(section("\n".join(chunk)))
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        blocks.append(section("\n".join(chunk), block_id="at-risk"))
+    if more := and_more(len(tsc.at_risk), tsc.at_risk_total, AT_RISK_POINTER):
+        blocks.append(more)
+
+    figures = tsc.figures
+    month_name = f"{program.month_label(today)} {today.year}"
+    fields = [
+        mrkdwn(f"*Active ambassadors*\n{figures.active_ambassadors}"),
+        mrkdwn(
+            f"*Renewals due in {home.RENEWALS_DUE_DAYS} days*\n{figures.renewals_due} "
+            f"({figures.renewals_due_met} met the requirement, {figures.renewals_requested} asked to renew)"
+        ),
+        mrkdwn(
+            f"*Contributions in {month_name}*\n{figures.this_month}"
+            + (f"\n{_types_text(figures.this_month_by_type)}" if figures.this_month else "")
+        ),
+        mrkdwn(
+            f"*Contributions in {today.year}*\n{figures.this_year}"
+            + (f"\n{_types_text(figures.this_year_by_type)}" if figures.this_year else "")
+        ),
+    ]
+    blocks += [header("TSC · Program figures"), {"type": "section", "block_id": "figures", "fields": fields}]
+    return blocks
+
+
+def home_view(data: home.Home, zone: tzinfo) -> dict[str, Any]:
+    """The App Home tab for `data.slack_user_id`; dates in their time zone (`zone`)."""
+    personal = data.personal
+    if personal and personal.is_ambassador:
+        blocks = ambassador_blocks(personal, data.now, zone)
+    elif personal and personal.status == "emeritus":
+        blocks = emeritus_blocks(personal, data.required, zone)
+    else:
+        blocks = newcomer_blocks(personal, data.required, zone)
+    if data.tsc is not None:
+        blocks += tsc_blocks(data.tsc, data.required, data.today, zone)
+    blocks.append(
+        context(f"Updated {data.now.astimezone(zone):%Y-%m-%d %H:%M} · `{ids.COMMAND} help` for commands")
+    )
+    # The lists above are cut to fit; this only guards Slack's hard limit.
+    return {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}
+
+
+def edit_contribution_modal(item: OwnContribution) -> dict[str, Any]:
+    """The log form, filled with the contribution as it is; submitting saves the changes."""
+    blocks = copy.deepcopy(log_modal(item.occurred_on)["blocks"])
+    by_id = {block["block_id"]: block["element"] for block in blocks}
+    canonical = program.normalize_type(item.type)
+    for option in by_id["type"]["options"]:
+        if option["value"] == canonical:
+            by_id["type"]["initial_option"] = option
+    by_id["title"]["initial_value"] = item.title
+    if len(item.title) > by_id["title"].get("max_length", len(item.title)):
+        # An imported title longer than the form allows: shown whole, so the member can shorten it.
+        del by_id["title"]["max_length"]
+    if item.link:
+        by_id["link"]["initial_value"] = item.link
+    if item.reach is not None:
+        by_id["reach"]["initial_value"] = str(item.reach)
+    if item.notes:
+        by_id["notes"]["initial_value"] = item.notes
+        by_id["notes"]["max_length"] = max(by_id["notes"]["max_length"], len(item.notes))
+    return modal(
+        ids.EDIT_MODAL,
+        "Edit contribution",
+        blocks,
+        submit="Save",
+        private_metadata=json.dumps({"contribution_id": item.id}),
+    )
+
+
+def history_message(record: home.History | None, required: int) -> dict[str, Any]:
+    """`/ambassador history`: the member's own contributions, newest first, in as many sections as fit."""
+    if record is None or not record.contributions:
+        text = "You have no contributions on record yet."
+        if record is None or not record.terms:
+            text += " " + not_an_ambassador(required)
+        return message(text, [section(text)])
+    terms = "; ".join(
+        f"{term.start.isoformat()} → {term.end.isoformat()} ({TERM_STATUS_TEXT.get(term.status, term.status)})"
+        for term in record.terms[-5:]
+    )
+    intro = f"*Your contributions* ({len(record.contributions)} on record, newest first; ✓ counts toward this term)"
+    if terms:
+        intro += f"\nTerms: {terms}"
+    blocks: list[Block] = [section(intro)]
+    chunk: list[str] = []
+    size = shown = 0
+    for item in record.contributions:
+        line = ("✓ " if item.counts_toward_term else "• ") + contribution_line(item)
+        if size + len(line) + 1 > MAX_SECTION_TEXT:
+            if len(blocks) >= HISTORY_MAX_BLOCKS:
+                break
+            blocks.append(section("\n".join(chunk)))
+            chunk, size = [], 0
+        chunk.append(line)
+        size += len(line) + 1
+        shown += 1
+    if chunk:
+        blocks.append(section("\n".join(chunk)))
+    if more := and_more(shown, len(record.contributions), EXPORT_POINTER):
+        blocks.append(more)
+    return message(intro, blocks)

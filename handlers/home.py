@@ -1,12 +1,154 @@
-"""Placeholder: filled in by its feature."""
+"""The App Home tab: published on `app_home_opened`, refreshed after every change concerning the person.
+
+Also the Edit and Delete buttons of the Home's contribution list, the edit form, and
+`/ambassador history` (the whole record the Home points to). The other buttons on the Home (Apply,
+Approve/Reject, Renew, Snooze/Resume, Log a contribution) belong to their features' listeners.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import json
+import logging
+from typing import Any
 
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot import blocks, ids, parsing
 from bot.app import Deps
-from handlers.router import CommandRouter
+from bot.services import home
+from bot.services.contributions import (
+    ContributionDraft,
+    ContributionNotFound,
+    ContributionRejected,
+    delete_contribution,
+    edit_contribution,
+    own_contribution,
+)
+from handlers.contributions import field_errors, tell
+from handlers.router import CommandRouter, Invocation
+
+log = logging.getLogger(__name__)
+
+
+def publish_home(deps: Deps, client: WebClient, slack_user_id: str) -> None:
+    """Build `slack_user_id`'s Home from the database as it is now and publish it."""
+    zone = deps.zone_for(client, slack_user_id)
+    now = deps.now()
+    data = home.load_home(
+        deps.db,
+        slack_user_id,
+        now.astimezone(zone).date(),
+        now,
+        deps.settings.required_contributions,
+        is_tsc=deps.is_tsc(slack_user_id),
+    )
+    client.views_publish(user_id=slack_user_id, view=blocks.home_view(data, zone))
+
+
+def refresh_tsc_homes(deps: Deps, client: WebClient) -> None:
+    """Republish every TSC member's Home: call it after an application is submitted or decided.
+
+    The TSC part (applications waiting, figures) concerns the whole TSC, not one person, so
+    `deps.changed` for the applicant does not reach it. One failure does not stop the others.
+    """
+    for slack_user_id in home.tsc_slack_ids(deps.db, deps.settings.tsc_user_ids):
+        try:
+            publish_home(deps, client, slack_user_id)
+        except Exception:
+            log.exception("could not refresh the App Home of TSC member %s", slack_user_id)
+
+
+def clicked_id(body: dict[str, Any]) -> int | None:
+    value = str((body.get("actions") or [{}])[0].get("value") or "")
+    return int(value) if value.isdigit() else None
+
+
+def draft_from_state(state: dict[str, Any]) -> tuple[ContributionDraft, str | None]:
+    """The contribution form's values (the log form's fields), and the reach as typed."""
+    reach_text = parsing.state_value(state, "reach")
+    date_text = parsing.state_value(state, "date")
+    draft = ContributionDraft(
+        type=parsing.state_value(state, "type") or "",
+        title=parsing.state_value(state, "title") or "",
+        link=parsing.state_value(state, "link") or "",
+        occurred_on=parsing.parse_iso_date(date_text) if date_text else None,
+        reach=int(reach_text) if reach_text and reach_text.isdigit() else None,
+        notes=parsing.state_value(state, "notes"),
+    )
+    return draft, reach_text
 
 
 def register(app: App, deps: Deps, router: CommandRouter) -> None:
-    pass
+    required = deps.settings.required_contributions
+
+    def refresh(client: WebClient, slack_user_id: str) -> None:
+        publish_home(deps, client, slack_user_id)
+
+    deps.change_listeners.append(refresh)
+
+    def home_opened(event: dict[str, Any], client: WebClient) -> None:
+        # The event also fires for the Messages and About tabs; only the Home tab is ours to draw.
+        if event.get("tab") != "home" or not event.get("user"):
+            return
+        publish_home(deps, client, event["user"])
+
+    def open_edit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        contribution_id = clicked_id(body)
+        try:
+            if contribution_id is None:
+                raise ContributionNotFound()
+            item = own_contribution(deps.db, user_id, contribution_id)
+        except ContributionNotFound:
+            tell(client, user_id, "", blocks.message(blocks.CONTRIBUTION_GONE))
+            deps.changed(client, user_id)
+            return
+        client.views_open(trigger_id=body["trigger_id"], view=blocks.edit_contribution_modal(item))
+
+    def save_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        user_id = body["user"]["id"]
+        try:
+            contribution_id = int(json.loads(view.get("private_metadata") or "{}")["contribution_id"])
+        except (ValueError, KeyError, TypeError):
+            ack(response_action="errors", errors={"title": blocks.CONTRIBUTION_GONE})
+            return
+        draft, reach_text = draft_from_state(view["state"]["values"])
+        if reach_text and not reach_text.isdigit():
+            ack(response_action="errors", errors={"reach": "Reach is a whole number, e.g. 250."})
+            return
+        today = deps.local_today(client, user_id)
+        try:
+            edit_contribution(deps.db, user_id, contribution_id, draft, today, deps.now())
+        except ContributionNotFound:
+            ack(response_action="errors", errors={"title": blocks.CONTRIBUTION_GONE})
+            return
+        except ContributionRejected as rejected:
+            ack(response_action="errors", errors=field_errors(rejected.problems))
+            return
+        ack()
+        deps.changed(client, user_id)
+
+    def delete(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        contribution_id = clicked_id(body)
+        try:
+            if contribution_id is None:
+                raise ContributionNotFound()
+            delete_contribution(deps.db, user_id, contribution_id)
+        except ContributionNotFound:
+            # A second click on a Home drawn before the first one landed (or a forged id): nothing
+            # to delete; the refresh below shows the record as it is.
+            log.info("delete of contribution %s by %s: not theirs or gone", contribution_id, user_id)
+        deps.changed(client, user_id)
+
+    def show_history(call: Invocation) -> None:
+        call.reply(blocks.history_message(home.history(deps.db, call.user_id), required))
+
+    app.event("app_home_opened")(home_opened)
+    app.action(ids.EDIT_CONTRIBUTION)(open_edit)
+    app.action(ids.DELETE_CONTRIBUTION)(delete)
+    app.view(ids.EDIT_MODAL)(save_edit)
+    router.add("history", show_history, aliases=("contributions",))

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot import program
 from bot.db import Database
-from bot.models import Contribution
+from bot.models import Contribution, Member
 from bot.program import Problem
 from bot.services.members import MemberStanding, member_by_slack_id, record_audit, standing_in
 
@@ -135,3 +137,175 @@ def log_contribution(
             counts_toward_term=bool(after.term and after.term.rule_term.contains(draft.occurred_on)),
             standing=after,
         )
+
+
+# --- editing and deleting one's own contributions (App Home, #5) -----------------------------------
+
+
+class ContributionNotFound(Exception):
+    """Not among the member's own contributions: deleted meanwhile, or someone else's."""
+
+
+@dataclass(frozen=True)
+class OwnContribution:
+    """A contribution as its owner may see and edit it (notes and reach included: they are theirs)."""
+
+    id: int
+    type: str
+    title: str
+    link: str
+    occurred_on: date
+    reach: int | None
+    notes: str | None
+
+
+@dataclass(frozen=True)
+class EditedContribution:
+    contribution_id: int
+    title: str
+    changed: tuple[str, ...]  # the fields that changed; empty when the member saved it as it was
+
+
+@dataclass(frozen=True)
+class DeletedContribution:
+    contribution_id: int
+    type: str
+    title: str
+    occurred_on: date
+
+
+def _own(session: Session, slack_user_id: str, contribution_id: int) -> Contribution:
+    contribution = session.scalar(
+        select(Contribution)
+        .join(Member, Member.id == Contribution.member_id)
+        .where(Contribution.id == contribution_id, Member.slack_user_id == slack_user_id)
+        # Serializes an edit and a delete of the same row on PostgreSQL (SQLite has one writer anyway).
+        .with_for_update(of=Contribution)
+    )
+    if contribution is None:
+        raise ContributionNotFound()
+    return contribution
+
+
+def _snapshot(contribution: Contribution) -> dict[str, Any]:
+    return {
+        "type": contribution.type,
+        "title": contribution.title,
+        "link": contribution.link,
+        "date": contribution.occurred_on.isoformat(),
+        "reach": contribution.reach,
+        "notes": contribution.notes,
+    }
+
+
+def own_contribution(db: Database, slack_user_id: str, contribution_id: int) -> OwnContribution:
+    """One of `slack_user_id`'s contributions, to fill the edit form; `ContributionNotFound` otherwise."""
+    with db.transaction() as session:
+        row = session.execute(
+            select(
+                Contribution.id,
+                Contribution.type,
+                Contribution.title,
+                Contribution.link,
+                Contribution.occurred_on,
+                Contribution.reach,
+                Contribution.notes,
+            )
+            .join(Member, Member.id == Contribution.member_id)
+            .where(Contribution.id == contribution_id, Member.slack_user_id == slack_user_id)
+        ).one_or_none()
+    if row is None:
+        raise ContributionNotFound()
+    return OwnContribution(*row)
+
+
+def edit_contribution(
+    db: Database,
+    slack_user_id: str,
+    contribution_id: int,
+    draft: ContributionDraft,
+    today: date,
+    now: datetime,
+) -> EditedContribution:
+    """Change one of the member's own contributions, by the same rules as logging; audited old → new.
+
+    Fields the form does not show (audience, source, who logged it) are kept. A date left as it was
+    keeps its precision, so an imported "March 2024" stays a month in the public export.
+    """
+    canonical, problems = validate(draft, today)
+    with db.transaction() as session:
+        contribution = _own(session, slack_user_id, contribution_id)
+        if problems:
+            raise ContributionRejected(problems)
+        assert draft.occurred_on is not None
+        link = draft.link.strip()
+        link_key = program.normalize_link(link)
+        duplicate = session.scalar(
+            select(Contribution.id).where(
+                Contribution.member_id == contribution.member_id,
+                Contribution.link_key == link_key,
+                Contribution.id != contribution.id,
+            )
+        )
+        if duplicate is not None:
+            raise ContributionRejected({"link": Problem.DUPLICATE_LINK})
+        before = _snapshot(contribution)
+        if program.normalize_type(contribution.type) != canonical:
+            # An imported spelling ("initiative_driver") is kept unless the member picked another type.
+            contribution.type = canonical
+        contribution.title = draft.title.strip()
+        contribution.link = link
+        contribution.link_key = link_key
+        if draft.occurred_on != contribution.occurred_on:
+            contribution.occurred_on = draft.occurred_on
+            contribution.year = draft.occurred_on.year
+            contribution.month = program.month_label(draft.occurred_on)
+            contribution.date_precision = program.DatePrecision.DAY
+        contribution.reach = draft.reach
+        contribution.notes = (draft.notes or "").strip() or None
+        after = _snapshot(contribution)
+        changes = {
+            name: {"old": before[name], "new": after[name]} for name in before if before[name] != after[name]
+        }
+        if changes:
+            contribution.updated_at = now
+            try:
+                session.flush()
+            except IntegrityError:
+                raise ContributionRejected({"link": Problem.DUPLICATE_LINK}) from None
+            record_audit(
+                session,
+                slack_user_id,
+                "contribution.edited",
+                contribution.member_id,
+                contribution_id=contribution.id,
+                changes=changes,
+            )
+        return EditedContribution(contribution.id, contribution.title, tuple(changes))
+
+
+def delete_contribution(db: Database, slack_user_id: str, contribution_id: int) -> DeletedContribution:
+    """Remove one of the member's own contributions; the audit trail keeps what it was."""
+    with db.transaction() as session:
+        contribution = _own(session, slack_user_id, contribution_id)
+        deleted = DeletedContribution(
+            contribution.id, contribution.type, contribution.title, contribution.occurred_on
+        )
+        record_audit(
+            session,
+            slack_user_id,
+            "contribution.deleted",
+            contribution.member_id,
+            contribution_id=contribution.id,
+            old={
+                **_snapshot(contribution),
+                "audience": contribution.audience,
+                "year": contribution.year,
+                "month": contribution.month,
+                "source": contribution.source,
+                "logged_by": contribution.logged_by,
+                "logged_at": contribution.logged_at.isoformat(),
+            },
+        )
+        session.delete(contribution)
+        return deleted

@@ -1,0 +1,482 @@
+"""Everything a person's App Home shows, loaded in one transaction with a fixed number of queries.
+
+The number of statements depends on who is looking (a stranger, an ambassador, a TSC member), never on
+how many contributions, members or applications there are: lists are cut in SQL (`LIMIT`) and counted
+with aggregates, and per-row facts come from joins or one batched query, never a query per row.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from bot import program
+from bot.db import Database
+from bot.models import (
+    Application,
+    ApplicationStatus,
+    Contribution,
+    Member,
+    MemberStatus,
+    Term,
+    TermStatus,
+)
+
+# How much of each list the Home shows; the rest is counted and pointed to (Block Kit allows 100
+# blocks in a Home tab, and each contribution or application row takes two).
+CONTRIBUTIONS_SHOWN = 15
+EMERITUS_CONTRIBUTIONS_SHOWN = 5
+PENDING_SHOWN = 10
+AT_RISK_SHOWN = 20
+# "Term ending within 30 days without the requirement met" puts an ambassador at risk.
+AT_RISK_ENDING_DAYS = program.RENEWAL_WINDOW_DAYS
+RENEWALS_DUE_DAYS = program.RENEWAL_WINDOW_DAYS
+
+
+@dataclass(frozen=True)
+class ContributionItem:
+    id: int
+    type: str
+    title: str
+    link: str
+    occurred_on: date
+    date_precision: str
+    counts_toward_term: bool
+
+
+@dataclass(frozen=True)
+class TermItem:
+    id: int
+    start: date
+    end: date
+    status: str
+    renewal_requested: bool
+
+
+@dataclass(frozen=True)
+class ApplicationItem:
+    """The person's latest application, as they may see it (their own)."""
+
+    id: int
+    status: str
+    nominated_by: str | None
+    submitted_at: datetime | None
+    decided_at: datetime | None
+    decision_reason: str | None
+
+
+@dataclass(frozen=True)
+class PersonalHome:
+    """The viewer's own record. Only their own data: nobody else's appears here."""
+
+    member_id: int
+    name: str
+    status: str
+    current_term: TermItem | None
+    progress: program.Progress | None
+    terms: list[TermItem]
+    # This term's contributions (all of the member's for someone without a term), newest first, cut.
+    contributions: list[ContributionItem]
+    contributions_listed_total: int  # how many the list above would hold uncut
+    contributions_total: int  # every contribution on record
+    earlier_contributions: int  # dated before the current term (the history beyond this term)
+    application: ApplicationItem | None
+    snoozed_until: datetime | None
+
+    @property
+    def is_ambassador(self) -> bool:
+        return self.status == MemberStatus.ACTIVE and self.current_term is not None
+
+    @property
+    def can_renew(self) -> bool:
+        return bool(
+            self.progress is not None
+            and self.current_term is not None
+            and not self.current_term.renewal_requested
+            and program.can_renew(self.progress)
+        )
+
+    @property
+    def open_application(self) -> ApplicationItem | None:
+        if self.application and self.application.status in (
+            ApplicationStatus.NOMINATED,
+            ApplicationStatus.PENDING,
+        ):
+            return self.application
+        return None
+
+    def snoozed(self, now: datetime) -> bool:
+        return self.snoozed_until is not None and self.snoozed_until > now
+
+
+@dataclass(frozen=True)
+class PendingApplication:
+    """What the TSC needs to decide: the public profile and whether the requirement is met."""
+
+    id: int
+    slack_user_id: str | None
+    name: str
+    title: str | None
+    company: str | None
+    country: str | None
+    submitted_at: datetime | None
+    recent_contributions: int  # in the twelve months before today
+    meets_requirement: bool
+
+
+@dataclass(frozen=True)
+class AtRiskAmbassador:
+    slack_user_id: str | None
+    name: str
+    progress: program.Progress
+
+    @property
+    def behind_pace(self) -> bool:
+        return not self.progress.on_pace
+
+
+@dataclass(frozen=True)
+class ProgramFigures:
+    active_ambassadors: int
+    renewals_due: int  # current terms ending within 30 days
+    renewals_due_met: int  # of those, how many met the requirement
+    renewals_requested: int
+    this_month_by_type: dict[str, int] = field(default_factory=dict)  # canonical type → count
+    this_year_by_type: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def this_month(self) -> int:
+        return sum(self.this_month_by_type.values())
+
+    @property
+    def this_year(self) -> int:
+        return sum(self.this_year_by_type.values())
+
+
+@dataclass(frozen=True)
+class TscHome:
+    pending: list[PendingApplication]
+    pending_total: int
+    at_risk: list[AtRiskAmbassador]
+    at_risk_total: int
+    figures: ProgramFigures
+
+
+@dataclass(frozen=True)
+class Home:
+    slack_user_id: str
+    today: date  # in the viewer's time zone
+    now: datetime
+    required: int
+    personal: PersonalHome | None  # None: the bot has no record of this person
+    tsc: TscHome | None  # only for TSC members
+
+
+def load_home(
+    db: Database, slack_user_id: str, today: date, now: datetime, required: int, *, is_tsc: bool
+) -> Home:
+    """What `slack_user_id`'s App Home shows; `today` is their local date, `is_tsc` from `Deps.is_tsc`."""
+    with db.transaction() as session:
+        member = session.scalar(select(Member).where(Member.slack_user_id == slack_user_id))
+        personal = _personal(session, member, today, required) if member else None
+        tsc = _tsc(session, today, required) if is_tsc else None
+    return Home(slack_user_id, today, now, required, personal, tsc)
+
+
+def _personal(session: Session, member: Member, today: date, required: int) -> PersonalHome:
+    terms = [
+        TermItem(term.id, term.start_on, term.end_on, term.status, term.renewal_requested_at is not None)
+        for term in session.scalars(
+            select(Term).where(Term.member_id == member.id).order_by(Term.start_on, Term.id)
+        )
+    ]
+    current = None
+    if member.status == MemberStatus.ACTIVE:
+        current = next((term for term in terms if term.status == TermStatus.ACTIVE), None)
+
+    mine = Contribution.member_id == member.id
+    if current is not None:
+        in_term = and_(Contribution.occurred_on >= current.start, Contribution.occurred_on <= current.end)
+        before_term = Contribution.occurred_on < current.start
+        total, counted, earlier = session.execute(
+            select(
+                func.count(Contribution.id),
+                func.coalesce(func.sum(case((in_term, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((before_term, 1), else_=0)), 0),
+            ).where(mine)
+        ).one()
+        listed = and_(mine, in_term)
+        listed_total = int(counted)
+        shown = CONTRIBUTIONS_SHOWN
+    else:
+        total = session.scalar(select(func.count(Contribution.id)).where(mine)) or 0
+        counted, earlier = 0, total
+        listed, listed_total = mine, int(total)
+        shown = EMERITUS_CONTRIBUTIONS_SHOWN
+
+    rule_term = program.Term(current.start, current.end) if current else None
+    contributions = [
+        ContributionItem(
+            row.id,
+            row.type,
+            row.title,
+            row.link,
+            row.occurred_on,
+            row.date_precision,
+            bool(rule_term and rule_term.contains(row.occurred_on)),
+        )
+        for row in session.execute(
+            select(
+                Contribution.id,
+                Contribution.type,
+                Contribution.title,
+                Contribution.link,
+                Contribution.occurred_on,
+                Contribution.date_precision,
+            )
+            .where(listed)
+            .order_by(Contribution.occurred_on.desc(), Contribution.id.desc())
+            .limit(shown)
+        )
+    ]
+
+    latest = session.scalar(
+        select(Application)
+        .where(Application.member_id == member.id)
+        .order_by(Application.created_at.desc(), Application.id.desc())
+        .limit(1)
+    )
+    application = (
+        ApplicationItem(
+            latest.id,
+            latest.status,
+            latest.nominated_by,
+            latest.submitted_at,
+            latest.decided_at,
+            latest.decision_reason,
+        )
+        if latest
+        else None
+    )
+    return PersonalHome(
+        member_id=member.id,
+        name=member.name,
+        status=member.status,
+        current_term=current,
+        progress=program.Progress(rule_term, today, int(counted), required) if rule_term else None,
+        terms=terms,
+        contributions=contributions,
+        contributions_listed_total=listed_total,
+        contributions_total=int(total),
+        earlier_contributions=int(earlier),
+        application=application,
+        snoozed_until=member.snoozed_until,
+    )
+
+
+def _tsc(session: Session, today: date, required: int) -> TscHome:
+    pending_total = (
+        session.scalar(
+            select(func.count(Application.id)).where(Application.status == ApplicationStatus.PENDING)
+        )
+        or 0
+    )
+    pending_rows = session.execute(
+        select(
+            Application.id,
+            Application.member_id,
+            Application.submitted_at,
+            Member.slack_user_id,
+            Member.name,
+            Member.title,
+            Member.company,
+            Member.country,
+        )
+        .join(Member, Member.id == Application.member_id)
+        .where(Application.status == ApplicationStatus.PENDING)
+        .order_by(Application.submitted_at, Application.id)
+        .limit(PENDING_SHOWN)
+    ).all()
+    # The requirement is judged by the program's rule on the applicants' contribution dates, fetched
+    # for all the listed applicants at once (a year back is enough for the rule's window).
+    dates: dict[int, list[date]] = {row.member_id: [] for row in pending_rows}
+    if dates:
+        for member_id, occurred_on in session.execute(
+            select(Contribution.member_id, Contribution.occurred_on).where(
+                Contribution.member_id.in_(list(dates)),
+                Contribution.occurred_on > program.add_years(today, -1),
+                Contribution.occurred_on <= today,
+            )
+        ):
+            dates[member_id].append(occurred_on)
+    pending = [
+        PendingApplication(
+            id=row.id,
+            slack_user_id=row.slack_user_id,
+            name=row.name,
+            title=row.title,
+            company=row.company,
+            country=row.country,
+            submitted_at=row.submitted_at,
+            recent_contributions=len(dates[row.member_id]),
+            meets_requirement=program.meets_requirement_for_application(
+                dates[row.member_id], today, required
+            ),
+        )
+        for row in pending_rows
+    ]
+
+    counted = func.count(Contribution.id)
+    ambassadors = session.execute(
+        select(
+            Member.slack_user_id,
+            Member.name,
+            Term.start_on,
+            Term.end_on,
+            Term.renewal_requested_at,
+            counted,
+        )
+        .join(Term, and_(Term.member_id == Member.id, Term.status == TermStatus.ACTIVE))
+        .outerjoin(
+            Contribution,
+            and_(
+                Contribution.member_id == Member.id,
+                Contribution.occurred_on >= Term.start_on,
+                Contribution.occurred_on <= Term.end_on,
+            ),
+        )
+        .where(Member.status == MemberStatus.ACTIVE)
+        .group_by(
+            Member.id,
+            Member.slack_user_id,
+            Member.name,
+            Term.start_on,
+            Term.end_on,
+            Term.renewal_requested_at,
+        )
+    ).all()
+    at_risk: list[AtRiskAmbassador] = []
+    renewals_due = renewals_due_met = renewals_requested = 0
+    for row in ambassadors:
+        progress = program.Progress(program.Term(row.start_on, row.end_on), today, int(row[5]), required)
+        if is_at_risk(progress):
+            at_risk.append(AtRiskAmbassador(row.slack_user_id, row.name, progress))
+        if not progress.ended and progress.days_left <= RENEWALS_DUE_DAYS:
+            renewals_due += 1
+            renewals_due_met += progress.met
+            renewals_requested += row.renewal_requested_at is not None
+    at_risk.sort(key=lambda item: (item.progress.days_left, item.progress.counted, item.name.lower()))
+
+    year_start = date(today.year, 1, 1)
+    month_start = today.replace(day=1)
+    this_month: Counter[str] = Counter()
+    this_year: Counter[str] = Counter()
+    for type_, in_year, in_month in session.execute(
+        select(
+            Contribution.type,
+            func.count(Contribution.id),
+            func.coalesce(func.sum(case((Contribution.occurred_on >= month_start, 1), else_=0)), 0),
+        )
+        .join(Member, Member.id == Contribution.member_id)
+        # Ambassadors' work, current and former; an applicant's record is not the program's yet.
+        .where(
+            Member.status != MemberStatus.CANDIDATE,
+            Contribution.occurred_on >= year_start,
+            Contribution.occurred_on <= today,
+        )
+        .group_by(Contribution.type)
+    ):
+        canonical = program.normalize_type(type_) or "other"
+        this_year[canonical] += int(in_year)
+        if in_month:
+            this_month[canonical] += int(in_month)
+
+    return TscHome(
+        pending=pending,
+        pending_total=int(pending_total),
+        at_risk=at_risk[:AT_RISK_SHOWN],
+        at_risk_total=len(at_risk),
+        figures=ProgramFigures(
+            active_ambassadors=len(ambassadors),
+            renewals_due=renewals_due,
+            renewals_due_met=renewals_due_met,
+            renewals_requested=renewals_requested,
+            this_month_by_type=dict(this_month),
+            this_year_by_type=dict(this_year),
+        ),
+    )
+
+
+def is_at_risk(progress: program.Progress) -> bool:
+    """Behind pace, or the term ends within 30 days (or has ended) without the requirement met."""
+    return not progress.on_pace or (not progress.met and progress.days_left <= AT_RISK_ENDING_DAYS)
+
+
+def tsc_slack_ids(db: Database, configured: list[str]) -> list[str]:
+    """Everyone whose Home has the TSC part: `TSC_USER_IDS` and members flagged `isTscMember`."""
+    with db.transaction() as session:
+        flagged = session.scalars(
+            select(Member.slack_user_id).where(
+                Member.is_tsc_member.is_(True), Member.slack_user_id.is_not(None)
+            )
+        ).all()
+    return list(dict.fromkeys([*configured, *(user for user in flagged if user)]))
+
+
+@dataclass(frozen=True)
+class History:
+    """Every contribution a member has on record, newest first, and their terms (their own data)."""
+
+    name: str
+    terms: list[TermItem]
+    contributions: list[ContributionItem]
+
+
+def history(db: Database, slack_user_id: str) -> History | None:
+    """`slack_user_id`'s whole record, or None when the bot does not know them (two queries)."""
+    with db.transaction() as session:
+        member = session.scalar(select(Member).where(Member.slack_user_id == slack_user_id))
+        if member is None:
+            return None
+        terms = [
+            TermItem(term.id, term.start_on, term.end_on, term.status, term.renewal_requested_at is not None)
+            for term in session.scalars(
+                select(Term).where(Term.member_id == member.id).order_by(Term.start_on, Term.id)
+            )
+        ]
+        current = next(
+            (
+                program.Term(term.start, term.end)
+                for term in terms
+                if term.status == TermStatus.ACTIVE and member.status == MemberStatus.ACTIVE
+            ),
+            None,
+        )
+        contributions = [
+            ContributionItem(
+                row.id,
+                row.type,
+                row.title,
+                row.link,
+                row.occurred_on,
+                row.date_precision,
+                bool(current and current.contains(row.occurred_on)),
+            )
+            for row in session.execute(
+                select(
+                    Contribution.id,
+                    Contribution.type,
+                    Contribution.title,
+                    Contribution.link,
+                    Contribution.occurred_on,
+                    Contribution.date_precision,
+                )
+                .where(Contribution.member_id == member.id)
+                .order_by(Contribution.occurred_on.desc(), Contribution.id.desc())
+            )
+        ]
+        return History(member.name, terms, contributions)

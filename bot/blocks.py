@@ -399,15 +399,10 @@ def reminder_message(current: program.Progress, snooze_days: int = SNOOZE_DAYS_D
     )
 
 
-def renewal_notice_message(
-    current: program.Progress, term_id: int, can_renew: bool, renewal_requested: bool
-) -> dict[str, Any]:
+def renewal_notice_message(current: program.Progress, term_id: int, can_renew: bool) -> dict[str, Any]:
     """Before the end of a term: met → a Renew button; not met → how many are missing."""
     end = current.term.end.isoformat()
     when = f"Your ambassador term ends on *{end}* ({days_phrase(current.days_left)})."
-    if renewal_requested:
-        text = f"{when} You already asked to renew: your next term starts the day after. Thank you!"
-        return message(text, [section(text)])
     if current.met:
         text = (
             f":tada: {when} You made *{current.counted} of {current.required}* contributions, "

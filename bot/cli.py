@@ -37,8 +37,20 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     deps = Deps(settings=settings, db=db)
     app = create_app(deps)
+    scheduler = None
+    if not args.no_scheduler:
+        from jobs.runner import JobContext
+        from jobs.scheduler import build_scheduler
+
+        scheduler = build_scheduler(JobContext.create(settings, db))
+        scheduler.start()
+        log.info("scheduled jobs running in this process (`serve --no-scheduler` to leave them out)")
     if settings.socket_mode:
-        serve_socket_mode(app, settings.slack_app_token)
+        try:
+            serve_socket_mode(app, settings.slack_app_token)
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
         return 0
     server = create_http_server(wsgi_app(app, db), args.host, settings.port, threads=args.threads)
     log.info("serving Slack on http://%s:%s/slack/events", args.host, settings.port)
@@ -52,6 +64,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     except (KeyboardInterrupt, SystemExit):
         log.info("stopping")
     finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         server.close()
         db.dispose()
     return 0
@@ -78,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     serve.add_argument("--threads", type=int, default=8, help="HTTP worker threads (default 8)")
+    serve.add_argument(
+        "--no-scheduler",
+        action="store_true",
+        help="do not run the scheduled jobs in this process (extra web replicas; see `scheduler`)",
+    )
     serve.set_defaults(handler=cmd_serve)
 
     db = commands.add_parser("db", help="database maintenance")

@@ -1,12 +1,85 @@
-"""Placeholder: filled in by its feature."""
+"""`/ambassador snooze 30d | 2w | off`, and the Snooze / Resume buttons (in DMs or the App Home)."""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import re
+from typing import Any
 
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import blocks, ids
 from bot.app import Deps
-from handlers.router import CommandRouter
+from bot.services import reminders
+from handlers.router import CommandRouter, Invocation
+
+RESUME_WORDS = {"off", "on", "resume", "stop", "cancel", "none", "0"}
+UNITS = {"d": 1, "day": 1, "days": 1, "w": 7, "week": 7, "weeks": 7, "m": 30, "month": 30, "months": 30}
+DURATION = re.compile(r"^(\d{1,4})\s*([a-z]*)$")
+
+
+def parse_snooze(text: str) -> int | None:
+    """Days for "30d", "2w", "3m", "30" or "" (the default); None when it is not a duration or too long."""
+    text = text.strip().lower()
+    if not text:
+        return blocks.SNOOZE_DAYS_DEFAULT
+    match = DURATION.match(text)
+    if not match or match.group(2) not in {"", *UNITS}:
+        return None
+    days = int(match.group(1)) * UNITS.get(match.group(2), 1)
+    return days if 1 <= days <= reminders.MAX_SNOOZE_DAYS else None
 
 
 def register(app: App, deps: Deps, router: CommandRouter) -> None:
-    pass
+    def reply_for_snooze(client: WebClient, user_id: str, days: int) -> str:
+        try:
+            state = reminders.snooze(deps.db, user_id, days, deps.now())
+        except reminders.NotAnAmbassador:
+            return blocks.SNOOZE_NOT_AMBASSADOR
+        assert state.snoozed_until is not None
+        until = state.snoozed_until.astimezone(deps.zone_for(client, user_id)).date()
+        deps.changed(client, user_id)
+        return blocks.snoozed_message(until)
+
+    def reply_for_resume(client: WebClient, user_id: str) -> str:
+        try:
+            state = reminders.resume(deps.db, user_id, deps.now())
+        except reminders.NotAnAmbassador:
+            return blocks.SNOOZE_NOT_AMBASSADOR
+        if not state.was_snoozed:
+            return blocks.NOT_SNOOZED_MESSAGE
+        deps.changed(client, user_id)
+        return blocks.RESUMED_MESSAGE
+
+    def snooze_command(call: Invocation) -> None:
+        if call.args.strip().lower() in RESUME_WORDS:
+            call.reply(reply_for_resume(call.client, call.user_id))
+            return
+        days = parse_snooze(call.args)
+        if days is None:
+            call.reply(
+                f":x: I could not read `{blocks.escape(call.args)}` as a duration.\n\n{blocks.SNOOZE_USAGE}"
+            )
+            return
+        call.reply(reply_for_snooze(call.client, call.user_id, days))
+
+    def tell(respond: Respond, body: dict[str, Any], text: str) -> None:
+        # In a message (a reminder DM) the answer goes under it; in the App Home the refresh shows it.
+        if body.get("response_url"):
+            respond(text=text, response_type="ephemeral", replace_original=False)
+
+    def snooze_button(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        value = str(action.get("value") or "")
+        days = int(value) if value.isdigit() and 1 <= int(value) <= reminders.MAX_SNOOZE_DAYS else None
+        tell(respond, body, reply_for_snooze(client, body["user"]["id"], days or blocks.SNOOZE_DAYS_DEFAULT))
+
+    def resume_button(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        tell(respond, body, reply_for_resume(client, body["user"]["id"]))
+
+    router.add("snooze", snooze_command, aliases=("pause", "mute"))
+    app.action(ids.SNOOZE)(snooze_button)
+    app.action(ids.RESUME)(resume_button)

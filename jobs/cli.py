@@ -1,9 +1,143 @@
-"""Placeholder: filled in by its feature."""
+"""`ambassador-bot jobs list | run NAME` and `ambassador-bot scheduler`."""
 
 from __future__ import annotations
 
+import argparse
+import logging
+import signal
+from datetime import UTC, datetime
+from types import FrameType
 from typing import Any
+
+from bot.settings import Settings, SettingsError
+from jobs.runner import JobContext, JobResult
+
+log = logging.getLogger("ambassador-bot")
 
 
 def add_commands(commands: Any) -> None:
-    pass
+    from jobs.scheduler import JOBS
+
+    jobs = commands.add_parser("jobs", help="list the scheduled jobs, or run one now")
+    actions = jobs.add_subparsers(dest="jobs_command", required=True, metavar="ACTION")
+    actions.add_parser("list", help="each job, its schedule and next run").set_defaults(handler=cmd_list)
+    run = actions.add_parser(
+        "run",
+        help="run one job once (then deliver what it queued)",
+        description="Run one job once, as if the time were --now: for previews, back-fills and tests.",
+    )
+    run.add_argument("name", choices=sorted(JOBS), metavar="NAME", help=", ".join(sorted(JOBS)))
+    run.add_argument(
+        "--now",
+        help="the time to run as, ISO-8601 (e.g. 2027-03-01T09:00; without an offset: TIMEZONE)",
+    )
+    run.add_argument(
+        "--dry-run", action="store_true", help="print who would get what; write and send nothing"
+    )
+    run.set_defaults(handler=cmd_run)
+
+    scheduler = commands.add_parser(
+        "scheduler", help="run the scheduled jobs alone (when `serve --no-scheduler` serves Slack)"
+    )
+    scheduler.set_defaults(handler=cmd_scheduler)
+
+
+def require_bot_token(settings: Settings) -> None:
+    if not settings.slack_bot_token:
+        raise SettingsError(["SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)"])
+    if not settings.slack_bot_token.startswith("xoxb-"):
+        raise SettingsError(["SLACK_BOT_TOKEN must be a bot token starting with xoxb-"])
+
+
+def parse_now(value: str | None, settings: Settings) -> datetime:
+    from bot.cli import CommandError
+
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise CommandError(
+            f"--now {value!r} is not an ISO-8601 date and time, like 2027-03-01T09:00 or 2027-03-01"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=settings.zone)
+
+
+def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
+    from jobs.scheduler import JOBS, next_run
+
+    now = datetime.now(UTC)
+    rows = []
+    for job in JOBS.values():
+        upcoming = next_run(job, settings, now)
+        when = upcoming.strftime("%Y-%m-%d %H:%M %Z") if upcoming else "-"
+        rows.append((job.name, job.schedule(settings), when, job.description))
+    widths = [max(len(row[i]) for row in [("JOB", "SCHEDULE", "NEXT RUN", ""), *rows]) for i in range(3)]
+    print(f"{'JOB':<{widths[0]}}  {'SCHEDULE':<{widths[1]}}  {'NEXT RUN':<{widths[2]}}  WHAT")
+    for name, schedule, when, what in rows:
+        print(f"{name:<{widths[0]}}  {schedule:<{widths[1]}}  {when:<{widths[2]}}  {what}")
+    print(f"(schedules are cron expressions in TIMEZONE={settings.timezone}; every job also runs at start)")
+    return 0
+
+
+def describe(result: JobResult, dry_run: bool) -> list[str]:
+    lines = [result.summary() + (" (dry run: nothing written or sent)" if dry_run else "")]
+    for item in result.planned:
+        state = "already queued or sent" if item.existing else ("would send" if dry_run else "queued")
+        first_line = " ".join(item.text.split())
+        lines.append(f"  [{state}] {item.key} → {item.channel}: {first_line[:160]}")
+    lines += [f"  {note}" for note in result.notes]
+    return lines
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli import open_database
+    from jobs.scheduler import run_job
+    from jobs.sender import deliver
+
+    now = parse_now(args.now, settings)
+    if not args.dry_run:
+        require_bot_token(settings)
+    db = open_database(settings)
+    try:
+        ctx = JobContext.create(settings, db)
+        result = run_job(ctx, args.name, now, dry_run=args.dry_run)
+        if result.skipped:
+            print(f"{args.name}: another worker is running it right now; nothing done")
+            return 1
+        if result.enqueued and args.name != "sender":
+            # Deliver what this run queued; `--now` in the past still sends now, not back then.
+            sent_at = max(now, datetime.now(UTC))
+            result.delivery = deliver(
+                db, ctx.client, sent_at, result.enqueued, settings=settings, pacer=ctx.pacer
+            )
+        for line in describe(result, args.dry_run):
+            print(line)
+        if result.delivery and result.delivery.deferred:
+            print("  (DMs outside the member's local daytime wait; the scheduler's sender sends them then)")
+        return 0
+    finally:
+        db.dispose()
+
+
+def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli import open_database
+    from jobs.scheduler import build_scheduler
+
+    require_bot_token(settings)
+    db = open_database(settings)
+    scheduler = build_scheduler(JobContext.create(settings, db), blocking=True)
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    log.info("scheduler running (TIMEZONE=%s); Ctrl-C to stop", settings.timezone)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        log.info("scheduler stopped")
+        db.dispose()
+    return 0

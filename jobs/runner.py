@@ -1,0 +1,134 @@
+"""Running a job once: its context, its result, and the lock that lets one replica do each tick.
+
+Every job is a plain function `run(ctx, now, dry_run) -> JobResult`: it computes what is due at `now`
+from the database and queues outbox messages with unique keys. The key is the real guard against
+duplicates; the PostgreSQL advisory lock only saves the other replicas from doing the same work.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from slack_sdk import WebClient
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from bot.db import Database
+from bot.services.jobs import existing_keys
+from bot.services.outbox import enqueue
+from bot.settings import Settings
+from jobs.sender import DeliveryReport, Pacer, jobs_client
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class JobContext:
+    """What a job run needs; one per process, shared by its scheduler threads."""
+
+    settings: Settings
+    db: Database
+    client: WebClient  # the jobs' client: waits for Retry-After on 429
+    pacer: Pacer  # one pace for every sender of the process
+
+    @classmethod
+    def create(cls, settings: Settings, db: Database, client: WebClient | None = None) -> JobContext:
+        return cls(settings, db, client or jobs_client(settings), Pacer(settings.send_rate_per_second))
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A message a job found due; `existing` when its key is already queued or sent."""
+
+    key: str
+    kind: str
+    channel: str
+    text: str
+    blocks: list[dict[str, Any]] | None = None
+    member_id: int | None = None
+    existing: bool = False
+
+
+@dataclass
+class JobResult:
+    name: str
+    now: datetime
+    planned: list[Planned] = field(default_factory=list)
+    enqueued: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what else the run did or why it did nothing
+    delivery: DeliveryReport | None = None
+    skipped: bool = False  # another worker held this job's lock
+
+    def summary(self) -> str:
+        if self.skipped:
+            return f"{self.name}: skipped, another worker is running it"
+        new = sum(1 for item in self.planned if not item.existing)
+        parts = [f"{len(self.planned)} due", f"{new} new", f"{len(self.enqueued)} queued"]
+        if self.delivery is not None:
+            parts.append(self.delivery.summary())
+        return f"{self.name}: " + ", ".join(parts)
+
+
+def queue_planned(
+    session: Session, planned: Sequence[Planned], now: datetime, dry_run: bool
+) -> list[Planned]:
+    """Mark what is already queued; unless dry, queue the rest (insert-or-ignore by key)."""
+    already = existing_keys(session, [item.key for item in planned])
+    marked = [
+        Planned(p.key, p.kind, p.channel, p.text, p.blocks, p.member_id, p.key in already) for p in planned
+    ]
+    if not dry_run:
+        for item in marked:
+            if not item.existing:
+                enqueue(
+                    session,
+                    key=item.key,
+                    kind=item.kind,
+                    channel=item.channel,
+                    text=item.text,
+                    blocks=item.blocks,
+                    member_id=item.member_id,
+                    not_before=now,
+                )
+    return marked
+
+
+def finish(result: JobResult, marked: Sequence[Planned], dry_run: bool) -> JobResult:
+    result.planned = list(marked)
+    if not dry_run:
+        result.enqueued = [item.key for item in marked if not item.existing]
+    return result
+
+
+# --- one worker per tick ------------------------------------------------------------------------
+
+
+def lock_id(name: str) -> int:
+    """A stable advisory lock number per job (the same in every replica)."""
+    return zlib.crc32(f"ambassador-bot:job:{name}".encode())
+
+
+@contextmanager
+def exclusive(db: Database, name: str) -> Iterator[bool]:
+    """True when this process may run `name` now.
+
+    PostgreSQL: `pg_try_advisory_xact_lock`, held by a connection kept open for the whole tick, so
+    of several replicas ticking at once one does the work and the others skip. SQLite: one process
+    by design, so always True (threads of that process are kept apart by APScheduler's
+    `max_instances=1` and by the sender's compare-and-set claims).
+    """
+    if not db.is_postgres:
+        yield True
+        return
+    with db.engine.connect() as connection, connection.begin():
+        acquired = connection.execute(text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": lock_id(name)})
+        yield bool(acquired.scalar())
+
+
+JobFunction = Callable[[JobContext, datetime, bool], JobResult]

@@ -903,7 +903,7 @@ def tsc_blocks(tsc: home.TscHome, required: int, today: date, zone: tzinfo) -> l
     fields = [
         mrkdwn(f"*Active ambassadors*\n{figures.active_ambassadors}"),
         mrkdwn(
-            f"*Renewals due in {home.RENEWALS_DUE_DAYS} days*\n{figures.renewals_due} "
+            f"*Renewals due in {program.RENEWAL_WINDOW_DAYS} days*\n{figures.renewals_due} "
             f"({figures.renewals_due_met} met the requirement, {figures.renewals_requested} asked to renew)"
         ),
         mrkdwn(

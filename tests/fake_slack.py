@@ -10,6 +10,7 @@ HTTP 500, a slow answer, or an `ok: false` error. `response_url`s point at `/res
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -325,6 +326,11 @@ def check_element(element: dict[str, Any], where: str, action_ids: set[str]) -> 
             raise SlackError("invalid_blocks", f"{where}: button value over 2000")
         if len(element.get("url", "")) > 3000:
             raise SlackError("invalid_blocks", f"{where}: button url over 3000")
+        if element.get("style") not in (None, "primary", "danger"):
+            raise SlackError("invalid_blocks", f"{where}: button style must be primary or danger")
+    if "confirm" in element:
+        check_confirm(element["confirm"], f"{where}.confirm")
+    check_initial_value(element, where)
     if kind in ("static_select", "radio_buttons", "checkboxes", "overflow"):
         options = element.get("options") or []
         if not options or len(options) > 100:
@@ -335,21 +341,63 @@ def check_element(element: dict[str, Any], where: str, action_ids: set[str]) -> 
                 raise SlackError("invalid_blocks", f"{where}: option value over 150")
 
 
+def check_confirm(confirm: Any, where: str) -> None:
+    """A confirmation dialog object (title 100, text 300, confirm/deny 30; style primary or danger)."""
+    if not isinstance(confirm, dict):
+        raise SlackError("invalid_blocks", f"{where}: confirm must be an object")
+    check_text(confirm.get("title"), 100, f"{where}.title")
+    check_text(confirm.get("text"), 300, f"{where}.text")
+    check_text(confirm.get("confirm"), 30, f"{where}.confirm")
+    check_text(confirm.get("deny"), 30, f"{where}.deny")
+    for key in ("title", "confirm", "deny"):
+        if confirm[key]["type"] != "plain_text":
+            raise SlackError("invalid_blocks", f"{where}.{key}: must be plain_text")
+    if confirm.get("style") not in (None, "primary", "danger"):
+        raise SlackError("invalid_blocks", f"{where}: style must be primary or danger")
+
+
+def check_initial_value(element: dict[str, Any], where: str) -> None:
+    """Prefilled inputs: Slack refuses a value its own element would not accept."""
+    kind = element.get("type")
+    if (
+        kind == "static_select"
+        and "initial_option" in element
+        and element["initial_option"] not in (element.get("options") or [])
+    ):
+        raise SlackError("invalid_blocks", f"{where}: initial_option must be one of the options")
+    if kind == "datepicker" and not re.fullmatch(
+        r"\d{4}-\d{2}-\d{2}", str(element.get("initial_date", "2000-01-01"))
+    ):
+        raise SlackError("invalid_blocks", f"{where}: initial_date must be YYYY-MM-DD")
+    if kind in ("plain_text_input", "url_text_input") and "initial_value" in element:
+        value = element["initial_value"]
+        if not isinstance(value, str) or len(value) > int(element.get("max_length", 3000)):
+            raise SlackError("invalid_blocks", f"{where}: initial_value longer than max_length")
+    if kind == "number_input" and "initial_value" in element:
+        try:
+            float(element["initial_value"])
+        except (TypeError, ValueError):
+            raise SlackError("invalid_blocks", f"{where}: initial_value must be a number") from None
+
+
 def check_blocks(blocks: Any, limit: int) -> None:
     if not isinstance(blocks, list):
         raise SlackError("invalid_blocks", "blocks must be a list")
     if len(blocks) > limit:
         raise SlackError("invalid_blocks", f"no more than {limit} items allowed")
-    action_ids: set[str] = set()
     block_ids: set[str] = set()
     for index, block in enumerate(blocks):
         where = f"blocks[{index}]"
+        # Slack: an action_id must be unique "among all other action_ids in the containing block".
+        action_ids: set[str] = set()
         if not isinstance(block, dict) or "type" not in block:
             raise SlackError("invalid_blocks", f"{where}: block without type")
         block_id = block.get("block_id")
         if block_id is not None:
             if block_id in block_ids:
                 raise SlackError("invalid_blocks", f"{where}: duplicate block_id {block_id}")
+            if len(str(block_id)) > 255:
+                raise SlackError("invalid_blocks", f"{where}: block_id over 255")
             block_ids.add(block_id)
         kind = block["type"]
         if kind == "section":
@@ -366,6 +414,8 @@ def check_blocks(blocks: Any, limit: int) -> None:
                 check_element(block["accessory"], f"{where}.accessory", action_ids)
         elif kind == "header":
             check_text(block.get("text"), 150, f"{where}.text")
+            if block["text"]["type"] != "plain_text":
+                raise SlackError("invalid_blocks", f"{where}.text: a header is plain_text")
         elif kind == "context":
             elements = block.get("elements") or []
             if not elements or len(elements) > 10:

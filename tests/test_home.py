@@ -603,3 +603,26 @@ def test_history_lists_every_own_contribution(bot: Bot) -> None:
     blocks_text = text_of(bot.slack.command("history", MEMBER).json["blocks"])
     assert blocks_text.index("This term") < blocks_text.index("Long ago")
     assert "✓ *Article* · <https://example.com/1/2026-04-01/This-term|This term>" in blocks_text
+
+
+# --- the other features' buttons on the Home (their listeners; the Home refreshes) -----------------
+
+
+def test_snooze_and_resume_from_the_home_refresh_it(bot: Bot) -> None:
+    bot.clock.set("2026-11-24T10:00:00")
+    enrol(bot.db, MEMBER, date(2026, 3, 2))
+    view = open_home(bot, MEMBER)
+    snooze = next(
+        e for b in view["blocks"] for e in b.get("elements", []) if e.get("action_id") == ids.SNOOZE
+    )
+
+    bot.slack.click(ids.SNOOZE, MEMBER, value=snooze["value"], view=view, block_id="member-actions")
+    snoozed = wait_for_publish(bot, MEMBER, 2)
+    assert "Progress reminders snoozed until 2026-12-24" in text_of(snoozed)
+    assert ids.RESUME in text_of(snoozed) and ids.SNOOZE not in text_of(snoozed)
+
+    bot.slack.click(ids.RESUME, MEMBER, view=bot.fake.views[f"VHOME{MEMBER}"], block_id="member-actions")
+    resumed = text_of(wait_for_publish(bot, MEMBER, 3))
+    assert ids.SNOOZE in resumed and "snoozed until" not in resumed
+    # From the Home there is no message to answer under: the refresh is the answer.
+    assert bot.fake.responses == []

@@ -1,0 +1,229 @@
+"""`ambassador-bot jobs list | run`, `ambassador-bot scheduler` and `serve` with and without the scheduler."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.db import Database
+from bot.services.outbox import enqueue
+from tests.conftest import ANNOUNCE_CHANNEL, MEMBER, REVIEW_CHANNEL
+from tests.factories import add_contribution, enrol
+from tests.fake_slack import BOT_TOKEN, FakeSlack
+from tests.jobs_helpers import at, outbox
+from tests.slack_requests import SIGNING_SECRET
+
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture
+def environment(
+    db: Database, fake_slack: FakeSlack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
+    values = {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_APP_TOKEN": "",
+        "SLACK_API_URL": fake_slack.url,
+        "DATABASE_URL": db.url,
+        "REVIEW_CHANNEL": REVIEW_CHANNEL,
+        "ANNOUNCE_CHANNEL": ANNOUNCE_CHANNEL,
+        "TIMEZONE": "UTC",
+        "SEND_RATE_PER_SECOND": "0",
+        # Tests must not depend on the hour they run at.
+        "LOCAL_SEND_HOURS": "0-24",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    return values
+
+
+def behind_pace(db: Database) -> None:
+    member = enrol(db, MEMBER, date(2026, 3, 2))
+    add_contribution(db, member, date(2026, 4, 1))
+
+
+def test_jobs_list_shows_each_job_its_schedule_and_next_run(
+    environment: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("REMINDERS_SCHEDULE", "30 8 * * mon")
+
+    assert main(["jobs", "list"]) == 0
+
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].split() == ["JOB", "SCHEDULE", "NEXT", "RUN", "WHAT"]
+    by_name = {line.split()[0]: line for line in lines[1:6]}
+    assert sorted(by_name) == ["announce", "digest", "reminders", "renewals", "sender"]
+    assert "30 8 * * mon" in by_name["reminders"] and "UTC" in by_name["reminders"]
+    assert "0 10 1 * *" in by_name["digest"]
+    assert "every 30 s" in by_name["sender"]
+    assert "TIMEZONE=UTC" in out
+
+
+def test_a_dry_run_prints_who_would_get_what_and_changes_nothing(
+    db: Database,
+    fake_slack: FakeSlack,
+    environment: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    behind_pace(db)
+
+    assert main(["jobs", "run", "reminders", "--now", "2026-11-24T10:00", "--dry-run"]) == 0
+
+    out = capsys.readouterr().out
+    assert "reminders: 1 due, 1 new, 0 queued (dry run: nothing written or sent)" in out
+    assert "[would send] reminder:U0MEMBER:2026-11 → U0MEMBER: :wave: A friendly nudge" in out
+    assert outbox(db) == [] and fake_slack.calls == []
+
+
+def test_jobs_run_queues_and_sends_once(
+    db: Database,
+    fake_slack: FakeSlack,
+    environment: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    behind_pace(db)
+
+    assert main(["jobs", "run", "reminders", "--now", "2026-11-24T10:00:00+00:00"]) == 0
+    assert main(["jobs", "run", "reminders", "--now", "2026-11-24T11:00:00+00:00"]) == 0
+
+    first, second = capsys.readouterr().out.split("reminders: ")[1:]
+    assert "1 due, 1 new, 1 queued, 1 sent" in first and "[queued] reminder:U0MEMBER:2026-11" in first
+    assert "1 due, 0 new, 0 queued" in second and "[already queued or sent]" in second
+    assert len(fake_slack.messages_in("D0MEMBER")) == 1
+
+
+def test_the_sender_job_delivers_what_is_left_and_reports_failures(
+    db: Database,
+    fake_slack: FakeSlack,
+    environment: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with db.transaction() as session:
+        enqueue(
+            session,
+            key="lost",
+            kind="test",
+            channel="C0NOWHERE",
+            text="x",
+            not_before=at("2020-01-01T00:00:00+00:00"),
+        )
+    assert main(["jobs", "run", "sender"]) == 0
+    assert main(["jobs", "run", "sender"]) == 0
+
+    assert "1 failed" in capsys.readouterr().out
+    (alert,) = fake_slack.messages_in(REVIEW_CHANNEL)
+    assert "`lost`" in alert.text and "channel_not_found" in alert.text
+
+
+def test_bad_input_gets_one_clear_line_and_status_2(
+    environment: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["jobs", "run", "digest", "--now", "next tuesday"]) == 2
+    assert "--now 'next tuesday' is not an ISO-8601 date and time" in capsys.readouterr().err
+
+    monkeypatch.setenv("DIGEST_SCHEDULE", "0 10 1 *")
+    monkeypatch.setenv("LOCAL_SEND_HOURS", "18-9")
+    assert main(["jobs", "list"]) == 2
+    err = capsys.readouterr().err
+    assert "DIGEST_SCHEDULE: '0 10 1 *' is not a cron schedule" in err
+    assert "LOCAL_SEND_HOURS: the range must be START-END" in err
+
+    monkeypatch.delenv("DIGEST_SCHEDULE")
+    monkeypatch.delenv("LOCAL_SEND_HOURS")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "")
+    assert main(["jobs", "run", "digest"]) == 2
+    assert "SLACK_BOT_TOKEN is not set" in capsys.readouterr().err
+    assert main(["jobs", "run", "digest", "--dry-run"]) == 0  # a preview needs no Slack
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start(args: list[str], environment: dict[str, str], **extra: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, **environment, "SENDER_INTERVAL_SECONDS": "1", **extra}
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def stop(process: subprocess.Popen[bytes]) -> str:
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=20)
+    return output.decode()
+
+
+def queue_welcome(db: Database) -> None:
+    with db.transaction() as session:
+        enqueue(
+            session,
+            key="welcome:1",
+            kind="welcome",
+            channel=MEMBER,
+            text="hi",
+            not_before=at("2020-01-01T00:00:00+00:00"),
+        )
+
+
+@pytest.mark.sqlite_only
+def test_serve_runs_the_scheduler_in_process(
+    db: Database, fake_slack: FakeSlack, environment: dict[str, str]
+) -> None:
+    queue_welcome(db)
+    process = start(["serve", "--host", "127.0.0.1"], environment, PORT=str(free_port()))
+    try:
+        fake_slack.wait_for(lambda: fake_slack.messages, timeout=20)
+    finally:
+        output = stop(process)
+    assert "scheduled jobs running in this process" in output
+    assert [m.channel for m in fake_slack.messages] == ["D0MEMBER"]
+
+
+@pytest.mark.sqlite_only
+def test_serve_no_scheduler_leaves_the_jobs_to_another_process(
+    db: Database, fake_slack: FakeSlack, environment: dict[str, str]
+) -> None:
+    queue_welcome(db)
+    port = free_port()
+    web = start(["serve", "--host", "127.0.0.1", "--no-scheduler"], environment, PORT=str(port))
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "serve did not start"
+                time.sleep(0.1)
+        time.sleep(1)
+        assert fake_slack.messages == []
+
+        scheduler = start(["scheduler"], environment)
+        try:
+            fake_slack.wait_for(lambda: fake_slack.messages, timeout=20)
+        finally:
+            output = stop(scheduler)
+        assert scheduler.returncode == 0, output
+    finally:
+        stop(web)
+    assert [m.channel for m in fake_slack.messages] == ["D0MEMBER"]

@@ -1,9 +1,149 @@
-"""Placeholder: filled in by its feature."""
+"""`ambassador-bot manifest`: the Slack app manifest to paste into "Create an app → From a manifest".
+
+The bot scopes are exactly those the Web API methods the bot calls need (`BOT_METHODS`); a test checks
+that list against the code, so a new call cannot ship without its scope.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
 from typing import Any
+from urllib.parse import urlsplit
+
+from bot import ids
+from bot.server import EVENTS_PATH
+from bot.settings import Settings
+
+DEFAULT_NAME = "Ambassador Bot"
+DESCRIPTION = "Runs the community's ambassador program: contributions, progress, applications and renewals."
+USAGE_HINT = "log | status | list | help"
+
+# Every Web API method the bot's code calls (with the bot token), and the bot scopes it needs here.
+BOT_METHODS: dict[str, tuple[str, ...]] = {
+    "chat.postMessage": ("chat:write",),
+    "chat.postEphemeral": ("chat:write",),
+    "chat.update": ("chat:write",),
+    "chat.getPermalink": (),
+    "views.open": (),
+    "views.push": (),
+    "views.update": (),
+    "views.publish": (),
+    "users.info": ("users:read",),
+    # Opening the DM the bot writes to.
+    "conversations.open": ("im:write",),
+    # The sender looks for its own earlier post (by metadata) before retrying: in DMs and in the review
+    # and announcement channels, which may be public or private.
+    "conversations.history": ("im:history", "channels:history", "groups:history"),
+}
+# Called by Bolt and the Socket Mode client themselves, not by the bot's code.
+LIBRARY_METHODS: dict[str, tuple[str, ...]] = {
+    "auth.test": (),
+    "apps.connections.open": (),  # with the app-level token (connections:write), not a bot scope
+}
+# Scopes no method call shows: the slash command itself, and posting in public channels (the
+# announcement channel) without being invited first.
+FEATURE_SCOPES: tuple[str, ...] = ("commands", "chat:write.public")
+BOT_EVENTS: tuple[str, ...] = ("app_home_opened",)
+
+
+def bot_scopes() -> list[str]:
+    needed = set(FEATURE_SCOPES)
+    for scopes in BOT_METHODS.values():
+        needed.update(scopes)
+    return sorted(needed)
+
+
+def request_url(base_url: str) -> str:
+    """`https://host[/prefix]` → `https://host[/prefix]/slack/events` (a full events URL is kept)."""
+    parts = urlsplit(base_url.strip())
+    if parts.scheme != "https" or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(
+            f"{base_url!r} is not an https URL like https://bot.example.org (Slack only calls https)"
+        )
+    path = parts.path.rstrip("/")
+    if not path.endswith(EVENTS_PATH):
+        path += EVENTS_PATH
+    return f"https://{parts.netloc}{path}"
+
+
+def build_manifest(
+    *, url: str | None = None, socket_mode: bool = False, name: str = DEFAULT_NAME
+) -> dict[str, Any]:
+    """The manifest for HTTP mode (Slack calls `url` + /slack/events) or Socket Mode."""
+    if socket_mode == bool(url):
+        raise ValueError("give either a request URL (HTTP mode) or socket_mode=True")
+    events_url = request_url(url) if url else None
+    command: dict[str, Any] = {
+        "command": ids.COMMAND,
+        "description": "Log contributions, see your progress, apply and more",
+        "usage_hint": USAGE_HINT,
+        # Mentions arrive as <@U123|name>, so user IDs never come from display names.
+        "should_escape": True,
+    }
+    interactivity: dict[str, Any] = {"is_enabled": True}
+    events: dict[str, Any] = {"bot_events": list(BOT_EVENTS)}
+    if events_url:
+        command["url"] = events_url
+        interactivity["request_url"] = events_url
+        events["request_url"] = events_url
+    return {
+        "_metadata": {"major_version": 1, "minor_version": 1},
+        "display_information": {
+            "name": name,
+            "description": DESCRIPTION,
+            "background_color": "#1b1f3b",
+        },
+        "features": {
+            "app_home": {
+                "home_tab_enabled": True,
+                # The bot's DMs (welcome, reminders) live here; members may also type commands in it.
+                "messages_tab_enabled": True,
+                "messages_tab_read_only_enabled": False,
+            },
+            "bot_user": {"display_name": name, "always_online": True},
+            "slash_commands": [command],
+        },
+        "oauth_config": {"scopes": {"bot": bot_scopes()}},
+        "settings": {
+            "event_subscriptions": events,
+            "interactivity": interactivity,
+            "org_deploy_enabled": False,
+            "socket_mode_enabled": socket_mode,
+            "token_rotation_enabled": False,
+        },
+    }
 
 
 def add_commands(commands: Any) -> None:
-    pass
+    parser = commands.add_parser(
+        "manifest",
+        help="print the Slack app manifest (JSON) to create the app from",
+        description=(
+            "Print a Slack app manifest: paste it at https://api.slack.com/apps → Create New App → "
+            "From a manifest. Give the public https address Slack reaches the bot at, or --socket-mode."
+        ),
+    )
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--url", metavar="https://HOST", help="public address of `ambassador-bot serve`")
+    where.add_argument(
+        "--socket-mode", action="store_true", help="no public address: the bot connects out (SLACK_APP_TOKEN)"
+    )
+    parser.add_argument("--name", default=DEFAULT_NAME, help=f"app and bot name (default {DEFAULT_NAME!r})")
+    parser.set_defaults(handler=cmd_manifest)
+
+
+def cmd_manifest(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli import CommandError
+
+    name = args.name.strip()
+    if not 1 <= len(name) <= 35:
+        raise CommandError("--name must be 1 to 35 characters (Slack's limit for app names)")
+    try:
+        manifest = build_manifest(url=args.url, socket_mode=args.socket_mode, name=name)
+    except ValueError as exc:
+        raise CommandError(f"--url: {exc}") from None
+    json.dump(manifest, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -15,6 +16,11 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 RENEWAL_WINDOW_DAYS = 30
+# After a term ends, a member who met the requirement but did not ask to renew may still renew for
+# this many days; after that the verification makes them emeritus (see `outcome_at_term_end`).
+RENEWAL_GRACE_DAYS = 30
+# The TSC may extend a term by at most this many days past its normal end.
+MAX_EXTENSION_DAYS = 365
 TITLE_MAX_LENGTH = 200
 LINK_MAX_LENGTH = 1000
 
@@ -230,15 +236,50 @@ def progress(term: Term, contribution_dates: Iterable[date], today: date, requir
     return Progress(term, today, counted(term, contribution_dates), required)
 
 
-def can_renew(current: Progress) -> bool:
-    """A member who met this term's requirement may renew during its last 30 days."""
-    return current.met and current.in_renewal_window
+def days_since_end(current: Progress) -> int:
+    """Whole days since the term's last day (0 on that day and before it)."""
+    return max(0, (current.today - current.term.end).days)
+
+
+def in_renewal_grace(current: Progress, grace_days: int = RENEWAL_GRACE_DAYS) -> bool:
+    """The term has ended, but no more than `grace_days` ago: a member who met it may still renew."""
+    return current.ended and days_since_end(current) <= grace_days
+
+
+def can_renew(current: Progress, grace_days: int = RENEWAL_GRACE_DAYS) -> bool:
+    """A member who met this term's requirement may renew during its last 30 days, or in the grace
+    period after it ends (`RENEWAL_GRACE_DAYS`)."""
+    return current.met and (current.in_renewal_window or in_renewal_grace(current, grace_days))
+
+
+class RenewalRefusal(StrEnum):
+    NOT_MET = "not_met"  # the requirement of this term is not met (yet)
+    TOO_EARLY = "too_early"  # more than RENEWAL_WINDOW_DAYS before the end
+    TOO_LATE = "too_late"  # the grace period after the end is over
+
+
+def renewal_refusal(current: Progress, grace_days: int = RENEWAL_GRACE_DAYS) -> RenewalRefusal | None:
+    """Why this member may not renew now, or None when they may (`can_renew`)."""
+    if current.ended and not in_renewal_grace(current, grace_days):
+        return RenewalRefusal.TOO_LATE
+    if not current.met:
+        return RenewalRefusal.NOT_MET
+    if not current.ended and not current.in_renewal_window:
+        return RenewalRefusal.TOO_EARLY
+    return None
+
+
+def renewal_opens_on(term: Term) -> date:
+    """The first day `/ambassador renew` is accepted: RENEWAL_WINDOW_DAYS before the last day."""
+    return term.end - timedelta(days=RENEWAL_WINDOW_DAYS)
 
 
 class Verification(StrEnum):
     RENEWED = "renewed"  # met the requirement and asked to continue
     MET = "met"  # met the requirement, has not asked to renew yet
     LAPSED = "lapsed"  # did not meet it: becomes emeritus
+    # Met the requirement but did not ask to renew within RENEWAL_GRACE_DAYS: becomes emeritus.
+    NOT_RENEWED = "not_renewed"
 
 
 def verify(current: Progress, renewal_requested: bool) -> Verification:
@@ -246,6 +287,48 @@ def verify(current: Progress, renewal_requested: bool) -> Verification:
     if not current.met:
         return Verification.LAPSED
     return Verification.RENEWED if renewal_requested else Verification.MET
+
+
+def verification_due(term: Term, today: date) -> bool:
+    """The yearly check falls on the anniversary of acceptance, the day after the term's last day.
+
+    AMBASSADOR_PROGRAM.md, example 3: accepted on 5 May 2022 (term to 4 May 2023), checked on
+    5 May 2023. The last day itself still belongs to the member: what they log then counts.
+    """
+    return today > term.end
+
+
+def outcome_at_term_end(
+    current: Progress, renewal_requested: bool, grace_days: int = RENEWAL_GRACE_DAYS
+) -> Verification | None:
+    """What the verification does with a term, or None when it is not due yet (`verification_due`).
+
+    - requirement not met → LAPSED (emeritus), whether or not a renewal was asked for;
+    - met and renewal asked for → RENEWED (the next term starts the day after the end);
+    - met, not asked, within `grace_days` after the end → MET: nothing changes yet, the member may
+      still renew (`can_renew`), and the term stays current meanwhile;
+    - met, not asked, grace over → NOT_RENEWED: the term is completed and the member is emeritus.
+    """
+    if not verification_due(current.term, current.today):
+        return None
+    outcome = verify(current, renewal_requested)
+    if outcome is Verification.MET and not in_renewal_grace(current, grace_days):
+        return Verification.NOT_RENEWED
+    return outcome
+
+
+def with_extension(term: Term, days: int) -> Term:
+    """The term ending `days` after its normal end (a year from its start); 0 removes an extension.
+
+    Setting an extension replaces the previous one rather than adding to it, so repeating the same
+    TSC command changes nothing.
+    """
+    return Term(term.start, first_term(term.start).end + timedelta(days=days))
+
+
+def valid_extension(days: int) -> bool:
+    """An extension the TSC may give: 0 (none) to MAX_EXTENSION_DAYS days past the normal end."""
+    return 0 <= days <= MAX_EXTENSION_DAYS
 
 
 def meets_requirement_for_application(contribution_dates: Iterable[date], today: date, required: int) -> bool:
@@ -303,3 +386,40 @@ def normalize_link(link: str) -> str:
     path = parts.path.rstrip("/")
     query = f"?{parts.query}" if parts.query else ""
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}{query}"
+
+
+# --- an application --------------------------------------------------------------------------
+
+# The longest text each profile field of the application accepts (the modal enforces it too).
+PROFILE_LIMITS: dict[str, int] = {
+    "name": 100,
+    "title": 150,
+    "company": 150,
+    "country": 60,
+    "bio": 1500,
+    "github": 39,
+    "twitter": 100,
+    "linkedin": 200,
+    "img": LINK_MAX_LENGTH,
+    "motivation": 2000,
+    "contributions": 3000,
+}
+APPLICATION_MAX_CONTRIBUTIONS = 30
+DECISION_REASON_MAX_LENGTH = 1000
+# GitHub's own rule: 1-39 letters, digits or single hyphens, not starting or ending with one.
+GITHUB_HANDLE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+SOCIAL_HANDLE = re.compile(r"^[A-Za-z0-9_.%-]{1,100}$")
+
+
+def is_github_handle(text: str) -> bool:
+    return bool(GITHUB_HANDLE.match(text))
+
+
+def is_social_handle_or_link(text: str) -> bool:
+    """A handle (`jane_doe`) or a full http(s) address, as the public file has both for LinkedIn."""
+    return bool(SOCIAL_HANDLE.match(text)) or is_http_link(text)
+
+
+def github_avatar(handle: str) -> str:
+    """The photo the website shows when none is given: the GitHub avatar."""
+    return f"https://github.com/{handle}.png"

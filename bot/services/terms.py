@@ -1,0 +1,491 @@
+"""Terms of membership: enrolment, renewal requests, the yearly verification, extensions, emeritus and
+reinstatement.
+
+Every function takes the caller's session, so a job or another service can combine it with what it
+writes in the same transaction (an outbox message, say), and returns a plain result. Every function is
+idempotent: called again with the same arguments it changes nothing and says so (`changed=False`).
+Every change is in the audit trail. The rules (when a term ends, when renewal is open, what the
+verification decides) are `bot.program`'s; this module applies them to the database.
+
+Terms are never deleted or rewritten: a renewal completes the old term and creates the next one, so
+a member's terms are their history. At most one term per member is `active` (a partial unique index).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot import program
+from bot.models import Member, MemberStatus, OutboxMessage, OutboxStatus, Term, TermStatus
+from bot.services.members import TermView, count_in_term, record_audit
+
+# Messages that make no sense once a member has left the program; still-pending ones are cancelled.
+LEAVING_CANCELS_KINDS: Sequence[str] = ("reminder", "renewal", "announce")
+
+
+class TermNotFound(LookupError):
+    """No term (or member) with that id."""
+
+
+@dataclass(frozen=True)
+class TermChange:
+    """A member after a change to their membership.
+
+    `term` is their current term after the call (None when they have none, e.g. emeritus);
+    `changed` is False when the call found nothing to do (it was done before).
+    """
+
+    member_id: int
+    slack_user_id: str | None
+    name: str
+    member_status: str
+    term: TermView | None
+    changed: bool
+    # extend: the term's end before the call; move_to_emeritus: the term that was closed.
+    previous_end: date | None = None
+    closed_term: TermView | None = None
+
+
+class RenewalStatus(StrEnum):
+    REQUESTED = "requested"  # recorded; the verification renews the member when the term is over
+    RENEWED = "renewed"  # the term had already ended (grace period): renewed at once
+    ALREADY_REQUESTED = "already_requested"  # asked before; nothing changed
+    REFUSED = "refused"  # the program does not allow it now; see `refusal`
+    NOT_CURRENT = "not_current"  # not an active term (already verified, closed by the TSC)
+
+
+@dataclass(frozen=True)
+class RenewalRequest:
+    status: RenewalStatus
+    member_id: int
+    slack_user_id: str | None
+    name: str
+    progress: program.Progress | None  # of the term asked about (None when it is not current)
+    refusal: program.RenewalRefusal | None
+    # The term the renewal gives: created when RENEWED, otherwise the dates it will have.
+    next_term: program.Term | None
+    next_term_id: int | None
+
+    @property
+    def changed(self) -> bool:
+        return self.status in (RenewalStatus.REQUESTED, RenewalStatus.RENEWED)
+
+
+@dataclass(frozen=True)
+class TermVerification:
+    """What the yearly verification did with one term.
+
+    `outcome` is None when the verification is not due yet (the term's last day is today or later)
+    or when the term was closed early by the TSC. `changed` is False when nothing was written: not
+    due, awaiting a renewal within the grace period (MET), or verified by an earlier call (which
+    returns the same outcome again).
+    """
+
+    term_id: int
+    member_id: int
+    slack_user_id: str | None
+    name: str
+    outcome: program.Verification | None
+    progress: program.Progress
+    next_term: TermView | None  # RENEWED: the term that follows
+    changed: bool
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _view(term: Term | None) -> TermView | None:
+    return TermView(term.id, term.start_on, term.end_on) if term else None
+
+
+def _rule_term(term: Term) -> program.Term:
+    return program.Term(term.start_on, term.end_on)
+
+
+def _locked_term(session: Session, term_id: int) -> Term:
+    # FOR UPDATE serialises concurrent verifications and renewals of one term on PostgreSQL;
+    # SQLite runs one writer at a time anyway.
+    term = session.scalar(select(Term).where(Term.id == term_id).with_for_update())
+    if term is None:
+        raise TermNotFound(f"term {term_id}")
+    return term
+
+
+def _locked_member(session: Session, member_id: int) -> Member:
+    member = session.scalar(select(Member).where(Member.id == member_id).with_for_update())
+    if member is None:
+        raise TermNotFound(f"member {member_id}")
+    return member
+
+
+def _active_term(session: Session, member_id: int) -> Term | None:
+    return session.scalar(
+        select(Term).where(Term.member_id == member_id, Term.status == TermStatus.ACTIVE).with_for_update()
+    )
+
+
+def _progress(session: Session, term: Term, today: date, required: int) -> program.Progress:
+    rule_term = _rule_term(term)
+    return program.Progress(rule_term, today, count_in_term(session, term.member_id, rule_term), required)
+
+
+def _change(
+    member: Member,
+    term: Term | None,
+    changed: bool,
+    previous_end: date | None = None,
+    closed: Term | None = None,
+) -> TermChange:
+    return TermChange(
+        member.id,
+        member.slack_user_id,
+        member.name,
+        member.status,
+        _view(term),
+        changed,
+        previous_end,
+        _view(closed),
+    )
+
+
+def _set_status(member: Member, status: MemberStatus, reason: str | None, now: datetime) -> None:
+    member.status = status
+    member.status_reason = reason
+    member.status_changed_at = now
+
+
+def _cancel_pending(session: Session, member_id: int) -> None:
+    """Reminders, renewal notices and a not-yet-posted announcement are moot once someone leaves."""
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.member_id == member_id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.kind.in_(list(LEAVING_CANCELS_KINDS)),
+        )
+        .values(status=OutboxStatus.CANCELLED)
+    )
+
+
+def _start_term(
+    session: Session, member: Member, start: date, now: datetime, actor: str, action: str, **details: object
+) -> TermChange:
+    current = _active_term(session, member.id)
+    if member.status == MemberStatus.ACTIVE and current is not None:
+        return _change(member, current, changed=False)
+    if current is not None:  # an active term on a member who is not active: close it first
+        current.status = TermStatus.ENDED
+        current.closed_at = now
+        session.flush()
+    dates = program.first_term(start)
+    term = Term(member_id=member.id, start_on=dates.start, end_on=dates.end, status=TermStatus.ACTIVE)
+    session.add(term)
+    _set_status(member, MemberStatus.ACTIVE, None, now)
+    session.flush()
+    record_audit(
+        session,
+        actor,
+        action,
+        member.id,
+        term_id=term.id,
+        start=dates.start.isoformat(),
+        end=dates.end.isoformat(),
+        **details,
+    )
+    return _change(member, term, changed=True)
+
+
+def _renew(session: Session, term: Term, member: Member, now: datetime, actor: str) -> Term:
+    """Complete `term` and create the next one, starting the day after it ends."""
+    following = program.next_term(_rule_term(term))
+    term.status = TermStatus.COMPLETED
+    term.closed_at = now
+    if term.renewal_requested_at is None:
+        term.renewal_requested_at = now
+    session.flush()  # the old term must stop being active before the next one is
+    successor = Term(
+        member_id=member.id, start_on=following.start, end_on=following.end, status=TermStatus.ACTIVE
+    )
+    session.add(successor)
+    session.flush()
+    record_audit(
+        session,
+        actor,
+        "term.renewed",
+        member.id,
+        term_id=term.id,
+        next_term_id=successor.id,
+        start=following.start.isoformat(),
+        end=following.end.isoformat(),
+    )
+    return successor
+
+
+def _successor(session: Session, term: Term) -> Term | None:
+    return session.scalar(
+        select(Term)
+        .where(Term.member_id == term.member_id, Term.start_on == program.next_term(_rule_term(term)).start)
+        .order_by(Term.id)
+        .limit(1)
+    )
+
+
+# --- the lifecycle -------------------------------------------------------------------------------
+
+
+def enrol(session: Session, member_id: int, *, today: date, now: datetime, actor: str) -> TermChange:
+    """Make the member an ambassador with a one-year term starting `today` (a TSC `add`).
+
+    Already an ambassador with a current term: nothing changes (`changed=False`). Audited as
+    `member.enrolled`. The caller decides which messages go out (welcome, announcement).
+    """
+    member = _locked_member(session, member_id)
+    return _start_term(session, member, today, now, actor, "member.enrolled")
+
+
+def request_renewal(
+    session: Session,
+    term_id: int,
+    *,
+    today: date,
+    now: datetime,
+    actor: str,
+    required: int,
+    grace_days: int = program.RENEWAL_GRACE_DAYS,
+) -> RenewalRequest:
+    """The member asks to stay on for another year (`/ambassador renew`, the Renew button).
+
+    Allowed when `program.can_renew` (requirement met; in the last RENEWAL_WINDOW_DAYS of the term, or
+    within `grace_days` after it ended). Records `term.renewal_requested_at` (audited as
+    `term.renewal_requested`); the verification on the anniversary then completes the term and
+    creates the next one, which starts the day after this one ends. If the term has already ended
+    (grace period), the renewal happens at once (status RENEWED, audited `term.renewed` too).
+    Asking again changes nothing (ALREADY_REQUESTED). The caller checks that `actor` owns the term.
+    """
+    term = _locked_term(session, term_id)
+    member = _locked_member(session, term.member_id)
+    if term.status != TermStatus.ACTIVE or member.status != MemberStatus.ACTIVE:
+        return RenewalRequest(
+            RenewalStatus.NOT_CURRENT, member.id, member.slack_user_id, member.name, None, None, None, None
+        )
+    current = _progress(session, term, today, required)
+    following = program.next_term(current.term)
+    if term.renewal_requested_at is not None:
+        return RenewalRequest(
+            RenewalStatus.ALREADY_REQUESTED,
+            member.id,
+            member.slack_user_id,
+            member.name,
+            current,
+            None,
+            following,
+            None,
+        )
+    refusal = program.renewal_refusal(current, grace_days)
+    if refusal is not None:
+        return RenewalRequest(
+            RenewalStatus.REFUSED,
+            member.id,
+            member.slack_user_id,
+            member.name,
+            current,
+            refusal,
+            following,
+            None,
+        )
+    term.renewal_requested_at = now
+    record_audit(
+        session,
+        actor,
+        "term.renewal_requested",
+        member.id,
+        term_id=term.id,
+        counted=current.counted,
+        next_start=following.start.isoformat(),
+    )
+    if not current.ended:
+        return RenewalRequest(
+            RenewalStatus.REQUESTED,
+            member.id,
+            member.slack_user_id,
+            member.name,
+            current,
+            None,
+            following,
+            None,
+        )
+    successor = _renew(session, term, member, now, actor)
+    return RenewalRequest(
+        RenewalStatus.RENEWED,
+        member.id,
+        member.slack_user_id,
+        member.name,
+        current,
+        None,
+        following,
+        successor.id,
+    )
+
+
+def verify_term(
+    session: Session,
+    term_id: int,
+    today: date,
+    now: datetime,
+    actor: str,
+    *,
+    required: int,
+    grace_days: int = program.RENEWAL_GRACE_DAYS,
+) -> TermVerification:
+    """The yearly verification of one term (`program.outcome_at_term_end`), for the `renewals` job.
+
+    Due from the anniversary of acceptance, the day after the term's last day (`today > end`);
+    before that nothing happens (outcome None). Then:
+    - RENEWED (met, renewal requested): the term is COMPLETED, the next one created and active;
+    - MET (met, not requested, within `grace_days` after the end): nothing changes; the member may
+      still renew, and a later call decides;
+    - NOT_RENEWED (met, not requested, grace over): the term is COMPLETED, the member EMERITUS;
+    - LAPSED (not met): the term is LAPSED, the member EMERITUS, with the count as the reason.
+    A term verified before gives its outcome again with `changed=False`, so a job may call this for
+    every term it finds, as often as it runs. Audited as `term.verified` (plus `term.renewed`).
+    """
+    term = _locked_term(session, term_id)
+    member = _locked_member(session, term.member_id)
+    current = _progress(session, term, today, required)
+
+    def result(
+        outcome: program.Verification | None, changed: bool, successor: Term | None = None
+    ) -> TermVerification:
+        return TermVerification(
+            term.id,
+            member.id,
+            member.slack_user_id,
+            member.name,
+            outcome,
+            current,
+            _view(successor),
+            changed,
+        )
+
+    if term.status == TermStatus.LAPSED:
+        return result(program.Verification.LAPSED, False)
+    if term.status == TermStatus.COMPLETED:
+        successor = _successor(session, term)
+        renewed = term.renewal_requested_at is not None and successor is not None
+        done = program.Verification.RENEWED if renewed else program.Verification.NOT_RENEWED
+        return result(done, False, successor if renewed else None)
+    if term.status != TermStatus.ACTIVE:
+        return result(None, False)  # closed early by the TSC
+
+    outcome = program.outcome_at_term_end(current, term.renewal_requested_at is not None, grace_days)
+    if outcome is None or outcome is program.Verification.MET:
+        return result(outcome, False)
+
+    details = {
+        "term_id": term.id,
+        "outcome": str(outcome),
+        "counted": current.counted,
+        "required": required,
+        "start": term.start_on.isoformat(),
+        "end": term.end_on.isoformat(),
+    }
+    if outcome is program.Verification.RENEWED:
+        record_audit(session, actor, "term.verified", member.id, **details)
+        return result(outcome, True, _renew(session, term, member, now, actor))
+
+    term.closed_at = now
+    if outcome is program.Verification.LAPSED:
+        term.status = TermStatus.LAPSED
+        reason = (
+            f"Term {term.start_on.isoformat()} to {term.end_on.isoformat()} ended with "
+            f"{current.counted} of {required} contributions."
+        )
+    else:
+        term.status = TermStatus.COMPLETED
+        reason = (
+            f"Term {term.start_on.isoformat()} to {term.end_on.isoformat()} met the requirement, "
+            f"but no renewal was requested within {grace_days} days of its end."
+        )
+    _set_status(member, MemberStatus.EMERITUS, reason, now)
+    _cancel_pending(session, member.id)
+    record_audit(session, actor, "term.verified", member.id, reason=reason, **details)
+    return result(outcome, True)
+
+
+def extend(session: Session, term_id: int, days: int, *, now: datetime, actor: str) -> TermChange:
+    """Let the member's current term run `days` past its normal end (a year from its start).
+
+    An extension replaces the previous one (`program.with_extension`): repeating the command changes
+    nothing, and 0 removes the extension. `days` must pass `program.valid_extension` (ValueError
+    otherwise). Only an active term can be extended; for someone already emeritus, `reinstate`.
+    Audited as `term.extended` with the old and new ends.
+    """
+    if not program.valid_extension(days):
+        raise ValueError(f"an extension is 0 to {program.MAX_EXTENSION_DAYS} days, not {days}")
+    term = _locked_term(session, term_id)
+    member = _locked_member(session, term.member_id)
+    if term.status != TermStatus.ACTIVE:
+        return _change(member, None, changed=False, previous_end=term.end_on)
+    previous_end = term.end_on
+    new_end = program.with_extension(_rule_term(term), days).end
+    if new_end == previous_end:
+        return _change(member, term, changed=False, previous_end=previous_end)
+    term.end_on = new_end
+    record_audit(
+        session,
+        actor,
+        "term.extended",
+        member.id,
+        term_id=term.id,
+        days=days,
+        previous_end=previous_end.isoformat(),
+        end=new_end.isoformat(),
+    )
+    return _change(member, term, changed=True, previous_end=previous_end)
+
+
+def move_to_emeritus(
+    session: Session, member_id: int, reason: str, *, now: datetime, actor: str
+) -> TermChange:
+    """The TSC moves a member to emeritus: their current term is closed (ENDED) today, with `reason`.
+
+    Pending reminders, renewal notices and an unposted announcement for them are cancelled. Already
+    emeritus: nothing changes. Audited as `member.emeritus`.
+    """
+    member = _locked_member(session, member_id)
+    if member.status == MemberStatus.EMERITUS:
+        return _change(member, None, changed=False)
+    current = _active_term(session, member.id)
+    if current is not None:
+        current.status = TermStatus.ENDED
+        current.closed_at = now
+    _set_status(member, MemberStatus.EMERITUS, reason, now)
+    _cancel_pending(session, member.id)
+    record_audit(
+        session,
+        actor,
+        "member.emeritus",
+        member.id,
+        reason=reason,
+        term_id=current.id if current else None,
+    )
+    return _change(member, None, changed=True, closed=current)
+
+
+def reinstate(session: Session, member_id: int, *, today: date, now: datetime, actor: str) -> TermChange:
+    """Bring a member back (emeritus, or a candidate): a new one-year term from `today`.
+
+    Already an ambassador with a current term: nothing changes. Audited as `member.reinstated`; the
+    earlier terms stay as history.
+    """
+    member = _locked_member(session, member_id)
+    previous_status = member.status
+    return _start_term(
+        session, member, today, now, actor, "member.reinstated", previous_status=previous_status
+    )

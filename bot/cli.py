@@ -33,7 +33,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     settings.require_slack()
     db = open_database(settings)
     from bot.app import Deps, create_app
-    from bot.server import create_http_server, serve_socket_mode, wsgi_app
+    from bot.server import SocketModeError, create_http_server, serve_socket_mode, wsgi_app
 
     deps = Deps(settings=settings, db=db)
     app = create_app(deps)
@@ -45,25 +45,32 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         scheduler = build_scheduler(JobContext.create(settings, db))
         scheduler.start()
         log.info("scheduled jobs running in this process (`serve --no-scheduler` to leave them out)")
-    if settings.socket_mode:
-        try:
-            serve_socket_mode(app, settings.slack_app_token)
-        finally:
-            if scheduler is not None:
-                scheduler.shutdown(wait=False)
-        return 0
-    server = create_http_server(wsgi_app(app, db), args.host, settings.port, threads=args.threads)
-    log.info("serving Slack on http://%s:%s/slack/events", args.host, settings.port)
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
         raise SystemExit(0)
 
+    # SIGTERM (docker stop, systemd, Kubernetes) stops as cleanly as Ctrl-C, with exit status 0.
     signal.signal(signal.SIGTERM, stop)
+    if settings.socket_mode:
+        try:
+            serve_socket_mode(app, settings.slack_app_token)
+        except (KeyboardInterrupt, SystemExit):
+            log.info("stopping")
+        except SocketModeError as exc:
+            raise CommandError(str(exc)) from None
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+            db.dispose()
+        return 0
+    server = create_http_server(wsgi_app(app, db), args.host, settings.port, threads=args.threads)
+    log.info("serving Slack on http://%s:%s/slack/events", args.host, settings.port)
     try:
-        server.run()
+        server.run()  # waitress itself catches the SystemExit of SIGTERM (and Ctrl-C), then returns
     except (KeyboardInterrupt, SystemExit):
-        log.info("stopping")
+        pass
     finally:
+        log.info("stopping")
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         server.close()

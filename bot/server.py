@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -58,9 +59,38 @@ def create_http_server(application: WSGIApp, host: str, port: int, threads: int 
     return create_server(application, host=host, port=port, threads=threads, ident="ambassador-bot")
 
 
+class SocketModeError(Exception):
+    """Slack would not open a Socket Mode connection (a bad app-level token, or Slack unreachable)."""
+
+
 def serve_socket_mode(app: App, app_token: str) -> None:
+    """Connect out to Slack (no public URL needed) and serve until SIGTERM or Ctrl-C interrupts.
+
+    A WebSocket that drops, or cannot be opened, is logged and retried by slack_sdk's own monitor;
+    only Slack refusing the token (or not answering at all) at start stops the process.
+    """
     from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk.errors import SlackApiError
 
     handler = SocketModeHandler(app, app_token)
     log.info("connecting to Slack in Socket Mode")
-    handler.start()
+    try:
+        handler.connect()
+    except SlackApiError as exc:
+        raise SocketModeError(
+            f"Slack refused to open a Socket Mode connection ({exc.response.get('error')}): SLACK_APP_TOKEN "
+            "must be the app-level token (xapp-...) with the connections:write scope"
+        ) from None
+    except OSError as exc:
+        raise SocketModeError(
+            f"cannot reach Slack to open Socket Mode ({exc.__class__.__name__}: {exc})"
+        ) from None
+    if handler.client.is_connected():
+        log.info("connected to Slack in Socket Mode (session %s)", handler.client.session_id())
+    else:
+        log.warning("Socket Mode connection not established yet; retrying in the background")
+    try:
+        threading.Event().wait()
+    finally:
+        log.info("closing the Socket Mode connection")
+        handler.close()

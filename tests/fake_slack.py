@@ -20,6 +20,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 BOT_TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-1-A111-test-token"
+# Methods Slack accepts only with the app-level token (xapp-), and never with a bot token.
+APP_TOKEN_METHODS = {"apps.connections.open"}
 BOT_USER_ID = "U0BOT"
 TEAM_ID = "T111"
 
@@ -60,6 +63,10 @@ class Message:
 @dataclass
 class FakeSlack:
     token: str = BOT_TOKEN
+    app_token: str = APP_TOKEN
+    # Where apps.connections.open sends Socket Mode clients (tests/fake_socket_mode.py); by default a
+    # path here that is not a WebSocket, so a client gets the URL but cannot connect.
+    socket_mode_url: str = ""
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Public channels the bot was invited to; posting elsewhere gives `not_in_channel`.
     joined_channels: set[str] = field(default_factory=set)
@@ -215,8 +222,10 @@ class FakeSlack:
         try:
             if not token:
                 raise SlackError("not_authed")
-            if token != self.token:
-                raise SlackError("invalid_auth")
+            expected = self.app_token if method in APP_TOKEN_METHODS else self.token
+            if token != expected:
+                known = token in (self.token, self.app_token)
+                raise SlackError("not_allowed_token_type" if known else "invalid_auth")
             handler = METHODS.get(method)
             if handler is None:
                 raise SlackError("unknown_method")
@@ -641,8 +650,14 @@ def get_permalink(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def apps_connections_open(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    url = fake.socket_mode_url or fake.url.replace("http://", "ws://").replace("/api/", "/link/")
+    return {"url": f"{url}?ticket=fake-ticket&app_id=A111"}
+
+
 METHODS: dict[str, Method] = {
     "auth.test": Method(auth_test),
+    "apps.connections.open": Method(apps_connections_open),
     "chat.postMessage": Method(post_message, ("channel",), {"channel": "channel_not_found"}),
     "chat.postEphemeral": Method(
         post_ephemeral, ("channel", "user"), {"channel": "channel_not_found", "user": "user_not_found"}

@@ -94,8 +94,8 @@ class FakeSocketMode:
     @property
     def url(self) -> str:
         assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"ws://{host}:{port}/link/"
+        port = self._server.server_address[1]
+        return f"ws://127.0.0.1:{port}/link/"
 
     # --- what tests use -------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ HTTP 500, a slow answer, or an `ok: false` error. `response_url`s point at `/res
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -277,10 +278,9 @@ class FakeSlack:
         for key, value in (headers or {}).items():
             request.send_header(key, value)
         request.end_headers()
-        try:
+        # The client may have given up (a timeout): Slack's work is done all the same.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             request.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (a timeout): Slack's work is done all the same
 
     # --- state helpers used by the methods -----------------------------------------------------
 

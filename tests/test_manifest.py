@@ -16,9 +16,9 @@ from tests.conftest import make_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted(path for package in ("bot", "handlers", "jobs") for path in (ROOT / package).rglob("*.py"))
-# `client.chat_postMessage(` → chat.postMessage; any Web API method family slack_sdk has.
+# `client.chat_postMessage(` (also `self.client`, `web_client`) → chat.postMessage; any method family.
 METHOD_CALL = re.compile(
-    r"\.((?:admin|api|apps|auth|bookmarks|bots|calls|chat|conversations|dialog|dnd|emoji|files|pins|"
+    r"\w*client\.((?:admin|api|apps|auth|bookmarks|bots|calls|chat|conversations|dialog|dnd|emoji|files|pins|"
     r"reactions|reminders|search|stars|team|usergroups|users|views|workflows)_[A-Za-z]+(?:_[A-Za-z]+)*)\("
 )
 API_CALL = re.compile(r"api_call\(\s*[\"']([\w.]+)[\"']")

@@ -433,11 +433,15 @@ def renewal_notice_message(current: program.Progress, term_id: int, can_renew: b
 
 
 def verification_message(
-    outcome: str, current: program.Progress, next_term: program.Term | None
+    outcome: str, current: program.Progress, term_id: int, next_term: Any | None, renew_by: date
 ) -> dict[str, Any]:
-    """The end-of-term DM: renewed, met (renewal still possible), or lapsed (emeritus), kindly."""
+    """The DM after the yearly verification: renewed, may still renew, or emeritus (kindly).
+
+    `next_term` (RENEWED) has `start` and `end`; `renew_by` is the last day of the renewal grace.
+    """
     end = current.term.end.isoformat()
     counted = f"{current.counted} of {current.required}"
+    thanks = "Thank you for what you gave the community — your contributions stay in the public history."
     if outcome == program.Verification.RENEWED:
         term = f" from {next_term.start.isoformat()} to {next_term.end.isoformat()}" if next_term else ""
         text = (
@@ -446,39 +450,86 @@ def verification_message(
         )
     elif outcome == program.Verification.MET:
         text = (
-            f":white_check_mark: Your ambassador term ends on {end} and you met the requirement "
-            f"({counted} contributions). To stay on for another year, use `{ids.COMMAND} renew`."
+            f":white_check_mark: Your ambassador term ended on {end} and you met the requirement "
+            f"({counted} contributions). To stay on for another year, renew by *{renew_by.isoformat()}*."
+        )
+        return message(
+            text,
+            [
+                section(text),
+                actions(button("Renew for another year", ids.RENEW, value=str(term_id), style="primary")),
+                context(f"Or type `{ids.COMMAND} renew`."),
+            ],
+        )
+    elif outcome == program.Verification.NOT_RENEWED:
+        text = (
+            f":pray: Your ambassador term ended on {end}. You met the requirement ({counted}) but did not "
+            f"renew by {renew_by.isoformat()}, so you are now an *emeritus* ambassador. {thanks} "
+            "If you want to come back, a TSC member can reinstate you."
         )
     else:
         text = (
             f":pray: Your ambassador term ended on {end} with {counted} contributions, short of the "
-            f"{current.required} the program asks for, so you are now an *emeritus* ambassador. "
-            "Thank you for what you gave the community — your contributions stay in the public history. "
+            f"{current.required} the program asks for, so you are now an *emeritus* ambassador. {thanks} "
             f"Whenever you are ready, you can apply again with `{ids.COMMAND} apply`."
         )
     return message(text, [section(text)])
 
 
-def _people_lines(people: Sequence[Any]) -> str:
-    return "\n".join(f"• {mention(p.slack_user_id, p.name)} ({escape(p.name)})" for p in people) or "• nobody"
+def _person(item: Any) -> str:
+    who = f"*{escape(item.name)}*"
+    return f"{who} ({mention(item.slack_user_id)})" if item.slack_user_id else who
 
 
 def verification_report_message(
-    day: date, renewed: Sequence[Any], pending: Sequence[Any], lapsed: Sequence[Any]
+    day: date, renewed: Sequence[Any], pending: Sequence[Any], lapsed: Sequence[Any], renew_by: Any
 ) -> dict[str, Any]:
     """One message to the TSC per verification run: renewed, pending renewal and lapsed members.
 
-    Each person has `name` and `slack_user_id`.
+    Each item has `name`, `slack_user_id`, `outcome`, `progress` and, renewed, `next_term`;
+    `renew_by(item)` is the last day a pending member may still renew.
     """
-    title = f"Term verification for {day.isoformat()}"
+    title = f"Term verification, {day.isoformat()}"
     summary = f"{len(renewed)} renewed, {len(pending)} pending renewal, {len(lapsed)} lapsed (now emeritus)."
+    sections: list[tuple[str, list[str]]] = [
+        (
+            "Renewed",
+            [
+                f"• {_person(item)} — {item.progress.counted}/{item.progress.required}"
+                + (f", next term to {item.next_term.end.isoformat()}" if item.next_term else "")
+                for item in renewed
+            ],
+        ),
+        (
+            "Met the requirement, renewal not requested yet",
+            [
+                f"• {_person(item)} — {item.progress.counted}/{item.progress.required}, "
+                f"may renew until {renew_by(item).isoformat()}"
+                for item in pending
+            ],
+        ),
+        (
+            "Lapsed, now emeritus",
+            [
+                f"• {_person(item)} — {item.progress.counted}/{item.progress.required}"
+                + (" (met, but did not renew)" if item.outcome == program.Verification.NOT_RENEWED else "")
+                for item in lapsed
+            ],
+        ),
+    ]
     blocks: list[Block] = [header(title), section(summary)]
-    for label, people in (
-        ("Renewed", renewed),
-        ("Met the requirement, renewal not requested yet", pending),
-        ("Lapsed, now emeritus", lapsed),
-    ):
-        blocks.append(section(f"*{label}* ({len(people)})\n{_people_lines(people)}"))
+    for label, lines in sections:
+        if not lines:
+            continue
+        chunk: list[str] = [f"*{label}* ({len(lines)})"]
+        for line in lines:
+            if len("\n".join([*chunk, line])) > MAX_SECTION_TEXT:
+                blocks.append(section("\n".join(chunk)))
+                chunk = []
+            chunk.append(line)
+        blocks.append(section("\n".join(chunk)))
+    if len(blocks) > MAX_MESSAGE_BLOCKS:
+        blocks = [*blocks[: MAX_MESSAGE_BLOCKS - 1], context("…more in the audit trail.")]
     return message(f"{title}: {summary}", blocks)
 
 

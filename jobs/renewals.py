@@ -1,22 +1,112 @@
-"""`renewals`: notices before a term ends, and the verification on its last day.
+"""`renewals`: notices before a term ends, and the yearly verification when it has.
 
 Notices (`RENEWAL_NOTICE_DAYS`, default 30 and 7 days before the end), one DM each, key
 `renewal:term{id}:T-{days}`: requirement met → a **Renew** button (value: the term id; the listener
 is #3's); not met → how many contributions are missing. Caught up after downtime: the last notice
 whose day has passed is sent (once), earlier ones are not.
 
+Verification: every active term whose verification is due (`program.verification_due`: the
+anniversary of acceptance, the day after the last day, so what a member logs on their last day
+counts) goes through `bot.services.terms.verify_term`, which applies the program's outcome (#3):
+renewed, met (may still renew during the grace period), lapsed or not renewed (emeritus). Each member
+gets one DM per outcome (`verification:term{id}:{outcome}`), and the TSC one report per run that
+found something new (`verification-report:{date}:{digest}`) listing renewed, pending and lapsed.
+The verification, its DMs and the report are written in one transaction; a dry run rolls it back.
+
 Never snoozed: a snooze only pauses progress reminders.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import zlib
+from datetime import date, datetime, timedelta
 
 from bot import blocks, program
 from bot.services import jobs as due
+from bot.services import terms
 from jobs.runner import JobContext, JobResult, Planned, finish, queue_planned
 
 NOTICE_KIND = "renewal"
+VERIFICATION_KIND = "verification"
+REPORT_KIND = "verification_report"
+ACTOR = "scheduler"
+LAPSED_OUTCOMES = (program.Verification.LAPSED, program.Verification.NOT_RENEWED)
+
+
+def renew_by(item: terms.TermVerification) -> date:
+    return item.progress.term.end + timedelta(days=program.RENEWAL_GRACE_DAYS)
+
+
+def verifications(ctx: JobContext, now: datetime, dry_run: bool, result: JobResult) -> None:
+    settings = ctx.settings
+    today = now.astimezone(settings.zone).date()
+    with ctx.db.sessions() as session:
+        session.begin()
+        try:
+            verified = [
+                item
+                for term_id in due.terms_to_verify(session, today)
+                if (
+                    item := terms.verify_term(
+                        session, term_id, today, now, ACTOR, required=settings.required_contributions
+                    )
+                ).outcome
+                is not None
+            ]
+            planned = []
+            for item in verified:
+                assert item.outcome is not None
+                result.notes.append(f"term {item.term_id} ({item.name}): {item.outcome}")
+                if not item.slack_user_id:
+                    continue
+                payload = blocks.verification_message(
+                    item.outcome, item.progress, item.term_id, item.next_term, renew_by(item)
+                )
+                planned.append(
+                    Planned(
+                        key=f"verification:term{item.term_id}:{item.outcome}",
+                        kind=VERIFICATION_KIND,
+                        channel=item.slack_user_id,
+                        text=payload["text"],
+                        blocks=payload.get("blocks"),
+                        member_id=item.member_id,
+                    )
+                )
+            already = due.existing_keys(session, [p.key for p in planned])
+            news = [
+                item
+                for item in verified
+                if item.changed or f"verification:term{item.term_id}:{item.outcome}" not in already
+            ]
+            if news and settings.review_channel:
+                planned.append(report(settings.review_channel, today, verified, news))
+            marked = queue_planned(session, planned, now, dry_run)
+        except BaseException:
+            session.rollback()
+            raise
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    finish(result, [*result.planned, *marked], dry_run)
+
+
+def report(
+    channel: str, today: date, verified: list[terms.TermVerification], news: list[terms.TermVerification]
+) -> Planned:
+    """One message for the TSC: this run's renewals and lapses, and everyone who may still renew."""
+    renewed = [item for item in news if item.outcome is program.Verification.RENEWED]
+    lapsed = [item for item in news if item.outcome in LAPSED_OUTCOMES]
+    pending = [item for item in verified if item.outcome is program.Verification.MET]
+    payload = blocks.verification_report_message(today, renewed, pending, lapsed, renew_by)
+    digest = zlib.crc32(",".join(f"{item.term_id}:{item.outcome}" for item in news).encode())
+    return Planned(
+        key=f"verification-report:{today.isoformat()}:{digest:08x}",
+        kind=REPORT_KIND,
+        channel=channel,
+        text=payload["text"],
+        blocks=payload.get("blocks"),
+    )
 
 
 def notices(ctx: JobContext, now: datetime, dry_run: bool, result: JobResult) -> None:
@@ -44,10 +134,11 @@ def notices(ctx: JobContext, now: datetime, dry_run: bool, result: JobResult) ->
                 )
             )
         marked = queue_planned(session, planned, now, dry_run)
-    finish(result, marked, dry_run)
+    finish(result, [*result.planned, *marked], dry_run)
 
 
 def run(ctx: JobContext, now: datetime, dry_run: bool = False) -> JobResult:
     result = JobResult("renewals", now)
+    verifications(ctx, now, dry_run, result)
     notices(ctx, now, dry_run, result)
     return result

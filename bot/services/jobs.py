@@ -128,7 +128,11 @@ def ambassadors_in_progress(session: Session, today: date, required: int) -> lis
 
 
 def terms_to_verify(session: Session, today: date) -> list[int]:
-    """Active terms whose last day is today or already past (caught up after downtime)."""
+    """Active terms whose last day is today or past (caught up after downtime).
+
+    `bot.services.terms.verify_term` decides whether each is due (the program's rule: the day after
+    the last day) and what happens; a term in its renewal grace period stays active and is listed again.
+    """
     query = select(Term.id).where(Term.status == TermStatus.ACTIVE, Term.end_on <= today).order_by(Term.id)
     return list(session.scalars(query))
 

@@ -70,3 +70,70 @@ def state_value(state: dict[str, Any], block_id: str, action_id: str = "value") 
         return element.get("selected_user")
     value = element.get("value")
     return value if value is None else str(value)
+
+
+# --- membership (#3) ----------------------------------------------------------------------------
+
+MONTH_OR_DAY = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
+# A name after the ID may contain spaces; the mention ends at the first ">".
+LEADING_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>(.*)$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class ContributionLine:
+    """One line of the application's contributions field, `TYPE LINK YYYY-MM TITLE...`, as typed.
+
+    `complete` is False when the line has fewer than the four parts; the parts it has are kept.
+    """
+
+    number: int  # 1-based, counting every line of the field (what the applicant sees)
+    type: str
+    link: str
+    date_text: str
+    title: str
+    complete: bool
+
+
+def contribution_lines(text: str) -> list[ContributionLine]:
+    """The non-blank lines of the field; bullets ("- ", "* ", "• ") in front are forgiven."""
+    lines = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip().lstrip("-*•").strip()
+        if not line:
+            continue
+        tokens = line.split()
+        padded = [*tokens, "", "", ""]
+        lines.append(
+            ContributionLine(
+                number,
+                padded[0],
+                unwrap_link(padded[1]),
+                padded[2],
+                " ".join(tokens[3:]),
+                complete=len(tokens) >= 4,
+            )
+        )
+    return lines
+
+
+def parse_month_or_day(text: str) -> tuple[date, bool] | None:
+    """`2026-03` → (2026-03-01, False); `2026-03-14` → (2026-03-14, True); None if not a real date.
+
+    The boolean says whether the day was given (the public file records months only).
+    """
+    match = MONTH_OR_DAY.match(text.strip())
+    if not match:
+        return None
+    year, month, day = match.groups()
+    try:
+        return date(int(year), int(month), int(day or 1)), day is not None
+    except ValueError:
+        return None
+
+
+def leading_mention(args: str) -> tuple[str | None, str]:
+    """The user mentioned first in `args` (`<@U123|jane> rest`) and the rest of the text."""
+    match = LEADING_MENTION.match(args.strip())
+    if not match:
+        return None, args.strip()
+    return match.group(1), match.group(2).strip()

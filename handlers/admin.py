@@ -1,12 +1,155 @@
-"""Placeholder: filled in by its feature."""
+"""`/ambassador admin ...`: the TSC's commands (pending, add, link, extend, emeritus, reinstate).
+
+Refused, and audited, for anyone not on the TSC. People are named by Slack mentions, which Slack sends
+escaped with their ID (`<@U123|jane>`); a name typed without @ is not trusted.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import logging
+import re
+from collections.abc import Callable, Sequence
+from datetime import date
 
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot import blocks, parsing, program
 from bot.app import Deps
-from handlers.router import CommandRouter
+from bot.services import admin, membership
+from handlers.membership import slack_name
+from handlers.router import CommandRouter, Invocation
+
+log = logging.getLogger(__name__)
+
+DAYS = re.compile(r"^(\d{1,4})\s*(?:d|days?)?$", re.IGNORECASE)
 
 
 def register(app: App, deps: Deps, router: CommandRouter) -> None:
-    pass
+    settings = deps.settings
+    required = settings.required_contributions
+    messages = blocks.MEMBERSHIP_MESSAGES
+
+    def program_today() -> date:
+        return deps.now().astimezone(settings.zone).date()
+
+    def deliver(client: WebClient, keys: Sequence[str]) -> None:
+        from jobs.sender import deliver as deliver_outbox
+
+        if keys:
+            deliver_outbox(deps.db, client, deps.now(), keys=list(keys), settings=settings)
+
+    def pending(call: Invocation, rest: str) -> None:
+        items, total = membership.pending_applications(deps.db, program_today(), required)
+        call.reply(blocks.pending_list_message(items, total, required))
+
+    def add(call: Invocation, rest: str) -> None:
+        who, _ = parsing.leading_mention(rest)
+        if who is None:
+            call.reply(blocks.admin_usage("add"))
+            return
+        name = slack_name(call.client, who)
+        if name is None:
+            call.reply(blocks.unknown_user(who))
+            return
+        result = admin.add_ambassador(
+            deps.db,
+            who,
+            name,
+            today=program_today(),
+            now=deps.now(),
+            actor=call.user_id,
+            required=required,
+            announce_channel=settings.announce_channel,
+            messages=messages,
+        )
+        call.reply(blocks.add_reply(result, who))
+        deliver(call.client, result.outbox_keys)
+        if result.status == admin.AddStatus.ADDED:
+            deps.changed(call.client, who)
+
+    def link(call: Invocation, rest: str) -> None:
+        who, github = parsing.leading_mention(rest)
+        github = github.strip().removeprefix("@")
+        if who is None or not program.is_github_handle(github):
+            call.reply(blocks.admin_usage("link"))
+            return
+        result = admin.link_member(deps.db, who, github, now=deps.now(), actor=call.user_id)
+        call.reply(blocks.link_reply(result, who, github))
+        if result.status == admin.LinkStatus.LINKED:
+            deps.changed(call.client, who)
+
+    def extend(call: Invocation, rest: str) -> None:
+        who, days_text = parsing.leading_mention(rest)
+        match = DAYS.match(days_text.strip())
+        if who is None or match is None or not program.valid_extension(int(match.group(1))):
+            call.reply(blocks.admin_usage("extend"))
+            return
+        days = int(match.group(1))
+        result = admin.extend_member(
+            deps.db, who, days, now=deps.now(), actor=call.user_id, messages=messages
+        )
+        call.reply(blocks.term_change_reply("extend", result, who, days))
+        deliver(call.client, result.outbox_keys)
+        if result.change is not None and result.change.changed:
+            deps.changed(call.client, who)
+
+    def emeritus(call: Invocation, rest: str) -> None:
+        who, reason = parsing.leading_mention(rest)
+        if who is None or not reason or len(reason) > program.DECISION_REASON_MAX_LENGTH:
+            call.reply(blocks.admin_usage("emeritus"))
+            return
+        result = admin.emeritus_member(
+            deps.db, who, reason, now=deps.now(), actor=call.user_id, messages=messages
+        )
+        call.reply(blocks.term_change_reply("emeritus", result, who))
+        deliver(call.client, result.outbox_keys)
+        if result.change is not None and result.change.changed:
+            deps.changed(call.client, who)
+
+    def reinstate(call: Invocation, rest: str) -> None:
+        who, _ = parsing.leading_mention(rest)
+        if who is None:
+            call.reply(blocks.admin_usage("reinstate"))
+            return
+        result = admin.reinstate_member(
+            deps.db,
+            who,
+            today=program_today(),
+            now=deps.now(),
+            actor=call.user_id,
+            required=required,
+            messages=messages,
+        )
+        call.reply(blocks.term_change_reply("reinstate", result, who))
+        deliver(call.client, result.outbox_keys)
+        if result.change is not None and result.change.changed:
+            deps.changed(call.client, who)
+
+    subcommands: dict[str, Callable[[Invocation, str], None]] = {
+        "pending": pending,
+        "add": add,
+        "link": link,
+        "extend": extend,
+        "emeritus": emeritus,
+        "reinstate": reinstate,
+    }
+
+    def admin_command(call: Invocation) -> None:
+        if not deps.is_tsc(call.user_id):
+            log.warning("%s, who is not on the TSC, tried `admin %s`; refused", call.user_id, call.args[:100])
+            membership.record_refused(deps.db, call.user_id, "admin.refused", command=call.args[:200])
+            call.reply(blocks.ADMIN_REFUSED)
+            return
+        name, _, rest = call.args.partition(" ")
+        name = name.lower()
+        if name in ("", "help"):
+            call.reply(blocks.admin_help())
+            return
+        handler = subcommands.get(name)
+        if handler is None:
+            call.reply(blocks.admin_help(unknown=name))
+            return
+        handler(call, rest.strip())
+
+    router.add("admin", admin_command)

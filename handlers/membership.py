@@ -1,12 +1,467 @@
-"""Placeholder: filled in by its feature."""
+"""Membership in Slack: `/ambassador apply | nominate | renew`, the application form, the TSC's Approve
+and Reject buttons (in the review channel, the App Home or `admin pending`), and the Renew button.
+
+Who acts is always the request's user (`body.user.id`), never a value from a form or a button. The
+database is written first and Slack told afterwards: when a Slack call fails, what was decided stays
+decided and the messages left in the outbox go out later.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import blocks, ids, parsing, program
 from bot.app import Deps
-from handlers.router import CommandRouter
+from bot.services import membership
+from bot.services.membership import ApplicationForm, Decision
+from bot.services.terms import RenewalStatus
+from handlers.router import CommandRouter, Invocation
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a click happened: a message (maybe ephemeral), or a view (the App Home, a modal)."""
+
+    user_id: str
+    channel_id: str = ""
+    message_ts: str = ""
+    is_ephemeral: bool = False
+    response_url: str = ""
+
+    @property
+    def in_message(self) -> bool:
+        return bool(self.channel_id and self.message_ts and not self.is_ephemeral)
+
+    @classmethod
+    def of(cls, body: dict[str, Any]) -> Origin:
+        container = body.get("container") or {}
+        if container.get("type") == "message":
+            return cls(
+                body["user"]["id"],
+                str(container.get("channel_id") or (body.get("channel") or {}).get("id") or ""),
+                str(container.get("message_ts") or ""),
+                bool(container.get("is_ephemeral")),
+                str(body.get("response_url") or ""),
+            )
+        return cls(body["user"]["id"])
+
+    def metadata(self, **extra: Any) -> str:
+        return json.dumps(
+            {
+                "channel_id": self.channel_id,
+                "message_ts": self.message_ts,
+                "is_ephemeral": self.is_ephemeral,
+                "response_url": self.response_url,
+                **extra,
+            }
+        )
+
+    @classmethod
+    def from_metadata(cls, user_id: str, metadata: dict[str, Any]) -> Origin:
+        return cls(
+            user_id,
+            str(metadata.get("channel_id") or ""),
+            str(metadata.get("message_ts") or ""),
+            bool(metadata.get("is_ephemeral")),
+            str(metadata.get("response_url") or ""),
+        )
+
+
+def clicked_value(body: dict[str, Any]) -> str:
+    return str((body.get("actions") or [{}])[0].get("value") or "")
+
+
+def clicked_id(body: dict[str, Any]) -> int | None:
+    value = clicked_value(body)
+    return int(value) if value.isdigit() else None
+
+
+def tell(client: WebClient, origin: Origin, text: str) -> None:
+    """Something only the clicker sees: ephemeral where they clicked, or a DM from the bot."""
+    payload = blocks.message(text, [blocks.section(text)])
+    try:
+        if origin.response_url:
+            from slack_sdk.webhook import WebhookClient
+
+            WebhookClient(origin.response_url).send(
+                text=payload["text"],
+                blocks=payload["blocks"],
+                response_type="ephemeral",
+                replace_original=False,
+            )
+            return
+        if origin.channel_id and not origin.channel_id.startswith("D"):
+            client.chat_postEphemeral(channel=origin.channel_id, user=origin.user_id, **payload)
+            return
+    except SlackApiError as exc:
+        log.info(
+            "could not answer %s where they clicked (%s); sending a DM",
+            origin.user_id,
+            exc.response.get("error"),
+        )
+    client.chat_postMessage(channel=origin.user_id, **payload)
 
 
 def register(app: App, deps: Deps, router: CommandRouter) -> None:
-    pass
+    settings = deps.settings
+    required = settings.required_contributions
+    messages = blocks.MEMBERSHIP_MESSAGES
+
+    def program_today() -> Any:
+        # Terms start on the program's date (TIMEZONE), whoever decides and wherever they live.
+        return deps.now().astimezone(settings.zone).date()
+
+    def deliver(client: WebClient, keys: Sequence[str]) -> Any:
+        from jobs.sender import deliver as deliver_outbox
+
+        if not keys:
+            return None
+        return deliver_outbox(deps.db, client, deps.now(), keys=list(keys), settings=settings)
+
+    def refresh(client: WebClient, *people: str | None) -> None:
+        for person in people:
+            if person:
+                deps.changed(client, person)
+        try:
+            from handlers.home import refresh_tsc_homes
+
+            refresh_tsc_homes(deps, client)
+        except Exception:
+            log.exception("could not refresh the TSC's App Homes")
+
+    # --- applying --------------------------------------------------------------------------------
+
+    def open_application_form(client: WebClient, trigger_id: str, user_id: str, channel_id: str) -> None:
+        # The trigger expires 3 s after the click: a placeholder opens first, the form follows.
+        opened = client.views_open(trigger_id=trigger_id, view=blocks.apply_loading_modal())
+        view = opened["view"]
+        today = deps.local_today(client, user_id)
+        start = membership.start_application(deps.db, user_id, today)
+        if start.blocked is not None:
+            form = blocks.apply_blocked_modal(
+                blocks.apply_blocked_text(start.blocked, start.submitted_at, start.term_end)
+            )
+        else:
+            metadata = json.dumps({"channel_id": channel_id}) if channel_id else ""
+            form = blocks.apply_modal(start.prefill, required, start.nominated_by, metadata)
+        try:
+            client.views_update(view_id=view["id"], hash=view.get("hash"), view=form)
+        except SlackApiError as exc:
+            if exc.response.get("error") in ("not_found", "hash_conflict"):
+                log.info("application form for %s closed before it was ready", user_id)
+                return
+            raise
+
+    def apply_command(call: Invocation) -> None:
+        call.ack()
+        open_application_form(call.client, call.trigger_id, call.user_id, call.channel_id)
+
+    def apply_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        origin = Origin.of(body)
+        open_application_form(client, body["trigger_id"], origin.user_id, origin.channel_id)
+
+    def submit_application(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        user_id = body["user"]["id"]
+        state = view["state"]["values"]
+        form = ApplicationForm(
+            **{name: parsing.state_value(state, name) for name in blocks.APPLY_FORM_FIELDS}
+        )
+        today = deps.local_today(client, user_id)
+        draft, issues = membership.validate_application(form, today)
+        if draft is None:
+            ack(response_action="errors", errors=blocks.application_field_errors(issues))
+            return
+        try:
+            submitted = membership.submit_application(
+                deps.db,
+                user_id,
+                draft,
+                now=deps.now(),
+                today=today,
+                required=required,
+                review_channel=settings.review_channel,
+                messages=messages,
+            )
+        except membership.CannotApply as refused:
+            text = blocks.apply_blocked_text(refused.blocker, refused.submitted_at)
+            ack(response_action="update", view=blocks.apply_blocked_modal(text))
+            return
+        except membership.GithubTaken as taken:
+            ack(response_action="errors", errors={"github": blocks.github_taken_error(str(taken))})
+            return
+        ack()
+        application = submitted.application
+        posted = False
+        if submitted.review_key:
+            deliver(client, [submitted.review_key])
+            post = membership.record_review_posted(deps.db, application.id)
+            posted = post.location is not None
+            if not posted:
+                log.error(
+                    "application %s from %s is stored and waiting, but the TSC was not told: %s. "
+                    "It is listed in `/ambassador admin pending`.",
+                    application.id,
+                    user_id,
+                    blocks.review_not_posted_log_hint(settings.review_channel, post.error),
+                )
+        else:
+            log.error(
+                "application %s from %s is stored and waiting, but the TSC was not told: %s. "
+                "It is listed in `/ambassador admin pending`.",
+                application.id,
+                user_id,
+                blocks.review_not_posted_log_hint("", None),
+            )
+        receipt = membership.queue_receipt(
+            deps.db, application.id, user_id, blocks.application_receipt(application, posted)
+        )
+        deliver(client, [receipt])
+        refresh(client, user_id)
+
+    # --- nominating --------------------------------------------------------------------------------
+
+    def nominate_command(call: Invocation) -> None:
+        nominee, _ = parsing.leading_mention(call.args)
+        if nominee is None:
+            call.reply(blocks.NOMINATE_USAGE)
+            return
+        name = slack_name(call.client, nominee)
+        if name is None:
+            call.reply(blocks.unknown_user(nominee))
+            return
+        result = membership.nominate(
+            deps.db, call.user_id, nominee, name, now=deps.now(), required=required, messages=messages
+        )
+        call.reply(blocks.nomination_reply(result.status, nominee, result.open_status, result.nominated_by))
+        if result.outbox_keys:
+            deliver(call.client, result.outbox_keys)
+            refresh(call.client, nominee)
+
+    # --- deciding ------------------------------------------------------------------------------------
+
+    def refuse(client: WebClient, origin: Origin, application_id: int | None, decision: str) -> None:
+        log.warning(
+            "%s, who is not on the TSC, tried to %s application %s; refused",
+            origin.user_id,
+            decision,
+            application_id,
+        )
+        membership.record_refused(
+            deps.db,
+            origin.user_id,
+            "application.decision_refused",
+            application_id=application_id,
+            decision=decision,
+        )
+        tell(client, origin, blocks.NOT_TSC_DECISION)
+
+    def show_decision(client: WebClient, origin: Origin, decision: Decision) -> None:
+        """The review post updated in place (wherever the click came from), and a word to the clicker."""
+        view = decision.application
+        location = decision.review_location
+        if location is None and origin.in_message:
+            location = (origin.channel_id, origin.message_ts)
+        if location is not None:
+            try:
+                client.chat_update(channel=location[0], ts=location[1], **blocks.review_message(view))
+            except SlackApiError as exc:
+                log.warning(
+                    "could not update the review post of application %s (%s); the decision stands",
+                    view.id,
+                    exc.response.get("error"),
+                )
+                location = None
+        clicked_on_review = (
+            location is not None
+            and origin.in_message
+            and (
+                origin.channel_id,
+                origin.message_ts,
+            )
+            == location
+        )
+        if not decision.decided_now:
+            tell(client, origin, blocks.already_decided_text(view))
+        elif not clicked_on_review:
+            tell(client, origin, blocks.decided_confirmation(view, decision.term))
+
+    def approve_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        origin = Origin.of(body)
+        application_id = clicked_id(body)
+        if not deps.is_tsc(origin.user_id):
+            refuse(client, origin, application_id, "approve")
+            return
+        if application_id is None:
+            tell(client, origin, blocks.APPLICATION_GONE)
+            return
+        try:
+            decision = membership.approve(
+                deps.db,
+                application_id,
+                origin.user_id,
+                now=deps.now(),
+                today=program_today(),
+                required=required,
+                announce_channel=settings.announce_channel,
+                messages=messages,
+            )
+        except membership.ApplicationNotFound:
+            tell(client, origin, blocks.APPLICATION_GONE)
+            return
+        if decision.decided_now:
+            deliver(client, decision.outbox_keys)
+        show_decision(client, origin, decision)
+        if decision.decided_now:
+            refresh(client, decision.application.slack_user_id, origin.user_id)
+
+    def reject_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        origin = Origin.of(body)
+        application_id = clicked_id(body)
+        if not deps.is_tsc(origin.user_id):
+            refuse(client, origin, application_id, "reject")
+            return
+        if application_id is None:
+            tell(client, origin, blocks.APPLICATION_GONE)
+            return
+        # The trigger expires in 3 s: the form opens before anything is read; the submission decides.
+        metadata = origin.metadata(application_id=application_id)
+        client.views_open(trigger_id=body["trigger_id"], view=blocks.reject_modal(application_id, metadata))
+
+    def submit_rejection(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        user_id = body["user"]["id"]
+        metadata = json.loads(view.get("private_metadata") or "{}")
+        origin = Origin.from_metadata(user_id, metadata)
+        application_id = int(metadata.get("application_id") or 0)
+        reason = (parsing.state_value(view["state"]["values"], "reason") or "").strip()
+        if not reason:
+            ack(response_action="errors", errors={"reason": blocks.REJECT_REASON_REQUIRED})
+            return
+        if len(reason) > program.DECISION_REASON_MAX_LENGTH:
+            ack(response_action="errors", errors={"reason": blocks.REJECT_REASON_TOO_LONG})
+            return
+        if not deps.is_tsc(user_id):
+            log.warning("%s, who is not on the TSC, submitted a rejection; refused", user_id)
+            membership.record_refused(
+                deps.db,
+                user_id,
+                "application.decision_refused",
+                application_id=application_id,
+                decision="reject",
+            )
+            ack(response_action="update", view=blocks.decided_modal(blocks.NOT_TSC_DECISION))
+            return
+        try:
+            decision = membership.reject(
+                deps.db,
+                application_id,
+                user_id,
+                reason,
+                now=deps.now(),
+                today=program_today(),
+                required=required,
+                messages=messages,
+            )
+        except membership.ApplicationNotFound:
+            ack(response_action="update", view=blocks.decided_modal(blocks.APPLICATION_GONE))
+            return
+        if not decision.decided_now:
+            ack(
+                response_action="update",
+                view=blocks.decided_modal(blocks.already_decided_text(decision.application)),
+            )
+            return
+        ack()
+        deliver(client, decision.outbox_keys)
+        show_decision(client, origin, decision)
+        refresh(client, decision.application.slack_user_id, user_id)
+
+    # --- renewing -----------------------------------------------------------------------------------
+
+    def renew_command(call: Invocation) -> None:
+        today = deps.local_today(call.client, call.user_id)
+        result = membership.renew_for(
+            deps.db, call.user_id, None, today=today, now=deps.now(), required=required
+        )
+        if result is None:
+            call.reply(blocks.not_an_ambassador(required))
+            return
+        call.reply(blocks.renewal_reply(result, required))
+        if result.changed:
+            refresh(call.client, call.user_id)
+
+    def renew_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        origin = Origin.of(body)
+        term_id = clicked_id(body)
+        today = deps.local_today(client, origin.user_id)
+        result = (
+            membership.renew_for(
+                deps.db, origin.user_id, term_id, today=today, now=deps.now(), required=required
+            )
+            if term_id is not None
+            else None
+        )
+        reply = (
+            blocks.not_an_ambassador(required) if result is None else blocks.renewal_reply(result, required)
+        )
+        settled = result is not None and result.status in (
+            RenewalStatus.REQUESTED,
+            RenewalStatus.RENEWED,
+            RenewalStatus.ALREADY_REQUESTED,
+        )
+        if settled and origin.in_message:
+            original = (body.get("message") or {}).get("blocks") or []
+            try:
+                client.chat_update(
+                    channel=origin.channel_id,
+                    ts=origin.message_ts,
+                    text=reply,
+                    blocks=blocks.renewal_clicked_blocks(original, reply),
+                )
+            except SlackApiError as exc:
+                log.warning("could not update the renewal message (%s)", exc.response.get("error"))
+                tell(client, origin, reply)
+        else:
+            tell(client, origin, reply)
+        if result is not None and result.changed:
+            refresh(client, origin.user_id)
+
+    router.add("apply", apply_command, aliases=("join",))
+    router.add("nominate", nominate_command)
+    router.add("renew", renew_command)
+    app.action(ids.APPLY_OPEN)(apply_button)
+    app.view(ids.APPLY_MODAL)(submit_application)
+    app.action(ids.APPROVE)(approve_button)
+    app.action(ids.REJECT)(reject_button)
+    app.view(ids.REJECT_MODAL)(submit_rejection)
+    app.action(ids.RENEW)(renew_button)
+
+
+def slack_name(client: WebClient, user_id: str) -> str | None:
+    """The person's name from Slack, or None when there is no such (human, active) user."""
+    try:
+        user = client.users_info(user=user_id).get("user") or {}
+    except SlackApiError as exc:
+        if exc.response.get("error") in ("user_not_found", "users_not_found"):
+            return None
+        raise
+    if user.get("is_bot") or user.get("deleted"):
+        return None
+    profile = user.get("profile") or {}
+    name = (
+        user.get("real_name") or profile.get("real_name") or profile.get("display_name") or user.get("name")
+    )
+    return str(name or user_id)[: program.PROFILE_LIMITS["name"]]

@@ -171,6 +171,16 @@ class FakeSlack:
             time.sleep(0.01)
         raise AssertionError(f"timed out waiting; calls so far: {self.methods()}")
 
+    def wait_until_quiet(self, quiet: float = 0.3, timeout: float = 5.0) -> None:
+        """Wait until no Web API call has come for `quiet` seconds (work Bolt finishes after a test)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                last = self.calls[-1].at if self.calls else 0.0
+            if time.time() - last >= quiet:
+                return
+            time.sleep(0.05)
+
     def wait_for_call(self, method: str, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
         return self.wait_for(lambda: len(self.calls_to(method)) >= count and self.calls_to(method), timeout)
 

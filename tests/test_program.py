@@ -90,7 +90,9 @@ def test_days_left_and_the_renewal_window() -> None:
     assert not program.can_renew(program.progress(term, met, date(2027, 1, 29), 4))  # 31 days left
     assert program.can_renew(program.progress(term, met, date(2027, 1, 30), 4))  # 30 days left
     assert program.can_renew(program.progress(term, met, date(2027, 3, 1), 4))  # last day
-    assert not program.can_renew(program.progress(term, met, date(2027, 3, 2), 4))  # ended
+    # Ended: still possible in the grace period (RENEWAL_GRACE_DAYS), not after it.
+    assert program.can_renew(program.progress(term, met, date(2027, 3, 31), 4))
+    assert not program.can_renew(program.progress(term, met, date(2027, 4, 1), 4))
     assert not program.can_renew(program.progress(term, met[:3], date(2027, 2, 20), 4))  # not met
 
 

@@ -397,7 +397,7 @@ FORM_PROBLEM_TEXT: dict[str, str] = {
     "too_long": "This is too long (at most {limit} characters).",
     "bad_github": "A GitHub handle has letters, digits and single hyphens, e.g. janedoe.",
     "bad_handle": "Give a handle (letters, digits, _ . -) or a full https:// link.",
-    "bad_link": "This must be a full web address starting with http:// or https://.",
+    "bad_url": "This must be a full web address starting with http:// or https://.",
     "too_many": f"List at most {program.APPLICATION_MAX_CONTRIBUTIONS} contributions.",
     "line_shape": "needs TYPE LINK YYYY-MM TITLE",
     "repeated_link": "repeats the link of an earlier line",
@@ -557,13 +557,18 @@ def requirement_line(view: Any) -> str:
     return f":warning: *Below the requirement*: {counted} in the last 12 months (of {view.required})."
 
 
-def _contribution_lines(view: Any) -> str:
-    lines = [
-        f"• {program.type_label(item.type)}: {link(item.link, item.title)} ({_date_of(item)})"
-        for item in view.contributions
-    ]
-    if view.contributions_total > len(view.contributions):
-        lines.append(f"…and {view.contributions_total - len(view.contributions)} earlier.")
+def _contribution_lines(view: Any, budget: int = MAX_SECTION_TEXT - 100) -> str:
+    """The newest contributions, whole lines only (a cut link would break the mrkdwn), then a count."""
+    lines: list[str] = []
+    size = 0
+    for item in view.contributions:
+        line = f"• {program.type_label(item.type)}: {link(item.link, item.title)} ({_date_of(item)})"
+        if size + len(line) + 1 > budget:
+            break
+        lines.append(line)
+        size += len(line) + 1
+    if view.contributions_total > len(lines):
+        lines.append(f"…and {view.contributions_total - len(lines)} earlier.")
     return "\n".join(lines) or "• none listed"
 
 
@@ -618,10 +623,10 @@ def review_message(view: Any) -> dict[str, Any]:
                 block_id="review",
             )
         )
-        text = f"Ambassador application from {view.name}: {'meets' if view.meets_requirement else 'below'} the requirement."
+        text = f"Ambassador application from {escape(view.name)}: {'meets' if view.meets_requirement else 'below'} the requirement."
     else:
         blocks.append(section(decision_text(view), block_id="decision"))
-        text = f"Ambassador application from {view.name}: {view.status}."
+        text = f"Ambassador application from {escape(view.name)}: {view.status}."
     return message(text, blocks)
 
 
@@ -747,7 +752,7 @@ class MembershipMessages:
 
     def announcement(self, name: str, title: str | None, company: str | None) -> str:
         role = " at ".join(part for part in (title, company) if part)
-        return f"{name}{f' ({role})' if role else ''} is a new ambassador."
+        return escape(f"{name}{f' ({role})' if role else ''} is a new ambassador.")
 
     def rejection(self, name: str, reason: str) -> dict[str, Any]:
         text = (

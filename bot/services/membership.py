@@ -139,7 +139,7 @@ class FormProblem(StrEnum):
     TOO_LONG = "too_long"
     BAD_GITHUB = "bad_github"
     BAD_HANDLE = "bad_handle"
-    BAD_LINK = "bad_link"
+    BAD_URL = "bad_url"  # the photo URL (contribution lines use program.Problem.BAD_LINK)
     TOO_MANY = "too_many"  # more contribution lines than APPLICATION_MAX_CONTRIBUTIONS
     LINE_SHAPE = "line_shape"  # a contribution line without TYPE LINK YYYY-MM TITLE
     REPEATED_LINK = "repeated_link"  # the same link on two lines
@@ -244,7 +244,7 @@ def validate_application(
         if values[name] and name not in issues and not program.is_social_handle_or_link(values[name]):
             issues[name] = [Issue(FormProblem.BAD_HANDLE)]
     if values["img"] and "img" not in issues and not program.is_http_link(values["img"]):
-        issues["img"] = [Issue(FormProblem.BAD_LINK)]
+        issues["img"] = [Issue(FormProblem.BAD_URL)]
     contributions_text = form.contributions or ""
     if len(contributions_text) > program.PROFILE_LIMITS["contributions"]:
         issues["contributions"] = [Issue(FormProblem.TOO_LONG)]

@@ -36,8 +36,13 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     def deliver(client: WebClient, keys: Sequence[str]) -> None:
         from jobs.sender import deliver as deliver_outbox
 
-        if keys:
+        if not keys:
+            return
+        try:
             deliver_outbox(deps.db, client, deps.now(), keys=list(keys), settings=settings)
+        except Exception:
+            # The change is committed and its DM is in the outbox: the scheduler sends it.
+            log.exception("delivering %s right away failed; the scheduler will retry", ", ".join(keys))
 
     def pending(call: Invocation, rest: str) -> None:
         items, total = membership.pending_applications(deps.db, program_today(), required)

@@ -109,7 +109,11 @@ def tell(client: WebClient, origin: Origin, text: str) -> None:
             origin.user_id,
             exc.response.get("error"),
         )
-    client.chat_postMessage(channel=origin.user_id, **payload)
+    try:
+        client.chat_postMessage(channel=origin.user_id, **payload)
+    except SlackApiError as exc:
+        # Only a courtesy: what was decided is recorded, and the App Home shows it.
+        log.warning("could not tell %s either (%s)", origin.user_id, exc.response.get("error"))
 
 
 def register(app: App, deps: Deps, router: CommandRouter) -> None:
@@ -126,7 +130,13 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
 
         if not keys:
             return None
-        return deliver_outbox(deps.db, client, deps.now(), keys=list(keys), settings=settings)
+        try:
+            return deliver_outbox(deps.db, client, deps.now(), keys=list(keys), settings=settings)
+        except Exception:
+            # The change is committed and its messages are in the outbox: the scheduler sends them.
+            # Raising would make the error path tell the member that nothing was changed.
+            log.exception("delivering %s right away failed; the scheduler will retry", ", ".join(keys))
+            return None
 
     def refresh(client: WebClient, *people: str | None) -> None:
         for person in people:
@@ -201,6 +211,20 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             ack(response_action="errors", errors={"github": blocks.github_taken_error(str(taken))})
             return
         ack()
+        try:
+            tell_the_tsc_and_the_applicant(client, user_id, submitted)
+        except Exception:
+            # Stored and listed in `admin pending`; the outbox retries the review post.
+            log.exception(
+                "application %s from %s is stored, but telling the TSC or the applicant failed",
+                submitted.application.id,
+                user_id,
+            )
+        refresh(client, user_id)
+
+    def tell_the_tsc_and_the_applicant(
+        client: WebClient, user_id: str, submitted: membership.Submitted
+    ) -> None:
         application = submitted.application
         posted = False
         if submitted.review_key:
@@ -227,7 +251,6 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             deps.db, application.id, user_id, blocks.application_receipt(application, posted)
         )
         deliver(client, [receipt])
-        refresh(client, user_id)
 
     # --- nominating --------------------------------------------------------------------------------
 

@@ -464,3 +464,34 @@ def test_a_renew_button_for_someone_elses_term_changes_nothing(bot: Bot) -> None
     assert "no longer your current one" in reply["text"] and reply["response_type"] == "ephemeral"
     with bot.db.transaction() as session:
         assert session.scalars(select(Term.renewal_requested_at)).all() == [None, None]
+
+
+def test_the_apply_button_on_the_app_home_opens_the_same_form(bot: Bot) -> None:
+    home = {"id": "VHOMEU0OTHER", "type": "home", "blocks": [], "callback_id": ""}
+
+    assert bot.slack.click(ids.APPLY_OPEN, OTHER, view=home).status == 200
+
+    update = bot.fake.wait_for_call("views.update")[0]
+    view = bot.fake.views[update["view_id"]]
+    assert view["callback_id"] == ids.APPLY_MODAL
+    assert any(block.get("block_id") == "contributions" for block in view["blocks"])
+
+
+def test_an_emeritus_member_may_apply_again_and_keeps_their_history(bot: Bot) -> None:
+    bot.clock.set("2026-03-15T12:00:00")
+    member_id = enrol(bot.db, MEMBER, date(2024, 3, 1), github="janedoe")
+    with bot.db.transaction() as session:
+        session.get(Member, member_id).status = MemberStatus.EMERITUS  # type: ignore[union-attr]
+        session.scalars(select(Term)).one().status = "lapsed"
+
+    submit(bot, open_form(bot))
+    bot.fake.wait_for(lambda: dm_texts(bot, MEMBER))
+    with bot.db.transaction() as session:
+        application_id = session.scalars(select(Application.id)).one()
+    bot.slack.click(ids.APPROVE, TSC, value=str(application_id))
+    bot.fake.wait_for(lambda: [t for t in dm_texts(bot, MEMBER) if "Welcome" in t])
+
+    with bot.db.transaction() as session:
+        terms = session.execute(select(Term.start_on, Term.status).order_by(Term.id)).all()
+        assert [tuple(t) for t in terms] == [(date(2024, 3, 1), "lapsed"), (date(2026, 3, 15), "active")]
+        assert session.get(Member, member_id).status == "active"  # type: ignore[union-attr]

@@ -7,10 +7,11 @@ from __future__ import annotations
 import itertools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
 from slack_sdk import WebClient
 from sqlalchemy import event, select
 
@@ -22,12 +23,19 @@ from bot.services.contributions import ContributionDraft, ContributionRejected, 
 from handlers.home import refresh_tsc_homes
 from tests.conftest import MEMBER, OTHER, TSC, Bot
 from tests.factories import add_contribution, add_member, enrol
-from tests.fake_slack import BOT_TOKEN
+from tests.fake_slack import BOT_TOKEN, FakeSlack
 from tests.slack_requests import date_value, number_value, select_value, text_value
 
 # --- helpers ----------------------------------------------------------------------------------------
 
 SERIAL = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def settle(fake_slack: FakeSlack) -> Iterator[None]:
+    """Let the bot finish what it does after acknowledging (Home refreshes, DMs) before teardown."""
+    yield
+    fake_slack.wait_until_quiet()
 
 
 def publishes_for(bot: Bot, user: str) -> list[dict[str, Any]]:
@@ -626,3 +634,107 @@ def test_snooze_and_resume_from_the_home_refresh_it(bot: Bot) -> None:
     assert ids.SNOOZE in resumed and "snoozed until" not in resumed
     # From the Home there is no message to answer under: the refresh is the answer.
     assert bot.fake.responses == []
+
+
+APPLICATION_FORM = {
+    "name": "Olek Other",
+    "title": "Developer Advocate",
+    "company": "Acme",
+    "country": None,
+    "bio": "Olek speaks about AsyncAPI.",
+    "github": "olekother",
+    "twitter": None,
+    "linkedin": None,
+    "img": None,
+    "contributions": "talk https://youtu.be/olek 2026-02 AsyncAPI at KubeCon\n"
+    "article https://x.org/olek 2025-12 Specs\nvideo https://youtu.be/o2 2026-01 Demo\n"
+    "podcast https://pod.example/o 2025-11 Chat",
+    "motivation": "I love the community.",
+}
+
+
+def wait_for_home_with(bot: Bot, user: str, *expected: str) -> str:
+    """The newest Home published for `user` once it shows every `expected` text."""
+
+    def latest() -> str | None:
+        views = publishes_for(bot, user)
+        text = text_of(views[-1]) if views else ""
+        return text if all(part in text for part in expected) else None
+
+    text: str = bot.fake.wait_for(latest)
+    return text
+
+
+def apply_from_the_home(bot: Bot) -> int:
+    view = open_home(bot, OTHER)
+    assert bot.slack.click(ids.APPLY_OPEN, OTHER, view=view, block_id="apply-intro").status == 200
+    update = bot.fake.wait_for_call("views.update")[-1]
+    form = bot.fake.views[update["view_id"]]
+    submitted = bot.slack.submit_view(
+        form, {name: text_value(v) for name, v in APPLICATION_FORM.items()}, OTHER
+    )
+    assert submitted.status == 200 and not submitted.body
+    with bot.db.transaction() as session:
+        application_id = session.scalars(select(Application.id)).one()
+    return application_id
+
+
+def test_apply_from_the_home_then_approve_from_the_tsc_home(bot: Bot) -> None:
+    bot.clock.set("2026-03-15T12:00:00")
+    open_home(bot, TSC)
+
+    application_id = apply_from_the_home(bot)
+
+    wait_for_home_with(bot, OTHER, "is with the TSC")
+    tsc_text = wait_for_home_with(bot, TSC, "TSC · Applications waiting (1)", "*Olek Other* (<@U0OTHER>)")
+    assert "4 contributions in the last 12 months · :white_check_mark: meets the requirement" in tsc_text
+
+    tsc_home = bot.fake.views[f"VHOME{TSC}"]
+    bot.slack.click(
+        ids.APPROVE,
+        TSC,
+        value=str(application_id),
+        view=tsc_home,
+        block_id=f"application-actions-{application_id}",
+    )
+
+    wait_for_home_with(bot, TSC, "TSC · Applications waiting (0)", "*Active ambassadors*\\n1")
+    ambassador = wait_for_home_with(bot, OTHER, "Your ambassador term")
+    assert "*Term* 2026-03-15 → 2027-03-14" in ambassador
+    assert ids.APPROVE not in text_of(publishes_for(bot, TSC)[-1])
+
+
+def test_reject_from_the_tsc_home_shows_the_applicant_the_reason(bot: Bot) -> None:
+    bot.clock.set("2026-03-15T12:00:00")
+    application_id = apply_from_the_home(bot)
+    tsc_home = open_home(bot, TSC)
+
+    bot.slack.click(ids.REJECT, TSC, value=str(application_id), view=tsc_home)
+    reason_form = stored_modal(bot, ids.REJECT_MODAL)
+    assert (
+        bot.slack.submit_view(
+            reason_form, {"reason": text_value("Not enough about AsyncAPI yet")}, TSC
+        ).status
+        == 200
+    )
+
+    wait_for_home_with(bot, TSC, "TSC · Applications waiting (0)")
+    rejected = wait_for_home_with(bot, OTHER, "was not accepted this time")
+    assert "Not enough about AsyncAPI yet" in rejected and ids.APPLY_OPEN in rejected
+
+
+def test_renew_from_the_home_refreshes_it(bot: Bot) -> None:
+    bot.clock.set("2027-02-10T10:00:00")
+    member_id = enrol(bot.db, MEMBER, date(2026, 3, 2))
+    for month in (4, 6, 8, 10):
+        add_contribution(bot.db, member_id, date(2026, month, 1))
+    view = open_home(bot, MEMBER)
+    renew = next(e for b in view["blocks"] for e in b.get("elements", []) if e.get("action_id") == ids.RENEW)
+
+    bot.slack.click(ids.RENEW, MEMBER, value=renew["value"], view=view, block_id="member-actions")
+
+    renewed = wait_for_home_with(bot, MEMBER, "Renewal requested")
+    assert ids.RENEW not in renewed
+    with bot.db.transaction() as session:
+        term = session.scalars(select(Term).where(Term.member_id == member_id)).first()
+        assert term is not None and term.renewal_requested_at is not None

@@ -846,14 +846,6 @@ def record_refused(db: Database, actor: str, action: str, **details: Any) -> Non
         record_audit(session, actor, action, member.id if member else None, **details)
 
 
-def application_status(db: Database, application_id: int, today: date, required: int) -> ApplicationView:
-    with db.transaction() as session:
-        application = session.get(Application, application_id)
-        if application is None:
-            raise ApplicationNotFound(application_id)
-        return application_view(session, application, today, required)
-
-
 # --- the TSC's list ----------------------------------------------------------------------------------
 
 

@@ -367,7 +367,7 @@ SUBCOMMAND_HELP.extend(
 )
 
 APPLY_FORM_FIELDS: dict[str, tuple[str, str, bool]] = {
-    # block id: (label, placeholder, multiline); `membership.REQUIRED_FIELDS` says which are required.
+    # block id: (label, placeholder, multiline); `program.APPLICATION_REQUIRED_FIELDS` are required.
     "name": ("Name", "Jane Doe", False),
     "title": ("Title", "Developer Advocate", False),
     "company": ("Company", "Acme Inc.", False),
@@ -461,7 +461,7 @@ def apply_modal(
             _text_input(
                 block_id,
                 getattr(prefill, block_id, None),
-                block_id in ("name", "title", "bio", "github", "contributions", "motivation"),
+                block_id in program.APPLICATION_REQUIRED_FIELDS,
                 program.PROFILE_LIMITS[block_id],
             )
         )

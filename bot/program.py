@@ -405,6 +405,8 @@ PROFILE_LIMITS: dict[str, int] = {
     "contributions": 3000,
 }
 APPLICATION_MAX_CONTRIBUTIONS = 30
+# The application fields that must be filled in; the others may stay empty.
+APPLICATION_REQUIRED_FIELDS = frozenset({"name", "title", "bio", "github", "contributions", "motivation"})
 DECISION_REASON_MAX_LENGTH = 1000
 # GitHub's own rule: 1-39 letters, digits or single hyphens, not starting or ending with one.
 GITHUB_HANDLE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")

@@ -41,7 +41,6 @@ Payload = dict[str, Any]
 T = TypeVar("T")
 
 PROFILE_FIELDS = ("name", "title", "company", "country", "bio", "github", "twitter", "linkedin", "img")
-REQUIRED_FIELDS = ("name", "title", "bio", "github", "contributions", "motivation")
 REVIEW_CONTRIBUTIONS_SHOWN = 15
 PREFILL_CONTRIBUTIONS = 20
 
@@ -234,7 +233,7 @@ def validate_application(
         values["github"] = values["github"].split("github.com/", 1)[1].strip("/")
     values["twitter"] = values["twitter"].removeprefix("@")
     for name, value in values.items():
-        if not value and name in REQUIRED_FIELDS:
+        if not value and name in program.APPLICATION_REQUIRED_FIELDS:
             issues[name] = [Issue(FormProblem.REQUIRED)]
         elif len(value) > program.PROFILE_LIMITS[name]:
             issues[name] = [Issue(FormProblem.TOO_LONG)]

@@ -34,7 +34,7 @@ from sqlalchemy import delete, func, select
 from bot.app import Deps, create_app
 from bot.db import Database
 from bot.models import AuditEvent, Contribution, Member
-from bot.server import create_http_server, wsgi_app
+from bot.server import BackgroundServer, wsgi_app
 from bot.settings import Settings
 from tests.factories import enrol
 from tests.fake_slack import BOT_TOKEN, FakeSlack
@@ -106,9 +106,8 @@ def run(db: Database, fake: FakeSlack, users: Sequence[str], args: argparse.Name
         database_url=db.url,
     )
     app = create_app(Deps(settings=settings, db=db))
-    server = create_http_server(wsgi_app(app, db), "127.0.0.1", 0, threads=args.threads)
-    threading.Thread(target=server.run, daemon=True).start()
-    base_url = f"http://127.0.0.1:{server.effective_port}"
+    server = BackgroundServer(wsgi_app(app, db), threads=args.threads).start()
+    base_url = server.url
     client = SlackRequests(base_url, response_url_base=fake.response_url_base)
     # Warm up: the first users.info per member is cached, as in a running bot.
     for user in users:
@@ -140,7 +139,7 @@ def run(db: Database, fake: FakeSlack, users: Sequence[str], args: argparse.Name
     with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
         list(pool.map(send, range(args.requests)))
     elapsed = time.perf_counter() - began
-    server.close()
+    server.stop()
 
     with db.transaction() as session:
         logged = session.scalar(

@@ -10,6 +10,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from waitress import wasyncore
 from waitress.server import create_server
 
 from bot.db import Database
@@ -57,6 +58,38 @@ def respond(start_response: StartResponse, status: str, payload: dict[str, Any])
 def create_http_server(application: WSGIApp, host: str, port: int, threads: int = 8) -> Any:
     """A waitress server (not Bolt's development server); `.run()` serves, `.close()` stops."""
     return create_server(application, host=host, port=port, threads=threads, ident="ambassador-bot")
+
+
+class BackgroundServer:
+    """A waitress server on a thread that stops cleanly (tests and benchmarks).
+
+    waitress's `close()` from another thread closes sockets under its running poll loop; here the loop
+    runs in short rounds and the sockets are closed only after it has stopped.
+    """
+
+    def __init__(
+        self, application: WSGIApp, host: str = "127.0.0.1", port: int = 0, threads: int = 4
+    ) -> None:
+        self.server = create_http_server(application, host, port, threads=threads)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="http-server", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.effective_port}"
+
+    def start(self) -> BackgroundServer:
+        self._thread.start()
+        return self
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            wasyncore.loop(timeout=0.05, map=self.server._map, count=1)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.server.close()
 
 
 class SocketModeError(Exception):

@@ -7,7 +7,6 @@ cannot be reached the tests fail, unless `--no-postgres` is given on purpose.
 from __future__ import annotations
 
 import os
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from sqlalchemy.engine import make_url
 from bot.app import Deps, create_app
 from bot.db import Database
 from bot.models import Base
-from bot.server import create_http_server, wsgi_app
+from bot.server import BackgroundServer, wsgi_app
 from bot.settings import Settings
 from tests.fake_slack import BOT_TOKEN, FakeSlack
 from tests.slack_requests import SIGNING_SECRET, SlackRequests
@@ -171,23 +170,22 @@ class Bot:
 
 @pytest.fixture
 def make_bot(db: Database, clock: Clock, fake_slack: FakeSlack) -> Iterator[Callable[..., Bot]]:
-    servers: list[Any] = []
+    servers: list[BackgroundServer] = []
 
     def start(**overrides: Any) -> Bot:
         settings = make_settings(db.url, fake_slack.url, **overrides)
         deps = Deps(settings=settings, db=db, clock=clock)
         app = create_app(deps)
-        server = create_http_server(wsgi_app(app, db), "127.0.0.1", 0, threads=4)
-        threading.Thread(target=server.run, daemon=True).start()
+        server = BackgroundServer(wsgi_app(app, db)).start()
         servers.append(server)
-        url = f"http://127.0.0.1:{server.effective_port}"
+        url = server.url
         return Bot(
             deps, SlackRequests(url, response_url_base=fake_slack.response_url_base), fake_slack, clock, url
         )
 
     yield start
     for server in servers:
-        server.close()
+        server.stop()
 
 
 @pytest.fixture

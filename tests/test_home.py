@@ -159,7 +159,8 @@ def statements_during(db: Database, work: Callable[[], Any]) -> list[str]:
     seen: list[str] = []
 
     def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(statement)
+        if not statement.startswith("BEGIN"):  # SQLite's BEGIN IMMEDIATE is not a query
+            seen.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:

@@ -16,7 +16,7 @@ from bot import ids
 from bot.app import Deps, create_app
 from bot.db import Database
 from bot.models import Application, AuditEvent, Member, OutboxMessage, OutboxStatus, Term
-from bot.server import create_http_server, wsgi_app
+from bot.server import BackgroundServer, wsgi_app
 from tests.conftest import MEMBER, OTHER, REVIEW_CHANNEL, TSC, Bot
 from tests.factories import add_member
 from tests.membership_helpers import dm_texts, settle  # noqa: F401 (fixture)
@@ -328,15 +328,12 @@ def replica(bot: Bot) -> Iterator[SlackRequests]:
     """A second copy of the bot, as another process would be: its own app, server and database engine."""
     database = Database(bot.db.url)
     app = create_app(Deps(settings=bot.settings, db=database, clock=bot.clock))
-    server = create_http_server(wsgi_app(app, database), "127.0.0.1", 0, threads=4)
-    threading.Thread(target=server.run, daemon=True).start()
+    server = BackgroundServer(wsgi_app(app, database)).start()
     try:
-        yield SlackRequests(
-            f"http://127.0.0.1:{server.effective_port}", response_url_base=bot.fake.response_url_base
-        )
+        yield SlackRequests(server.url, response_url_base=bot.fake.response_url_base)
     finally:
         bot.fake.wait_until_quiet()
-        server.close()
+        server.stop()
         database.dispose()
 
 

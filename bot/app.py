@@ -91,7 +91,9 @@ def create_app(deps: Deps, client: WebClient | None = None) -> App:
     """The Bolt app with every listener registered; `client` defaults to one on `SLACK_API_URL`."""
     settings = deps.settings
     app = App(
-        client=client or web_client(settings),
+        # No automatic retry after a connection error on the request path: a chat.postMessage retried
+        # after a reset may post twice. The jobs' client (jobs.sender) checks history before retrying.
+        client=client or web_client(settings, retry_handlers=[]),
         signing_secret=settings.slack_signing_secret or None,
         # Bolt would otherwise reject Socket Mode apps that have no signing secret.
         request_verification_enabled=not settings.socket_mode,

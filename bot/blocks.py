@@ -211,12 +211,12 @@ def problems_text(problems: dict[str, Problem], usage: str = LOG_USAGE) -> str:
 
 def progress_line(current: program.Progress) -> str:
     """e.g. "2 of 4 contributions this term · term ends 2027-03-01 (97 days left)"."""
+    counted = f"{current.counted} of {current.required} contributions this term"
+    if current.ended:
+        return f"{counted} · term ended {current.term.end.isoformat()} (verification pending)"
     left = current.days_left
     days = "last day" if left == 0 else f"{left} day{'s' if left != 1 else ''} left"
-    return (
-        f"{current.counted} of {current.required} contributions this term · "
-        f"term ends {current.term.end.isoformat()} ({days})"
-    )
+    return f"{counted} · term ends {current.term.end.isoformat()} ({days})"
 
 
 def pace_text(current: program.Progress) -> str:

@@ -79,9 +79,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
-    db = open_database(settings)
+    db = Database(settings.database_url)
+    applied = db.upgrade()
     db.dispose()
-    print("database is up to date")
+    print(f"database migrated to revision {applied[-1]}" if applied else "database is up to date")
     return 0
 
 

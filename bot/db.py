@@ -87,15 +87,24 @@ class Database:
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 
-    def upgrade(self) -> None:
-        """Bring the schema to the newest migration; safe when several processes start at once."""
+    def upgrade(self) -> list[str]:
+        """Bring the schema to the newest migration; safe when several processes start at once.
+
+        Returns the revisions this call applied ([] when the schema was already up to date).
+        """
         with self.engine.begin() as connection:
             if self.is_postgres:
                 # Held until this transaction ends; the others wait, then find nothing to do.
                 connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+            before = set(MigrationContext.configure(connection).get_current_heads())
             config = alembic_config(self.url)
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+            after = set(MigrationContext.configure(connection).get_current_heads())
+        if after == before:
+            return []
+        log.info("database migrated to %s", ", ".join(sorted(after)))
+        return sorted(after)
 
     def is_up_to_date(self) -> bool:
         with self.engine.connect() as connection:

@@ -26,3 +26,5 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level)
     # slack_sdk logs request headers (the token) at DEBUG; the filter redacts, this keeps noise down.
     logging.getLogger("slack_sdk").setLevel(max(logging.INFO, root.level))
+    # Alembic narrates every migration check at INFO; only say something when asked for DEBUG.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))

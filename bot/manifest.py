@@ -18,7 +18,7 @@ from bot.settings import Settings
 
 DEFAULT_NAME = "Ambassador Bot"
 DESCRIPTION = "Runs the community's ambassador program: contributions, progress, applications and renewals."
-USAGE_HINT = "log | status | list | help"
+USAGE_HINT = "log | status | list | apply | nominate | renew | snooze | history | admin | help"
 
 # Every Web API method the bot's code calls (with the bot token), and the bot scopes it needs here.
 BOT_METHODS: dict[str, tuple[str, ...]] = {

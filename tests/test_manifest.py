@@ -54,7 +54,7 @@ def test_http_manifest_points_every_feature_at_the_one_endpoint() -> None:
         {
             "command": "/ambassador",
             "description": "Log contributions, see your progress, apply and more",
-            "usage_hint": "log | status | list | help",
+            "usage_hint": manifest.USAGE_HINT,
             "should_escape": True,
             "url": URL,
         }

@@ -76,7 +76,7 @@ def run(db: Database, fake: FakeSlack, count: int, senders: int, users: list[str
                 kind="bench",
                 channel=channel,
                 text=f"message {number}",
-                not_before=NOW,
+                now=NOW,
             )
     queued = time.perf_counter() - started
 

@@ -248,7 +248,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                 blocks.review_not_posted_log_hint("", None),
             )
         receipt = membership.queue_receipt(
-            deps.db, application.id, user_id, blocks.application_receipt(application, posted)
+            deps.db, application.id, user_id, blocks.application_receipt(application, posted), now=deps.now()
         )
         deliver(client, [receipt])
 

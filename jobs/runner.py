@@ -94,7 +94,7 @@ def queue_planned(
                     text=item.text,
                     blocks=item.blocks,
                     member_id=item.member_id,
-                    not_before=now,
+                    now=now,
                 )
     return marked
 

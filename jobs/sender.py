@@ -702,7 +702,7 @@ def report_failures(db: Database, now: datetime, review_channel: str) -> list[st
                     channel=review_channel,
                     text=payload["text"],
                     blocks=payload.get("blocks"),
-                    not_before=now,
+                    now=now,
                 )
                 queued.append(key)
             else:

@@ -29,6 +29,7 @@ def approved(db: Database, slack_user_id: str | None, name: str, **profile: Any)
     with db.transaction() as session:
         enqueue(
             session,
+            now=NOW,
             key=key,
             kind="announce",
             channel=ANNOUNCE_CHANNEL,

@@ -118,7 +118,7 @@ def test_the_sender_job_delivers_what_is_left_and_reports_failures(
             kind="test",
             channel="C0NOWHERE",
             text="x",
-            not_before=at("2020-01-01T00:00:00+00:00"),
+            now=at("2020-01-01T00:00:00+00:00"),
         )
     assert main(["jobs", "run", "sender"]) == 0
     assert main(["jobs", "run", "sender"]) == 0
@@ -180,7 +180,7 @@ def queue_welcome(db: Database) -> None:
             kind="welcome",
             channel=MEMBER,
             text="hi",
-            not_before=at("2020-01-01T00:00:00+00:00"),
+            now=at("2020-01-01T00:00:00+00:00"),
         )
 
 

@@ -39,6 +39,7 @@ def populate(db: Database, fake: FakeSlack) -> None:
             with db.transaction() as session:
                 enqueue(
                     session,
+                    now=NOW,
                     key=f"announce:member:{member}:term:{member}",
                     kind="announce",
                     channel=ANNOUNCE_CHANNEL,

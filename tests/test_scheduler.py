@@ -73,7 +73,7 @@ def test_a_started_scheduler_catches_up_and_delivers(db: Database, fake_slack: F
             kind="welcome",
             channel=MEMBER,
             text="Welcome!",
-            not_before=real_now - timedelta(minutes=1),
+            now=real_now - timedelta(minutes=1),
         )
     member = enrol(db, "U0BEHIND", real_now.date() - timedelta(days=300), name="Bea Behind", github="bea")
     add_contribution(db, member, real_now.date() - timedelta(days=290))

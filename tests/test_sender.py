@@ -33,7 +33,7 @@ def queue(
     db: Database, key: str, channel: str = "C0GENERAL", kind: str = "test", not_before: datetime = NOW
 ) -> None:
     with db.transaction() as session:
-        enqueue(session, key=key, kind=kind, channel=channel, text=f"message {key}", not_before=not_before)
+        enqueue(session, key=key, kind=kind, channel=channel, text=f"message {key}", now=not_before)
 
 
 def row(db: Database, key: str) -> OutboxMessage:
@@ -220,8 +220,8 @@ def test_scheduled_dms_wait_for_the_members_local_daytime(
     add_member(db, MEMBER)  # Europe/Madrid in Slack: UTC+1 in November
     night = datetime(2026, 11, 24, 4, 0, tzinfo=UTC)  # 05:00 in Madrid
     with db.transaction() as session:
-        enqueue(session, key="reminder", kind="reminder", channel=MEMBER, text="nudge", not_before=night)
-        enqueue(session, key="welcome", kind="welcome", channel=MEMBER, text="hi", not_before=night)
+        enqueue(session, key="reminder", kind="reminder", channel=MEMBER, text="nudge", now=night)
+        enqueue(session, key="welcome", kind="welcome", channel=MEMBER, text="hi", now=night)
     options = SenderOptions(rate_per_second=0, local_hours=(9, 18))
 
     report = deliver(db, client, night, options=options)
@@ -237,7 +237,7 @@ def test_scheduled_dms_wait_for_the_members_local_daytime(
     assert [call["user"] for call in fake_slack.calls_to("users.info")] == [MEMBER]
 
     with db.transaction() as session:
-        enqueue(session, key="evening", kind="renewal", channel=MEMBER, text="x", not_before=night)
+        enqueue(session, key="evening", kind="renewal", channel=MEMBER, text="x", now=night)
     evening = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)  # 18:30 in Madrid: tomorrow morning
     assert deliver(db, client, evening, options=options).deferred == ["evening"]
     assert row(db, "evening").next_attempt_at == datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
@@ -248,7 +248,7 @@ def test_dms_to_people_without_a_slack_time_zone_use_the_default(
 ) -> None:
     fake_slack.add_user("U0NOTZ", "No Zone", tz="")
     with db.transaction() as session:
-        enqueue(session, key="r", kind="reminder", channel="U0NOTZ", text="x", not_before=NOW)
+        enqueue(session, key="r", kind="reminder", channel="U0NOTZ", text="x", now=NOW)
     options = SenderOptions(rate_per_second=0, default_zone=sender.ZoneInfo("Asia/Tokyo"))
 
     # 10:00 UTC is 19:00 in Tokyo: tomorrow 09:00 Tokyo = 00:00 UTC.
@@ -289,11 +289,9 @@ def test_keys_asked_for_right_after_a_change_go_out_at_once_but_not_announcement
 ) -> None:
     later = NOW + timedelta(hours=2)
     with db.transaction() as session:
-        enqueue(session, key="welcome", kind="welcome", channel=MEMBER, text="hi", not_before=later)
-        enqueue(
-            session, key="announce:x", kind="announce", channel=ANNOUNCE_CHANNEL, text="a", not_before=NOW
-        )
-        enqueue(session, key="other", kind="test", channel="C0GENERAL", text="o", not_before=NOW)
+        enqueue(session, key="welcome", kind="welcome", channel=MEMBER, text="hi", now=later)
+        enqueue(session, key="announce:x", kind="announce", channel=ANNOUNCE_CHANNEL, text="a", now=NOW)
+        enqueue(session, key="other", kind="test", channel="C0GENERAL", text="o", now=NOW)
 
     report = deliver(db, client, NOW, keys=["welcome", "announce:x"], options=UNPACED)
 
@@ -308,7 +306,7 @@ def test_concurrent_senders_post_each_message_once(
     keys = [f"m{number}" for number in range(30)]
     with db.transaction() as session:
         for key in keys:
-            enqueue(session, key=key, kind="test", channel="C0GENERAL", text=key, not_before=NOW)
+            enqueue(session, key=key, kind="test", channel="C0GENERAL", text=key, now=NOW)
     errors: list[BaseException] = []
 
     def run() -> None:

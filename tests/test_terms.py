@@ -185,9 +185,23 @@ def test_emeritus_closes_the_term_cancels_pending_notices_and_reinstate_starts_a
     member_id, _term_id = active_member(db, contributions=1)
     with db.transaction() as session:
         enqueue(
-            session, key="reminder:x", kind="reminder", channel="U0MEMBER", text="hi", member_id=member_id
+            session,
+            now=NOW,
+            key="reminder:x",
+            kind="reminder",
+            channel="U0MEMBER",
+            text="hi",
+            member_id=member_id,
         )
-        enqueue(session, key="welcome:x", kind="welcome", channel="U0MEMBER", text="hi", member_id=member_id)
+        enqueue(
+            session,
+            now=NOW,
+            key="welcome:x",
+            kind="welcome",
+            channel="U0MEMBER",
+            text="hi",
+            member_id=member_id,
+        )
         moved = terms.move_to_emeritus(session, member_id, "Stepped down", now=NOW, actor="U0TSC")
     assert moved.changed and moved.term is None and moved.closed_term is not None
     assert member_row(db, member_id) == (MemberStatus.EMERITUS, "Stepped down")

@@ -45,10 +45,13 @@ class AddResult:
     outbox_keys: list[str] = field(default_factory=list)
 
 
-def _queue_dm(session: Session, key: str, kind: str, member: terms.TermChange, payload: Payload) -> str:
+def _queue_dm(
+    session: Session, key: str, kind: str, member: terms.TermChange, payload: Payload, now: datetime
+) -> str:
     assert member.slack_user_id, "admin commands address Slack users"
     enqueue(
         session,
+        now=now,
         key=key,
         kind=kind,
         channel=member.slack_user_id,
@@ -107,11 +110,13 @@ def add_ambassador(
                 "welcome",
                 change,
                 messages.welcome(change.name, change.term.rule_term, required),
+                now,
             )
         ]
         if announce_channel:
             enqueue(
                 session,
+                now=now,
                 key=announce_key(member.id, change.term.id),
                 kind="announce",
                 channel=announce_channel,
@@ -187,6 +192,7 @@ def extend_member(
                     "extension",
                     change,
                     messages.extended(change.name, change.term.rule_term, change.previous_end),
+                    now,
                 )
             )
         return AdminChange(change, keys)
@@ -211,6 +217,7 @@ def emeritus_member(
                     "emeritus",
                     change,
                     messages.emeritus(change.name, reason),
+                    now,
                 )
             )
         return AdminChange(change, keys)
@@ -241,6 +248,7 @@ def reinstate_member(
                     "welcome",
                     change,
                     messages.welcome(change.name, change.term.rule_term, required, returning=True),
+                    now,
                 )
             )
         return AdminChange(change, keys)

@@ -525,6 +525,7 @@ def submit_application(
                 payload = messages.review(view)
                 enqueue(
                     session,
+                    now=now,
                     key=posted_key,
                     kind="review",
                     channel=review_channel,
@@ -572,12 +573,15 @@ def _review_location(session: Session, application: Application) -> tuple[str, s
     return None
 
 
-def queue_receipt(db: Database, application_id: int, slack_user_id: str, payload: Payload) -> str:
+def queue_receipt(
+    db: Database, application_id: int, slack_user_id: str, payload: Payload, *, now: datetime
+) -> str:
     """Queue the applicant's receipt (once per application, however often this is called)."""
     key = receipt_key(application_id)
     with db.transaction() as session:
         enqueue(
             session,
+            now=now,
             key=key,
             kind="receipt",
             channel=slack_user_id,
@@ -647,6 +651,7 @@ def nominate(
             payload = messages.nomination(nominator, application.id, required)
             enqueue(
                 session,
+                now=now,
                 key=key,
                 kind="nomination",
                 channel=nominee,
@@ -765,6 +770,7 @@ def approve(
             key = welcome_key(application.id)
             enqueue(
                 session,
+                now=now,
                 key=key,
                 kind="welcome",
                 channel=view.slack_user_id,
@@ -776,6 +782,7 @@ def approve(
         if announce_channel:
             enqueue(
                 session,
+                now=now,
                 key=announce_key(view.member_id, change.term.id),
                 kind="announce",
                 channel=announce_channel,
@@ -827,6 +834,7 @@ def reject(
             key = rejection_key(application.id)
             enqueue(
                 session,
+                now=now,
                 key=key,
                 kind="rejection",
                 channel=view.slack_user_id,

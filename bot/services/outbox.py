@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from bot.models import OutboxMessage, OutboxStatus, utcnow
+from bot.models import OutboxMessage, OutboxStatus
 
 
 def enqueue(
@@ -28,9 +28,13 @@ def enqueue(
     text: str,
     blocks: list[dict[str, Any]] | None = None,
     member_id: int | None = None,
+    now: datetime,
     not_before: datetime | None = None,
 ) -> bool:
-    """Insert the message unless one with this key exists; True when this call inserted it."""
+    """Insert the message unless one with this key exists; True when this call inserted it.
+
+    It is due at `not_before`, or at `now` (the caller's clock, so tests and `--now` runs agree).
+    """
     values = {
         "key": key,
         "kind": kind,
@@ -39,9 +43,9 @@ def enqueue(
         "blocks": blocks,
         "member_id": member_id,
         "status": OutboxStatus.PENDING,
-        "next_attempt_at": not_before or utcnow(),
+        "next_attempt_at": not_before or now,
         "attempts": 0,
-        "created_at": utcnow(),
+        "created_at": now,
     }
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":

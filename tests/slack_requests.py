@@ -1,6 +1,6 @@
 """Sending requests to the bot the way Slack does: signed, in Slack's wire formats and payload shapes.
 
-Shapes follow Slack's documentation and the samples in ../shared/data/slack/.
+Shapes follow Slack's documentation and the samples in tests/data/slack/.
 """
 
 from __future__ import annotations

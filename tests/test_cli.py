@@ -21,7 +21,7 @@ from bot.models import Base
 from tests.conftest import POSTGRES_URL
 
 COMMAND = str(Path(sys.executable).parent / "ambassador-bot")
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "asyncapi"
+DATA = Path(__file__).resolve().parent / "data" / "asyncapi"
 MEMBERS_JSON = DATA / "AMBASSADORS_MEMBERS.json"
 MEMBERS_YAML = DATA / "AMBASSADORS_MEMBERS.yaml"
 TABLES = {table.name for table in Base.metadata.sorted_tables} | {"alembic_version"}

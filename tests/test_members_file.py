@@ -19,7 +19,7 @@ from bot.models import AuditEvent, Contribution, Member, MemberStatus, Term, Ter
 from bot.services import registry
 from tests.factories import add_contribution, add_member, enrol
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "asyncapi"
+DATA = Path(__file__).resolve().parent / "data" / "asyncapi"
 MEMBERS_JSON = DATA / "AMBASSADORS_MEMBERS.json"
 MEMBERS_YAML = DATA / "AMBASSADORS_MEMBERS.yaml"
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)

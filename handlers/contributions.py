@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot import blocks, ids, parsing
 from bot.app import Deps
 from bot.program import Problem
+from bot.services import members
 from bot.services.contributions import (
     ContributionDraft,
     ContributionRejected,
@@ -38,6 +39,9 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
 
     def log_command(call: Invocation) -> None:
         if not call.args:
+            if not members.is_ambassador(deps.db, call.user_id):
+                call.reply(blocks.not_an_ambassador(required))
+                return
             call.ack()
             open_log_modal(call.client, call.trigger_id, call.user_id, call.channel_id)
             return

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -28,7 +29,31 @@ def describe(body: dict[str, Any]) -> dict[str, Any]:
     return {"user": user, "kind": kind, "what": detail}
 
 
+class StickyAck(Ack):
+    """An `ack` whose answer, once given, stays given.
+
+    When a listener raises after acknowledging, Bolt's thread runner sets `ack.response` back to None;
+    if its 10 ms poll has not read the answer yet, the request ends in a 404 after 3 s and Slack shows
+    the member "dispatch_failed" on top of our apology. The acknowledgement was sent in spirit: keep it.
+    """
+
+    @property
+    def response(self) -> BoltResponse | None:
+        return self._response
+
+    @response.setter
+    def response(self, value: BoltResponse | None) -> None:
+        if value is None and getattr(self, "_response", None) is not None:
+            return
+        self._response = value
+
+
 def register(app: App, deps: Deps) -> None:
+    @app.middleware
+    def sticky_ack(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
+        context["ack"] = StickyAck()
+        return next()
+
     @app.error
     def on_error(error: Exception, body: dict[str, Any], client: WebClient) -> BoltResponse | None:
         where = describe(body)

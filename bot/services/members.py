@@ -106,6 +106,21 @@ def standing(db: Database, slack_user_id: str, today: date, required: int) -> Me
         return standing_in(session, member, today, required) if member else None
 
 
+def is_ambassador(db: Database, slack_user_id: str) -> bool:
+    """A current ambassador: active, with a current term (one indexed query)."""
+    query = (
+        select(Term.id)
+        .join(Member, Member.id == Term.member_id)
+        .where(
+            Member.slack_user_id == slack_user_id,
+            Member.status == MemberStatus.ACTIVE,
+            Term.status == TermStatus.ACTIVE,
+        )
+    )
+    with db.transaction() as session:
+        return session.scalar(query) is not None
+
+
 def list_ambassadors(db: Database) -> list[AmbassadorRow]:
     """Current ambassadors, by name, with the contributions counted in their current term (one query)."""
     counted = func.count(Contribution.id)

@@ -204,6 +204,9 @@ PROBLEM_TEXT: dict[Problem, str] = {
 }
 
 
+REACH_NOT_A_NUMBER = "Reach is a whole number, e.g. 250."
+
+
 def problems_text(problems: dict[str, Problem], usage: str = LOG_USAGE) -> str:
     lines = [f"• {PROBLEM_TEXT[problem]}" for problem in problems.values()]
     return ":x: Nothing was recorded:\n" + "\n".join(lines) + f"\n\n{usage}"

@@ -80,19 +80,9 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
 
     def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         user_id = body["user"]["id"]
-        state = view["state"]["values"]
-        reach_text = parsing.state_value(state, "reach")
-        date_text = parsing.state_value(state, "date")
-        draft = ContributionDraft(
-            type=parsing.state_value(state, "type") or "",
-            title=parsing.state_value(state, "title") or "",
-            link=parsing.state_value(state, "link") or "",
-            occurred_on=parsing.parse_iso_date(date_text) if date_text else None,
-            reach=int(reach_text) if reach_text and reach_text.isdigit() else None,
-            notes=parsing.state_value(state, "notes"),
-        )
+        draft, reach_text = draft_from_state(view["state"]["values"])
         if reach_text and not reach_text.isdigit():
-            ack(response_action="errors", errors={"reach": "Reach is a whole number, e.g. 250."})
+            ack(response_action="errors", errors={"reach": blocks.REACH_NOT_A_NUMBER})
             return
         today = deps.local_today(client, user_id)
         try:
@@ -111,6 +101,21 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     router.add("log", log_command, aliases=("add", "record"))
     app.action(ids.LOG_OPEN)(open_from_button)
     app.view(ids.LOG_MODAL)(submit)
+
+
+def draft_from_state(state: dict[str, Any]) -> tuple[ContributionDraft, str | None]:
+    """The contribution form's values, and the reach as typed (to say when it is not a number)."""
+    reach_text = parsing.state_value(state, "reach")
+    date_text = parsing.state_value(state, "date")
+    draft = ContributionDraft(
+        type=parsing.state_value(state, "type") or "",
+        title=parsing.state_value(state, "title") or "",
+        link=parsing.state_value(state, "link") or "",
+        occurred_on=parsing.parse_iso_date(date_text) if date_text else None,
+        reach=int(reach_text) if reach_text and reach_text.isdigit() else None,
+        notes=parsing.state_value(state, "notes"),
+    )
+    return draft, reach_text
 
 
 def field_errors(problems: dict[str, Problem]) -> dict[str, str]:

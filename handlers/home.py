@@ -14,18 +14,17 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import blocks, ids, parsing
+from bot import blocks, ids
 from bot.app import Deps
 from bot.services import home
 from bot.services.contributions import (
-    ContributionDraft,
     ContributionNotFound,
     ContributionRejected,
     delete_contribution,
     edit_contribution,
     own_contribution,
 )
-from handlers.contributions import field_errors, tell
+from handlers.contributions import draft_from_state, field_errors, tell
 from handlers.router import CommandRouter, Invocation
 
 log = logging.getLogger(__name__)
@@ -62,21 +61,6 @@ def refresh_tsc_homes(deps: Deps, client: WebClient) -> None:
 def clicked_id(body: dict[str, Any]) -> int | None:
     value = str((body.get("actions") or [{}])[0].get("value") or "")
     return int(value) if value.isdigit() else None
-
-
-def draft_from_state(state: dict[str, Any]) -> tuple[ContributionDraft, str | None]:
-    """The contribution form's values (the log form's fields), and the reach as typed."""
-    reach_text = parsing.state_value(state, "reach")
-    date_text = parsing.state_value(state, "date")
-    draft = ContributionDraft(
-        type=parsing.state_value(state, "type") or "",
-        title=parsing.state_value(state, "title") or "",
-        link=parsing.state_value(state, "link") or "",
-        occurred_on=parsing.parse_iso_date(date_text) if date_text else None,
-        reach=int(reach_text) if reach_text and reach_text.isdigit() else None,
-        notes=parsing.state_value(state, "notes"),
-    )
-    return draft, reach_text
 
 
 def register(app: App, deps: Deps, router: CommandRouter) -> None:
@@ -116,7 +100,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             return
         draft, reach_text = draft_from_state(view["state"]["values"])
         if reach_text and not reach_text.isdigit():
-            ack(response_action="errors", errors={"reach": "Reach is a whole number, e.g. 250."})
+            ack(response_action="errors", errors={"reach": blocks.REACH_NOT_A_NUMBER})
             return
         today = deps.local_today(client, user_id)
         try:

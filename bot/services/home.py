@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from bot import program
@@ -25,6 +25,7 @@ from bot.models import (
     Term,
     TermStatus,
 )
+from bot.services.members import with_current_term_counts
 
 # How much of each list the Home shows; the rest is counted and pointed to (Block Kit allows 100
 # blocks in a Home tab, and each contribution or application row takes two).
@@ -219,30 +220,7 @@ def _personal(session: Session, member: Member, today: date, required: int) -> P
         shown = EMERITUS_CONTRIBUTIONS_SHOWN
 
     rule_term = program.Term(current.start, current.end) if current else None
-    contributions = [
-        ContributionItem(
-            row.id,
-            row.type,
-            row.title,
-            row.link,
-            row.occurred_on,
-            row.date_precision,
-            bool(rule_term and rule_term.contains(row.occurred_on)),
-        )
-        for row in session.execute(
-            select(
-                Contribution.id,
-                Contribution.type,
-                Contribution.title,
-                Contribution.link,
-                Contribution.occurred_on,
-                Contribution.date_precision,
-            )
-            .where(listed)
-            .order_by(Contribution.occurred_on.desc(), Contribution.id.desc())
-            .limit(shown)
-        )
-    ]
+    contributions = contribution_items(session, listed, rule_term, limit=shown)
 
     latest = session.scalar(
         select(Application)
@@ -330,33 +308,9 @@ def _tsc(session: Session, today: date, required: int) -> TscHome:
         for row in pending_rows
     ]
 
-    counted = func.count(Contribution.id)
     ambassadors = session.execute(
-        select(
-            Member.slack_user_id,
-            Member.name,
-            Term.start_on,
-            Term.end_on,
-            Term.renewal_requested_at,
-            counted,
-        )
-        .join(Term, and_(Term.member_id == Member.id, Term.status == TermStatus.ACTIVE))
-        .outerjoin(
-            Contribution,
-            and_(
-                Contribution.member_id == Member.id,
-                Contribution.occurred_on >= Term.start_on,
-                Contribution.occurred_on <= Term.end_on,
-            ),
-        )
-        .where(Member.status == MemberStatus.ACTIVE)
-        .group_by(
-            Member.id,
-            Member.slack_user_id,
-            Member.name,
-            Term.start_on,
-            Term.end_on,
-            Term.renewal_requested_at,
+        with_current_term_counts(
+            Member.slack_user_id, Member.name, Term.start_on, Term.end_on, Term.renewal_requested_at
         )
     ).all()
     at_risk: list[AtRiskAmbassador] = []
@@ -456,27 +410,36 @@ def history(db: Database, slack_user_id: str) -> History | None:
             ),
             None,
         )
-        contributions = [
-            ContributionItem(
-                row.id,
-                row.type,
-                row.title,
-                row.link,
-                row.occurred_on,
-                row.date_precision,
-                bool(current and current.contains(row.occurred_on)),
-            )
-            for row in session.execute(
-                select(
-                    Contribution.id,
-                    Contribution.type,
-                    Contribution.title,
-                    Contribution.link,
-                    Contribution.occurred_on,
-                    Contribution.date_precision,
-                )
-                .where(Contribution.member_id == member.id)
-                .order_by(Contribution.occurred_on.desc(), Contribution.id.desc())
-            )
-        ]
+        contributions = contribution_items(session, Contribution.member_id == member.id, current)
         return History(member.name, terms, contributions)
+
+
+def contribution_items(
+    session: Session, which: ColumnElement[bool], current: program.Term | None, limit: int | None = None
+) -> list[ContributionItem]:
+    """Contributions matching `which`, newest first, each marked if it counts toward `current`."""
+    query = (
+        select(
+            Contribution.id,
+            Contribution.type,
+            Contribution.title,
+            Contribution.link,
+            Contribution.occurred_on,
+            Contribution.date_precision,
+        )
+        .where(which)
+        .order_by(Contribution.occurred_on.desc(), Contribution.id.desc())
+        .limit(limit)
+    )
+    return [
+        ContributionItem(
+            row.id,
+            row.type,
+            row.title,
+            row.link,
+            row.occurred_on,
+            row.date_precision,
+            bool(current and current.contains(row.occurred_on)),
+        )
+        for row in session.execute(query)
+    ]

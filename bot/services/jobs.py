@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import program
-from bot.models import Contribution, Member, MemberStatus, OutboxMessage, Term, TermStatus
+from bot.models import Contribution, Member, OutboxMessage, Term, TermStatus
+from bot.services.members import with_current_term_counts
 
 # --- policies: when the bot speaks (pure, tested with plain dates) ------------------------------
 
@@ -79,30 +80,8 @@ class AmbassadorProgress:
 
 def ambassadors_in_progress(session: Session, today: date, required: int) -> list[AmbassadorProgress]:
     """Active ambassadors reachable in Slack, with their current term's progress (one query)."""
-    counted = func.count(Contribution.id)
     query = (
-        select(
-            Member.id,
-            Member.slack_user_id,
-            Member.name,
-            Member.snoozed_until,
-            Term.id,
-            Term.start_on,
-            Term.end_on,
-            Term.renewal_requested_at,
-            counted,
-        )
-        .join(Term, and_(Term.member_id == Member.id, Term.status == TermStatus.ACTIVE))
-        .outerjoin(
-            Contribution,
-            and_(
-                Contribution.member_id == Member.id,
-                Contribution.occurred_on >= Term.start_on,
-                Contribution.occurred_on <= Term.end_on,
-            ),
-        )
-        .where(Member.status == MemberStatus.ACTIVE, Member.slack_user_id.is_not(None))
-        .group_by(
+        with_current_term_counts(
             Member.id,
             Member.slack_user_id,
             Member.name,
@@ -112,6 +91,7 @@ def ambassadors_in_progress(session: Session, today: date, required: int) -> lis
             Term.end_on,
             Term.renewal_requested_at,
         )
+        .where(Member.slack_user_id.is_not(None))
         .order_by(Member.id)
     )
     result = []

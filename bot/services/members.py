@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from bot import program
@@ -121,13 +121,13 @@ def is_ambassador(db: Database, slack_user_id: str) -> bool:
         return session.scalar(query) is not None
 
 
-def list_ambassadors(db: Database) -> list[AmbassadorRow]:
-    """Current ambassadors, by name, with the contributions counted in their current term (one query)."""
-    counted = func.count(Contribution.id)
-    query = (
-        select(
-            Member.id, Member.slack_user_id, Member.name, Member.title, Member.company, Term.end_on, counted
-        )
+def with_current_term_counts(*columns: Any) -> Select[Any]:
+    """Active ambassadors joined to their current term, one row each: `columns`, then `counted`,
+    the contributions dated inside that term. The one place this count is written in SQL."""
+    counted = func.count(Contribution.id).label("counted")
+    return (
+        select(*columns, counted)
+        .select_from(Member)
         .join(Term, and_(Term.member_id == Member.id, Term.status == TermStatus.ACTIVE))
         .outerjoin(
             Contribution,
@@ -138,9 +138,15 @@ def list_ambassadors(db: Database) -> list[AmbassadorRow]:
             ),
         )
         .where(Member.status == MemberStatus.ACTIVE)
-        .group_by(Member.id, Member.slack_user_id, Member.name, Member.title, Member.company, Term.end_on)
-        .order_by(func.lower(Member.name))
+        .group_by(Member.id, Term.id, *columns)
     )
+
+
+def list_ambassadors(db: Database) -> list[AmbassadorRow]:
+    """Current ambassadors, by name, with the contributions counted in their current term (one query)."""
+    query = with_current_term_counts(
+        Member.id, Member.slack_user_id, Member.name, Member.title, Member.company, Term.end_on
+    ).order_by(func.lower(Member.name))
     with db.transaction() as session:
         return [AmbassadorRow(*row) for row in session.execute(query)]
 

@@ -48,15 +48,22 @@ class Deps:
             member = members.member_by_slack_id(session, slack_user_id)
             return bool(member and member.is_tsc_member)
 
-    def zone_for(self, client: WebClient, slack_user_id: str) -> ZoneInfo:
-        """The member's time zone from Slack (`users.info` → `tz`), cached; the program's otherwise."""
-        now = self.now()
-        cached = members.cached_timezone(self.db, slack_user_id, fresh_after=now - TIMEZONE_CACHE)
+    def cached_zone(self, slack_user_id: str) -> ZoneInfo | None:
+        """The member's time zone if a recent `users.info` told us (no Web API call); None otherwise."""
+        cached = members.cached_timezone(self.db, slack_user_id, fresh_after=self.now() - TIMEZONE_CACHE)
         if cached:
             try:
                 return ZoneInfo(cached)
             except (ZoneInfoNotFoundError, ValueError):
                 pass
+        return None
+
+    def zone_for(self, client: WebClient, slack_user_id: str) -> ZoneInfo:
+        """The member's time zone from Slack (`users.info` → `tz`), cached; the program's otherwise."""
+        now = self.now()
+        cached = self.cached_zone(slack_user_id)
+        if cached is not None:
+            return cached
         try:
             response = client.users_info(user=slack_user_id)
             name = (response.get("user") or {}).get("tz")

@@ -190,6 +190,12 @@ LOG_USAGE = f"Usage: `{ids.COMMAND} log TYPE LINK [YYYY-MM-DD] TITLE` — e.g. "
     f"`{ids.COMMAND} log talk https://youtu.be/abc 2026-11-20 AsyncAPI at KubeCon`"
 )
 
+INLINE_LOG_INCOMPLETE = ":x: Nothing was recorded: type, link and title are all needed.\n\n" + LOG_USAGE
+# A modal field error (Slack shows the first 150 characters or so): the short form of not_an_ambassador.
+NOT_AN_AMBASSADOR_FIELD_ERROR = (
+    f"Only current ambassadors can log contributions. To join, use `{ids.COMMAND} apply`."
+)
+
 PROBLEM_TEXT: dict[Problem, str] = {
     Problem.UNKNOWN_TYPE: "Unknown contribution type. Use one of: "
     + ", ".join(program.CONTRIBUTION_TYPES)

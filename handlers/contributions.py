@@ -32,10 +32,27 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     required = deps.settings.required_contributions
 
     def open_log_modal(client: WebClient, trigger_id: str, user_id: str, channel_id: str) -> None:
-        # The trigger expires 3 s after the click: the modal goes first, the database is not touched.
-        today = deps.local_today(client, user_id)
+        # The trigger expires 3 s after the click: the modal goes first, on the date in the member's
+        # cached time zone (the program's when not known yet). Asking Slack (users.info) comes after,
+        # and only corrects the date when the member's own "today" turns out to be another day.
+        zone = deps.cached_zone(user_id)
+        today = deps.now().astimezone(zone or deps.settings.zone).date()
         metadata = json.dumps({"channel_id": channel_id}) if channel_id else ""
-        client.views_open(trigger_id=trigger_id, view=blocks.log_modal(today, metadata))
+        opened = client.views_open(trigger_id=trigger_id, view=blocks.log_modal(today, metadata))
+        if zone is not None:
+            return
+        local_today = deps.local_today(client, user_id)
+        if local_today == today:
+            return
+        view = opened["view"]
+        try:
+            client.views_update(
+                view_id=view["id"], hash=view.get("hash"), view=blocks.log_modal(local_today, metadata)
+            )
+        except SlackApiError as exc:
+            if exc.response.get("error") not in ("not_found", "hash_conflict"):
+                raise
+            log.info("log form for %s closed or changed before its date was corrected", user_id)
 
     def log_command(call: Invocation) -> None:
         if not call.args:
@@ -47,9 +64,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             return
         inline = parsing.parse_inline_log(call.args)
         if inline is None:
-            call.reply(
-                ":x: Nothing was recorded: type, link and title are all needed.\n\n" + blocks.LOG_USAGE
-            )
+            call.reply(blocks.INLINE_LOG_INCOMPLETE)
             return
         today = deps.local_today(call.client, call.user_id)
         occurred_on = today if inline.date_text is None else parsing.parse_iso_date(inline.date_text)
@@ -88,7 +103,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         try:
             logged = log_contribution(deps.db, user_id, draft, today, deps.now(), required)
         except NotAnAmbassador:
-            ack(response_action="errors", errors={"type": blocks.not_an_ambassador(required)[:150]})
+            ack(response_action="errors", errors={"type": blocks.NOT_AN_AMBASSADOR_FIELD_ERROR})
             return
         except ContributionRejected as rejected:
             ack(response_action="errors", errors=field_errors(rejected.problems))

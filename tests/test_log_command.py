@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 
+from bot import blocks
 from bot.models import AuditEvent, Contribution
 from tests.conftest import MEMBER, OTHER, Bot
 from tests.factories import add_contribution, enrol
@@ -143,6 +145,58 @@ def test_log_alone_opens_the_modal_and_submission_records(bot: Bot) -> None:
     with bot.db.transaction() as session:
         stored = session.scalars(select(Contribution)).one()
         assert (stored.reach, stored.notes) == (300, "Room was full")
+
+
+def test_the_log_form_opens_before_slack_is_asked_for_the_time_zone(bot: Bot) -> None:
+    # 23:30 UTC on the 24th (the program's TIMEZONE) is already the 25th in Madrid, the member's zone.
+    bot.clock.set("2026-11-24T23:30:00")
+    enrol(bot.db, MEMBER, date(2026, 3, 2))
+
+    assert bot.slack.command("log", MEMBER, trigger_id="111.222.valid").status == 200
+
+    updated = bot.fake.wait_for_call("views.update")[0]
+    # The trigger is spent first; users.info only follows, and the date is then corrected.
+    assert [m for m in bot.fake.methods() if m != "auth.test"] == ["views.open", "users.info", "views.update"]
+    opened = bot.fake.calls_to("views.open")[0]["view"]
+    assert initial_date(json.loads(opened) if isinstance(opened, str) else opened) == "2026-11-24"
+    view = json.loads(updated["view"]) if isinstance(updated["view"], str) else updated["view"]
+    assert initial_date(view) == "2026-11-25"
+
+    # Now the zone is known: the form opens on the member's date, with no other call.
+    bot.fake.reset()
+    bot.slack.command("log", MEMBER, trigger_id="111.222.again")
+    second = bot.fake.wait_for_call("views.open")[0]["view"]
+    assert initial_date(json.loads(second) if isinstance(second, str) else second) == "2026-11-25"
+    bot.fake.wait_until_quiet()
+    assert [m for m in bot.fake.methods() if m != "auth.test"] == ["views.open"]
+
+
+def initial_date(view: dict[str, Any]) -> str:
+    return str(next(b for b in view["blocks"] if b["block_id"] == "date")["element"]["initial_date"])
+
+
+def test_a_non_ambassador_submitting_the_log_form_gets_a_whole_sentence(bot: Bot) -> None:
+    bot.clock.set("2026-11-24T10:00:00")
+    view = {**blocks.log_modal(date(2026, 11, 24)), "id": "V0LOG"}
+
+    response = bot.slack.submit_view(
+        view,
+        {
+            "type": select_value("talk"),
+            "title": text_value("A talk"),
+            "link": text_value("https://example.com/talk", "url_text_input"),
+            "date": date_value("2026-11-20"),
+            "reach": number_value(None),
+            "notes": text_value(None),
+        },
+        OTHER,
+    )
+
+    assert response.json["response_action"] == "errors"
+    error = response.json["errors"]["type"]
+    assert error == blocks.NOT_AN_AMBASSADOR_FIELD_ERROR
+    assert error.endswith(".") and "/ambassador apply" in error
+    assert contributions_count(bot) == 0
 
 
 def test_status_shows_term_pace_and_days_left(bot: Bot) -> None:

@@ -331,10 +331,18 @@ def valid_extension(days: int) -> bool:
     return 0 <= days <= MAX_EXTENSION_DAYS
 
 
+def application_window(today: date) -> Term:
+    """The twelve months, ending today, in which an applicant's contributions count."""
+    return Term(add_years(today, -1) + timedelta(days=1), today)
+
+
+def meets_application_requirement(recent: int, required: int) -> bool:
+    """An applicant qualifies with `required` contributions in their application window."""
+    return recent >= required
+
+
 def meets_requirement_for_application(contribution_dates: Iterable[date], today: date, required: int) -> bool:
-    """An applicant qualifies with `required` contributions in the twelve months before today."""
-    window = Term(add_years(today, -1) + timedelta(days=1), today)
-    return counted(window, contribution_dates) >= required
+    return meets_application_requirement(counted(application_window(today), contribution_dates), required)
 
 
 # --- validating a contribution ---------------------------------------------------------------

@@ -78,3 +78,12 @@ def test_profile_rules() -> None:
     assert not program.is_social_handle_or_link("javascript:alert(1)")
     assert not program.is_social_handle_or_link("two words")
     assert program.github_avatar("derberg") == "https://github.com/derberg.png"
+
+
+def test_an_application_counts_the_twelve_months_ending_today() -> None:
+    window = program.application_window(date(2026, 11, 24))
+    assert (window.start, window.end) == (date(2025, 11, 25), date(2026, 11, 24))
+    # 29 February has no twin a year later or earlier: the window still spans a whole year.
+    assert program.application_window(date(2028, 2, 29)).start == date(2027, 3, 1)
+    assert program.meets_application_requirement(4, 4)
+    assert not program.meets_application_requirement(3, 4)

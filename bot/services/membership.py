@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
@@ -263,10 +263,6 @@ def validate_application(
 # --- reading ---------------------------------------------------------------------------------------
 
 
-def _twelve_months_before(today: date) -> date:
-    return program.add_years(today, -1) + timedelta(days=1)
-
-
 def application_view(
     session: Session, application: Application, today: date, required: int
 ) -> ApplicationView:
@@ -288,7 +284,9 @@ def application_view(
     total, recent = session.execute(
         select(
             func.count(Contribution.id),
-            func.count(Contribution.id).filter(Contribution.occurred_on >= _twelve_months_before(today)),
+            func.count(Contribution.id).filter(
+                Contribution.occurred_on >= program.application_window(today).start
+            ),
         ).where(Contribution.member_id == member.id, Contribution.occurred_on <= today)
     ).one()
     return ApplicationView(
@@ -315,7 +313,7 @@ def application_view(
         contributions_total=total or 0,
         recent_contributions=recent or 0,
         required=required,
-        meets_requirement=(recent or 0) >= required,
+        meets_requirement=program.meets_application_requirement(recent or 0, required),
     )
 
 
@@ -371,7 +369,7 @@ def start_application(db: Database, slack_user_id: str, today: date) -> ApplySta
             select(Contribution)
             .where(
                 Contribution.member_id == member.id,
-                Contribution.occurred_on >= _twelve_months_before(today),
+                Contribution.occurred_on >= program.application_window(today).start,
             )
             .order_by(Contribution.occurred_on, Contribution.id)
             .limit(PREFILL_CONTRIBUTIONS)
@@ -876,7 +874,10 @@ def pending_applications(
     """Applications waiting for the TSC, oldest first (at most `limit`), and how many there are."""
     recent = (
         select(Contribution.member_id, func.count(Contribution.id).label("recent"))
-        .where(Contribution.occurred_on >= _twelve_months_before(today), Contribution.occurred_on <= today)
+        .where(
+            Contribution.occurred_on >= program.application_window(today).start,
+            Contribution.occurred_on <= today,
+        )
         .group_by(Contribution.member_id)
         .subquery()
     )
@@ -922,7 +923,7 @@ def pending_applications(
             submitted_at=row[5],
             nominated_by=row[6],
             recent_contributions=row[7],
-            meets_requirement=row[7] >= required,
+            meets_requirement=program.meets_application_requirement(row[7], required),
             review_posted=bool(row[8] or row[9]),
         )
         for row in rows

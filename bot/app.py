@@ -79,6 +79,10 @@ class Deps:
         members.store_timezone(self.db, slack_user_id, name, now)
         return zone
 
+    def program_today(self) -> date:
+        """Today in the program's TIMEZONE: terms start on it, whoever decides and wherever they live."""
+        return self.now().astimezone(self.settings.zone).date()
+
     def local_today(self, client: WebClient, slack_user_id: str) -> date:
         return self.now().astimezone(self.zone_for(client, slack_user_id)).date()
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
-from datetime import date
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -17,7 +16,7 @@ from slack_sdk import WebClient
 from bot import blocks, parsing, program
 from bot.app import Deps
 from bot.services import admin, membership
-from handlers.membership import slack_name
+from handlers.membership import deliver_now, slack_name
 from handlers.router import CommandRouter, Invocation
 
 log = logging.getLogger(__name__)
@@ -30,19 +29,10 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     required = settings.required_contributions
     messages = blocks.MEMBERSHIP_MESSAGES
 
-    def program_today() -> date:
-        return deps.now().astimezone(settings.zone).date()
+    program_today = deps.program_today
 
     def deliver(client: WebClient, keys: Sequence[str]) -> None:
-        from jobs.sender import deliver as deliver_outbox
-
-        if not keys:
-            return
-        try:
-            deliver_outbox(deps.db, client, deps.now(), keys=list(keys), settings=settings)
-        except Exception:
-            # The change is committed and its DM is in the outbox: the scheduler sends it.
-            log.exception("delivering %s right away failed; the scheduler will retry", ", ".join(keys))
+        deliver_now(deps, client, keys)
 
     def pending(call: Invocation, rest: str) -> None:
         items, total = membership.pending_applications(deps.db, program_today(), required)

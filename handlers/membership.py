@@ -121,22 +121,10 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     required = settings.required_contributions
     messages = blocks.MEMBERSHIP_MESSAGES
 
-    def program_today() -> Any:
-        # Terms start on the program's date (TIMEZONE), whoever decides and wherever they live.
-        return deps.now().astimezone(settings.zone).date()
+    program_today = deps.program_today
 
-    def deliver(client: WebClient, keys: Sequence[str]) -> Any:
-        from jobs.sender import deliver as deliver_outbox
-
-        if not keys:
-            return None
-        try:
-            return deliver_outbox(deps.db, client, deps.now(), keys=list(keys), settings=settings)
-        except Exception:
-            # The change is committed and its messages are in the outbox: the scheduler sends them.
-            # Raising would make the error path tell the member that nothing was changed.
-            log.exception("delivering %s right away failed; the scheduler will retry", ", ".join(keys))
-            return None
+    def deliver(client: WebClient, keys: Sequence[str]) -> None:
+        deliver_now(deps, client, keys)
 
     def refresh(client: WebClient, *people: str | None) -> None:
         for person in people:
@@ -471,6 +459,20 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     app.action(ids.REJECT)(reject_button)
     app.view(ids.REJECT_MODAL)(submit_rejection)
     app.action(ids.RENEW)(renew_button)
+
+
+def deliver_now(deps: Deps, client: WebClient, keys: Sequence[str]) -> None:
+    """Send these outbox messages right after their commit, for immediacy; the scheduler retries."""
+    from jobs.sender import deliver as deliver_outbox
+
+    if not keys:
+        return
+    try:
+        deliver_outbox(deps.db, client, deps.now(), keys=list(keys), settings=deps.settings)
+    except Exception:
+        # The change is committed and its messages are in the outbox: the scheduler sends them.
+        # Raising would make the error path tell the member that nothing was changed.
+        log.exception("delivering %s right away failed; the scheduler will retry", ", ".join(keys))
 
 
 def slack_name(client: WebClient, user_id: str) -> str | None:

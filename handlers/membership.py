@@ -12,7 +12,9 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
@@ -143,14 +145,17 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         # The trigger expires 3 s after the click: a placeholder opens first, the form follows.
         opened = client.views_open(trigger_id=trigger_id, view=blocks.apply_loading_modal())
         view = opened["view"]
-        today = deps.local_today(client, user_id)
+        zone = deps.zone_for(client, user_id)
+        today = deps.now().astimezone(zone).date()
         start = membership.start_application(deps.db, user_id, today)
         if start.blocked is not None:
             form = blocks.apply_blocked_modal(
                 blocks.apply_blocked_text(start.blocked, start.submitted_at, start.term_end)
             )
         else:
-            metadata = json.dumps({"channel_id": channel_id}) if channel_id else ""
+            # The zone rides along so the submission, acked within 3 s, need not ask Slack again:
+            # a newcomer has no member record to cache it in.
+            metadata = json.dumps({"channel_id": channel_id, "tz": zone.key})
             form = blocks.apply_modal(start.prefill, required, start.nominated_by, metadata)
         try:
             client.views_update(view_id=view["id"], hash=view.get("hash"), view=form)
@@ -169,13 +174,21 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         origin = Origin.of(body)
         open_application_form(client, body["trigger_id"], origin.user_id, origin.channel_id)
 
+    def form_today(client: WebClient, user_id: str, view: dict[str, Any]) -> date:
+        """The applicant's today, in the zone the form was opened with (users.info only for old forms)."""
+        try:
+            zone = ZoneInfo(str(json.loads(view.get("private_metadata") or "{}").get("tz") or ""))
+        except (ValueError, AttributeError, ZoneInfoNotFoundError):
+            return deps.local_today(client, user_id)
+        return deps.now().astimezone(zone).date()
+
     def submit_application(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         user_id = body["user"]["id"]
         state = view["state"]["values"]
         form = ApplicationForm(
             **{name: parsing.state_value(state, name) for name in blocks.APPLY_FORM_FIELDS}
         )
-        today = deps.local_today(client, user_id)
+        today = form_today(client, user_id, view)
         draft, issues = membership.validate_application(form, today)
         if draft is None:
             ack(response_action="errors", errors=blocks.application_field_errors(issues))

@@ -495,3 +495,17 @@ def test_an_emeritus_member_may_apply_again_and_keeps_their_history(bot: Bot) ->
         terms = session.execute(select(Term.start_on, Term.status).order_by(Term.id)).all()
         assert [tuple(t) for t in terms] == [(date(2024, 3, 1), "lapsed"), (date(2026, 3, 15), "active")]
         assert session.get(Member, member_id).status == "active"  # type: ignore[union-attr]
+
+
+def test_submitting_the_form_does_not_ask_slack_before_the_ack(bot: Bot) -> None:
+    # A newcomer has no member record to cache their time zone in: the form carries it instead.
+    bot.clock.set("2026-03-15T12:00:00")
+    view = open_form(bot, OTHER)
+    assert json.loads(view["private_metadata"])["tz"] == "Asia/Kolkata"
+    looked_up = len(bot.fake.calls_to("users.info"))
+
+    response = submit(bot, view, OTHER, github="olek")
+
+    assert response.status == 200 and not response.body
+    bot.fake.wait_for(lambda: bot.fake.messages_in(REVIEW_CHANNEL))
+    assert len(bot.fake.calls_to("users.info")) == looked_up

@@ -43,7 +43,12 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         from jobs.runner import JobContext
         from jobs.scheduler import build_scheduler
 
-        scheduler = build_scheduler(JobContext.create(settings, db))
+        # A job's change (a renewal, a member made emeritus) refreshes that person's App Home, as a
+        # change made in Slack does; the jobs keep their own client, which waits out rate limits.
+        jobs = JobContext.create(
+            settings, db, clock=deps.clock, after_change=lambda user_id: deps.changed(app.client, user_id)
+        )
+        scheduler = build_scheduler(jobs)
         scheduler.start()
         log.info("scheduled jobs running in this process (`serve --no-scheduler` to leave them out)")
 

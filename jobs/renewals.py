@@ -89,6 +89,9 @@ def verifications(ctx: JobContext, now: datetime, dry_run: bool, result: JobResu
         else:
             session.commit()
     finish(result, [*result.planned, *marked], dry_run)
+    if not dry_run:
+        # After the commit: a renewed or emeritus member's App Home shows the new status (in `serve`).
+        ctx.changed(item.slack_user_id for item in verified if item.changed and item.slack_user_id)
 
 
 def report(

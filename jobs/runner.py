@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from bot.app import Clock, system_clock
 from bot.db import Database
 from bot.services.jobs import existing_keys
 from bot.services.outbox import enqueue
@@ -36,10 +37,40 @@ class JobContext:
     db: Database
     client: WebClient  # the jobs' client: waits for Retry-After on 429
     pacer: Pacer  # one pace for every sender of the process
+    clock: Clock = system_clock  # the time of a scheduled tick (`jobs run --now` passes its own)
+    # Called with a Slack user id after a job committed a change concerning that person (a term
+    # renewed, a member made emeritus). `serve` wires it to the App Home refresh (`Deps.changed`);
+    # elsewhere nobody listens, and the Home is drawn afresh when it is next opened anyway.
+    after_change: Callable[[str], None] | None = None
 
     @classmethod
-    def create(cls, settings: Settings, db: Database, client: WebClient | None = None) -> JobContext:
-        return cls(settings, db, client or jobs_client(settings), Pacer(settings.send_rate_per_second))
+    def create(
+        cls,
+        settings: Settings,
+        db: Database,
+        client: WebClient | None = None,
+        *,
+        clock: Clock = system_clock,
+        after_change: Callable[[str], None] | None = None,
+    ) -> JobContext:
+        return cls(
+            settings,
+            db,
+            client or jobs_client(settings),
+            Pacer(settings.send_rate_per_second),
+            clock,
+            after_change,
+        )
+
+    def changed(self, slack_user_ids: Iterable[str]) -> None:
+        """Tell `after_change` about people whose record a job changed; call it after the commit."""
+        if self.after_change is None:
+            return
+        for slack_user_id in dict.fromkeys(slack_user_ids):
+            try:
+                self.after_change(slack_user_id)
+            except Exception:
+                log.exception("refresh after a job's change failed for %s", slack_user_id)
 
 
 @dataclass(frozen=True)

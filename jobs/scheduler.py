@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -124,7 +124,7 @@ def run_job(ctx: JobContext, name: str, now: datetime, dry_run: bool = False) ->
 def tick(ctx: JobContext, name: str) -> None:
     """One scheduled run; errors are logged and the next tick tries again."""
     try:
-        result = run_job(ctx, name, datetime.now(UTC))
+        result = run_job(ctx, name, ctx.clock())
     except Exception:
         log.exception("job %s failed; the next run will try again", name)
         return

@@ -252,3 +252,59 @@ def test_the_renew_button_in_the_notice_then_the_verification_renews(bot: Bot) -
     deliver(bot.db, ctx.client, after_the_end, settings=ctx.settings)
     assert "renewed for another year from 2026-12-25 to 2027-12-24" in dm_texts(bot.fake, MEMBER)[-1]
     assert [status for status, _, _ in term_of(bot.db, member)] == ["completed", "active"]
+
+
+def test_the_verification_tells_after_change_who_it_changed_once_committed(
+    db: Database, fake_slack: FakeSlack
+) -> None:
+    renewing, lapsing, _ = three_terms_ending_yesterday(db, fake_slack)
+    seen: list[tuple[str, str]] = []
+    by_slack_id = {MEMBER: renewing, OTHER: lapsing}
+    ctx = job_context(db, fake_slack)
+    # Read from a fresh transaction: the change must be committed when the callback runs.
+    ctx.after_change = lambda user_id: seen.append((user_id, status_of(db, by_slack_id[user_id])))
+
+    run_job(ctx, "renewals", NOW, dry_run=True)
+    assert seen == []
+
+    run_job(ctx, "renewals", NOW)
+    # The renewed and the lapsed member; not U0MET, whose term waits for a renewal (nothing changed).
+    assert seen == [(MEMBER, "active"), (OTHER, "emeritus")]
+    assert len(term_of(db, renewing)) == 2
+
+    run_job(ctx, "renewals", NOW + timedelta(hours=3))
+    assert len(seen) == 2  # verified before: nothing changed, nobody told again
+
+
+def test_a_failing_after_change_does_not_undo_or_stop_the_verification(
+    db: Database, fake_slack: FakeSlack
+) -> None:
+    _, lapsing, _ = three_terms_ending_yesterday(db, fake_slack)
+    told: list[str] = []
+
+    def refresh(user_id: str) -> None:
+        told.append(user_id)
+        raise RuntimeError("views.publish failed")
+
+    ctx = job_context(db, fake_slack)
+    ctx.after_change = refresh
+
+    result = run_job(ctx, "renewals", NOW)
+
+    assert told == [MEMBER, OTHER]
+    assert status_of(db, lapsing) == "emeritus"
+    assert "verification:term2:lapsed" in result.enqueued
+
+
+def test_wired_to_deps_changed_the_verification_refreshes_the_app_home(bot: Bot) -> None:
+    # What `serve` does: the jobs' after_change calls the app's change listeners (the Home refresh).
+    lapsing = ambassador(bot.db, MEMBER, 1, end=ENDED_YESTERDAY)
+    bot.clock.set("2026-11-24T10:00:00")
+    ctx = job_context(bot.db, bot.fake)
+    ctx.after_change = lambda user_id: bot.deps.changed(ctx.client, user_id)
+
+    run_job(ctx, "renewals", NOW)
+
+    assert status_of(bot.db, lapsing) == "emeritus"
+    (published,) = [call for call in bot.fake.calls_to("views.publish") if call["user_id"] == MEMBER]
+    assert "emeritus" in str(published["view"]).lower()

@@ -64,8 +64,9 @@ def test_next_runs_follow_the_cron_strings_in_the_program_time_zone(
 
 def test_a_started_scheduler_catches_up_and_delivers(db: Database, fake_slack: FakeSlack) -> None:
     # A reminder queued before a restart, and an ambassador behind pace whose reminder is not queued
-    # yet: both go out as soon as the scheduler starts, without waiting for the schedules.
-    real_now = datetime.now(UTC)
+    # yet: both go out as soon as the scheduler starts, without waiting for the schedules. The ticks
+    # take their time from the context's clock, so the test does not depend on today's date or hour.
+    now = at("2026-11-24T10:00:00+00:00")
     with db.transaction() as session:
         enqueue(
             session,
@@ -73,12 +74,13 @@ def test_a_started_scheduler_catches_up_and_delivers(db: Database, fake_slack: F
             kind="welcome",
             channel=MEMBER,
             text="Welcome!",
-            now=real_now - timedelta(minutes=1),
+            now=now - timedelta(minutes=1),
         )
-    member = enrol(db, "U0BEHIND", real_now.date() - timedelta(days=300), name="Bea Behind", github="bea")
-    add_contribution(db, member, real_now.date() - timedelta(days=290))
+    member = enrol(db, "U0BEHIND", date(2026, 1, 28), name="Bea Behind", github="bea")  # 300 days in
+    add_contribution(db, member, date(2026, 2, 7))  # 1 of the 3 expected by now
     fake_slack.add_user("U0BEHIND", "Bea Behind", tz="UTC")
-    ctx = job_context(db, fake_slack, local_send_hours=(0, 24), sender_interval_seconds=1)
+    ctx = job_context(db, fake_slack, sender_interval_seconds=1)  # 10:00 UTC: daytime for both
+    ctx.clock = lambda: now
     scheduler = build_scheduler(ctx)
 
     scheduler.start()
@@ -88,7 +90,10 @@ def test_a_started_scheduler_catches_up_and_delivers(db: Database, fake_slack: F
         scheduler.shutdown(wait=True)
 
     assert sorted(m.channel for m in fake_slack.messages) == ["D0BEHIND", "D0MEMBER"]
-    assert {row.status for row in outbox(db)} == {OutboxStatus.SENT}
+    assert {(row.key, row.status) for row in outbox(db)} == {
+        ("welcome:application:1", OutboxStatus.SENT),
+        ("reminder:U0BEHIND:2026-11", OutboxStatus.SENT),
+    }
 
 
 def test_a_failing_tick_is_logged_and_the_scheduler_goes_on(

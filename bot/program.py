@@ -274,6 +274,16 @@ def renewal_opens_on(term: Term) -> date:
     return term.end - timedelta(days=RENEWAL_WINDOW_DAYS)
 
 
+def renewal_closes_on(term: Term, grace_days: int = RENEWAL_GRACE_DAYS) -> date:
+    """The last day a member who met the requirement may still renew: the end of the grace period."""
+    return term.end + timedelta(days=grace_days)
+
+
+def at_risk(current: Progress) -> bool:
+    """Behind pace, or in the renewal window (or past the end) without the requirement met."""
+    return not current.on_pace or (not current.met and current.days_left <= RENEWAL_WINDOW_DAYS)
+
+
 class Verification(StrEnum):
     RENEWED = "renewed"  # met the requirement and asked to continue
     MET = "met"  # met the requirement, has not asked to renew yet

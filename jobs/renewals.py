@@ -19,7 +19,7 @@ Never snoozed: a snooze only pauses progress reminders.
 from __future__ import annotations
 
 import zlib
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from bot import blocks, program
 from bot.services import jobs as due
@@ -34,7 +34,7 @@ LAPSED_OUTCOMES = (program.Verification.LAPSED, program.Verification.NOT_RENEWED
 
 
 def renew_by(item: terms.TermVerification) -> date:
-    return item.progress.term.end + timedelta(days=program.RENEWAL_GRACE_DAYS)
+    return program.renewal_closes_on(item.progress.term)
 
 
 def verifications(ctx: JobContext, now: datetime, dry_run: bool, result: JobResult) -> None:

@@ -334,10 +334,10 @@ def test_the_tsc_sees_at_risk_ambassadors_and_program_figures() -> None:
 
 def test_ending_soon_without_the_requirement_is_at_risk_even_on_pace() -> None:
     soon = program.Progress(program.Term(date(2025, 12, 10), date(2026, 12, 9)), TODAY, 3, 4)
-    assert soon.on_pace and home.is_at_risk(soon)
+    assert soon.on_pace and program.at_risk(soon)
     assert "requirement not met yet" in blocks.at_risk_line(home.AtRiskAmbassador(None, "Sam", soon))
     relaxed = program.Progress(program.Term(date(2026, 3, 2), date(2027, 3, 1)), TODAY, 3, 4)
-    assert not home.is_at_risk(relaxed)
+    assert not program.at_risk(relaxed)
 
 
 def test_the_biggest_home_fits_slacks_limits() -> None:

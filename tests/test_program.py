@@ -96,6 +96,24 @@ def test_days_left_and_the_renewal_window() -> None:
     assert not program.can_renew(program.progress(term, met[:3], date(2027, 2, 20), 4))  # not met
 
 
+def test_renewal_closes_at_the_end_of_the_grace_period() -> None:
+    term = Term(date(2026, 3, 2), date(2027, 3, 1))
+    met = [date(2026, 4, 1)] * 4
+    last_day = program.renewal_closes_on(term)
+    assert last_day == date(2027, 3, 31)
+    assert program.can_renew(program.progress(term, met, last_day, 4))
+    assert not program.can_renew(program.progress(term, met, last_day + timedelta(days=1), 4))
+
+
+def test_at_risk_is_behind_pace_or_ending_soon_without_the_requirement() -> None:
+    term = Term(date(2026, 3, 2), date(2027, 3, 1))
+    three = [date(2026, 4, 1)] * 3
+    assert not program.at_risk(program.progress(term, three, date(2027, 1, 29), 4))  # on pace, 31 days
+    assert program.at_risk(program.progress(term, three, date(2027, 1, 30), 4))  # on pace, 30 days left
+    assert program.at_risk(program.progress(term, three[:1], date(2026, 9, 1), 4))  # behind pace
+    assert not program.at_risk(program.progress(term, three + three, date(2027, 2, 20), 4))  # met
+
+
 def test_application_eligibility_counts_the_last_twelve_months() -> None:
     today = date(2026, 11, 24)
     recent = [today - timedelta(days=30 * n) for n in range(4)]

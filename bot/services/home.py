@@ -33,9 +33,6 @@ CONTRIBUTIONS_SHOWN = 15
 EMERITUS_CONTRIBUTIONS_SHOWN = 5
 PENDING_SHOWN = 10
 AT_RISK_SHOWN = 20
-# "Term ending within 30 days without the requirement met" puts an ambassador at risk.
-AT_RISK_ENDING_DAYS = program.RENEWAL_WINDOW_DAYS
-RENEWALS_DUE_DAYS = program.RENEWAL_WINDOW_DAYS
 
 
 @dataclass(frozen=True)
@@ -279,15 +276,16 @@ def _tsc(session: Session, today: date, required: int) -> TscHome:
         .order_by(Application.submitted_at, Application.id)
         .limit(PENDING_SHOWN)
     ).all()
-    # The requirement is judged by the program's rule on the applicants' contribution dates, fetched
-    # for all the listed applicants at once (a year back is enough for the rule's window).
+    # The requirement is judged by the program's rule on the applicants' contribution dates in its
+    # application window, fetched for all the listed applicants at once.
+    window = program.application_window(today)
     dates: dict[int, list[date]] = {row.member_id: [] for row in pending_rows}
     if dates:
         for member_id, occurred_on in session.execute(
             select(Contribution.member_id, Contribution.occurred_on).where(
                 Contribution.member_id.in_(list(dates)),
-                Contribution.occurred_on > program.add_years(today, -1),
-                Contribution.occurred_on <= today,
+                Contribution.occurred_on >= window.start,
+                Contribution.occurred_on <= window.end,
             )
         ):
             dates[member_id].append(occurred_on)
@@ -317,9 +315,9 @@ def _tsc(session: Session, today: date, required: int) -> TscHome:
     renewals_due = renewals_due_met = renewals_requested = 0
     for row in ambassadors:
         progress = program.Progress(program.Term(row.start_on, row.end_on), today, int(row[5]), required)
-        if is_at_risk(progress):
+        if program.at_risk(progress):
             at_risk.append(AtRiskAmbassador(row.slack_user_id, row.name, progress))
-        if not progress.ended and progress.days_left <= RENEWALS_DUE_DAYS:
+        if progress.in_renewal_window:
             renewals_due += 1
             renewals_due_met += progress.met
             renewals_requested += row.renewal_requested_at is not None
@@ -363,11 +361,6 @@ def _tsc(session: Session, today: date, required: int) -> TscHome:
             this_year_by_type=dict(this_year),
         ),
     )
-
-
-def is_at_risk(progress: program.Progress) -> bool:
-    """Behind pace, or the term ends within 30 days (or has ended) without the requirement met."""
-    return not progress.on_pace or (not progress.met and progress.days_left <= AT_RISK_ENDING_DAYS)
 
 
 def tsc_slack_ids(db: Database, configured: list[str]) -> list[str]:

@@ -1294,6 +1294,10 @@ NOT_SNOOZED_MESSAGE = "Your progress reminders are already on. " + SNOOZE_USAGE
 SNOOZE_NOT_AMBASSADOR = "Reminders are for current ambassadors; you have none to snooze."
 
 
+def snooze_not_understood(typed: str) -> str:
+    return f":x: I could not read `{escape(typed)}` as a duration.\n\n{SNOOZE_USAGE}"
+
+
 # --- App Home (#5) -------------------------------------------------------------------------------
 
 # Program facts for people who are not ambassadors yet (AMBASSADOR_PROGRAM.md, "Ambassador benefits").

@@ -57,9 +57,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             return
         days = parse_snooze(call.args)
         if days is None:
-            call.reply(
-                f":x: I could not read `{blocks.escape(call.args)}` as a duration.\n\n{blocks.SNOOZE_USAGE}"
-            )
+            call.reply(blocks.snooze_not_understood(call.args))
             return
         call.reply(reply_for_snooze(call.client, call.user_id, days))
 

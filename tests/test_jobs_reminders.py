@@ -85,6 +85,11 @@ def test_not_in_the_last_days_when_the_renewal_notices_speak(db: Database, fake_
     ctx = job_context(db, fake_slack)
 
     assert run_job(ctx, "reminders", NOW).planned == []
+    # Behind pace all the same: with the last notice at 7 days, 20 days left still gets a reminder.
+    last_notice_at_7 = job_context(db, fake_slack, renewal_notice_days=[7])
+    assert [p.key for p in run_job(last_notice_at_7, "reminders", NOW).planned] == [
+        "reminder:U0MEMBER:2026-11"
+    ]
 
 
 def test_a_snooze_pauses_reminders_until_it_ends(bot: Bot) -> None:
@@ -155,6 +160,10 @@ def test_the_resume_button_from_the_app_home(bot: Bot) -> None:
     bot.clock.set("2026-11-24T10:00:00")
     bot.slack.command("snooze 30d", MEMBER)
 
+    def homes() -> list[str]:
+        return [str(call["view"]) for call in bot.fake.calls_to("views.publish") if call["user_id"] == MEMBER]
+
+    bot.fake.wait_for(lambda: any("snoozed until" in view for view in homes()))  # the snooze's refresh
     response = bot.slack.click(ids.RESUME, MEMBER, view={"id": "VHOME", "type": "home", "blocks": []})
 
     assert response.status == 200
@@ -165,6 +174,9 @@ def test_the_resume_button_from_the_app_home(bot: Bot) -> None:
             return member is not None and member.snoozed_until is None
 
     bot.fake.wait_for(resumed)
+    # In the App Home there is no message to answer under: the refreshed Home is the answer.
+    bot.fake.wait_for(lambda: "snoozed until" not in homes()[-1])
+    assert ids.SNOOZE in homes()[-1] and ids.RESUME not in homes()[-1]
 
 
 def test_reminders_wait_for_the_members_local_morning(db: Database, fake_slack: FakeSlack) -> None:

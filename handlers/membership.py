@@ -12,7 +12,6 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,7 +21,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import blocks, ids, parsing, program
 from bot.app import Deps
-from bot.services import membership
+from bot.services import members, membership
 from bot.services.membership import ApplicationForm, Decision
 from bot.services.terms import RenewalStatus
 from handlers.router import CommandRouter, Invocation
@@ -174,13 +173,12 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         origin = Origin.of(body)
         open_application_form(client, body["trigger_id"], origin.user_id, origin.channel_id)
 
-    def form_today(client: WebClient, user_id: str, view: dict[str, Any]) -> date:
-        """The applicant's today, in the zone the form was opened with (users.info only for old forms)."""
+    def form_zone(view: dict[str, Any]) -> ZoneInfo | None:
+        """The zone the form was opened with (None for forms opened before it rode along)."""
         try:
-            zone = ZoneInfo(str(json.loads(view.get("private_metadata") or "{}").get("tz") or ""))
+            return ZoneInfo(str(json.loads(view.get("private_metadata") or "{}").get("tz") or ""))
         except (ValueError, AttributeError, ZoneInfoNotFoundError):
-            return deps.local_today(client, user_id)
-        return deps.now().astimezone(zone).date()
+            return None
 
     def submit_application(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         user_id = body["user"]["id"]
@@ -188,7 +186,8 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         form = ApplicationForm(
             **{name: parsing.state_value(state, name) for name in blocks.APPLY_FORM_FIELDS}
         )
-        today = form_today(client, user_id, view)
+        zone = form_zone(view)
+        today = deps.now().astimezone(zone).date() if zone else deps.local_today(client, user_id)
         draft, issues = membership.validate_application(form, today)
         if draft is None:
             ack(response_action="errors", errors=blocks.application_field_errors(issues))
@@ -212,6 +211,9 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             ack(response_action="errors", errors={"github": blocks.github_taken_error(str(taken))})
             return
         ack()
+        if zone is not None:
+            # The application created their record: cache the zone, so their Home needs no lookup.
+            members.store_timezone(deps.db, user_id, zone.key, deps.now())
         try:
             tell_the_tsc_and_the_applicant(client, user_id, submitted)
         except Exception:

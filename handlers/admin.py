@@ -133,7 +133,9 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     def admin_command(call: Invocation) -> None:
         if not deps.is_tsc(call.user_id):
             log.warning("%s, who is not on the TSC, tried `admin %s`; refused", call.user_id, call.args[:100])
-            membership.record_refused(deps.db, call.user_id, "admin.refused", command=call.args[:200])
+            membership.record_refused(
+                deps.db, call.user_id, "admin.refused", now=deps.now(), command=call.args[:200]
+            )
             call.reply(blocks.ADMIN_REFUSED)
             return
         name, _, rest = call.args.partition(" ")

@@ -121,7 +121,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         try:
             if contribution_id is None:
                 raise ContributionNotFound()
-            delete_contribution(deps.db, user_id, contribution_id)
+            delete_contribution(deps.db, user_id, contribution_id, now=deps.now())
         except ContributionNotFound:
             # A second click on a Home drawn before the first one landed (or a forged id): nothing
             # to delete; the refresh below shows the record as it is.

@@ -287,6 +287,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             deps.db,
             origin.user_id,
             "application.decision_refused",
+            now=deps.now(),
             application_id=application_id,
             decision=decision,
         )
@@ -384,6 +385,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                 deps.db,
                 user_id,
                 "application.decision_refused",
+                now=deps.now(),
                 application_id=application_id,
                 decision="reject",
             )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -42,6 +42,7 @@ def test_inline_log_records_and_confirms_progress(bot: Bot) -> None:
         assert stored.logged_by == MEMBER
         audit = session.scalars(select(AuditEvent)).one()
         assert (audit.actor, audit.action) == (MEMBER, "contribution.logged")
+        assert audit.at == datetime(2026, 11, 24, 10, tzinfo=UTC)  # the bot's clock, not the wall clock
 
 
 def test_inline_log_date_defaults_to_the_members_local_today(bot: Bot) -> None:

@@ -162,7 +162,13 @@ def link_member(db: Database, slack_user_id: str, github: str, *, now: datetime,
         record.timezone = None
         record.timezone_checked_at = None
         record_audit(
-            session, actor, "member.linked", record.id, slack_user_id=slack_user_id, github=record.github
+            session,
+            actor,
+            "member.linked",
+            record.id,
+            at=now,
+            slack_user_id=slack_user_id,
+            github=record.github,
         )
         return LinkResult(LinkStatus.LINKED, record.name, member_status=record.status)
 

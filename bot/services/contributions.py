@@ -121,6 +121,7 @@ def log_contribution(
             slack_user_id,
             "contribution.logged",
             member.id,
+            at=now,
             contribution_id=contribution.id,
             type=canonical,
             title=contribution.title,
@@ -278,13 +279,16 @@ def edit_contribution(
                 slack_user_id,
                 "contribution.edited",
                 contribution.member_id,
+                at=now,
                 contribution_id=contribution.id,
                 changes=changes,
             )
         return EditedContribution(contribution.id, contribution.title, tuple(changes))
 
 
-def delete_contribution(db: Database, slack_user_id: str, contribution_id: int) -> DeletedContribution:
+def delete_contribution(
+    db: Database, slack_user_id: str, contribution_id: int, *, now: datetime
+) -> DeletedContribution:
     """Remove one of the member's own contributions; the audit trail keeps what it was."""
     with db.transaction() as session:
         contribution = _own(session, slack_user_id, contribution_id)
@@ -296,6 +300,7 @@ def delete_contribution(db: Database, slack_user_id: str, contribution_id: int) 
             slack_user_id,
             "contribution.deleted",
             contribution.member_id,
+            at=now,
             contribution_id=contribution.id,
             old={
                 **_snapshot(contribution),

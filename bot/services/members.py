@@ -54,8 +54,11 @@ class AmbassadorRow:
     counted: int
 
 
-def record_audit(session: Session, actor: str, action: str, member_id: int | None, **details: Any) -> None:
-    session.add(AuditEvent(actor=actor, action=action, member_id=member_id, details=details))
+def record_audit(
+    session: Session, actor: str, action: str, member_id: int | None, *, at: datetime, **details: Any
+) -> None:
+    """One line of the audit trail; `at` is the caller's now (time is an input, also here)."""
+    session.add(AuditEvent(at=at, actor=actor, action=action, member_id=member_id, details=details))
 
 
 def member_by_slack_id(session: Session, slack_user_id: str) -> Member | None:

@@ -511,6 +511,7 @@ def submit_application(
                 slack_user_id,
                 "application.submitted",
                 member.id,
+                at=now,
                 application_id=application.id,
                 contributions_added=added,
                 nominated_by=application.nominated_by,
@@ -643,7 +644,7 @@ def nominate(
             session.add(application)
             session.flush()
             record_audit(
-                session, nominator, "application.nominated", member.id, application_id=application.id
+                session, nominator, "application.nominated", member.id, at=now, application_id=application.id
             )
             key = nomination_key(application.id)
             payload = messages.nomination(nominator, application.id, required)
@@ -755,6 +756,7 @@ def approve(
             decider,
             "application.approved",
             application.member_id,
+            at=now,
             application_id=application.id,
             term_id=change.term.id,
             start=term.start.isoformat(),
@@ -822,6 +824,7 @@ def reject(
             decider,
             "application.rejected",
             application.member_id,
+            at=now,
             application_id=application.id,
             reason=reason,
         )
@@ -844,11 +847,11 @@ def reject(
         return Decision(True, view, None, location, keys)
 
 
-def record_refused(db: Database, actor: str, action: str, **details: Any) -> None:
+def record_refused(db: Database, actor: str, action: str, *, now: datetime, **details: Any) -> None:
     """Audit an attempt someone was not allowed to make (a non-TSC click on Approve, say)."""
     with db.transaction() as session:
         member = member_by_slack_id(session, actor)
-        record_audit(session, actor, action, member.id if member else None, **details)
+        record_audit(session, actor, action, member.id if member else None, at=now, **details)
 
 
 # --- the TSC's list ----------------------------------------------------------------------------------

@@ -425,7 +425,9 @@ def import_members(
             for key, (_old, new) in changes.items():
                 setattr(member, PROFILE_FIELDS[key], new)
             if changes:
-                record_audit(session, actor, "member.updated", member.id, source=source, changes=changes)
+                record_audit(
+                    session, actor, "member.updated", member.id, at=now, source=source, changes=changes
+                )
             index = _ContributionIndex.of(stored_contributions.get(member.id, []))
             seen_links = set(index.by_link)
             added_here = updated_here = 0
@@ -446,6 +448,7 @@ def import_members(
                         actor,
                         "contribution.updated",
                         member.id,
+                        at=now,
                         source=source,
                         contribution_id=stored.id,
                         changes=contribution_changes,
@@ -453,7 +456,13 @@ def import_members(
                     updated_here += 1
             if added_here:
                 record_audit(
-                    session, actor, "contributions.imported", member.id, source=source, count=added_here
+                    session,
+                    actor,
+                    "contributions.imported",
+                    member.id,
+                    at=now,
+                    source=source,
+                    count=added_here,
                 )
             contributions_added += added_here
             contributions_updated += updated_here
@@ -470,6 +479,7 @@ def import_members(
                     actor,
                     "member.imported",
                     member.id,
+                    at=now,
                     source=source,
                     github=record.github,
                     term_start=term.start.isoformat(),

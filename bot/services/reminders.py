@@ -40,6 +40,7 @@ def snooze(db: Database, slack_user_id: str, days: int, now: datetime) -> Snooze
             slack_user_id,
             "reminders.snoozed",
             member.id,
+            at=now,
             days=days,
             until=member.snoozed_until.isoformat(),
         )
@@ -55,5 +56,5 @@ def resume(db: Database, slack_user_id: str, now: datetime) -> SnoozeState:
         was = member.snoozed_until is not None and member.snoozed_until > now
         if member.snoozed_until is not None:
             member.snoozed_until = None
-            record_audit(session, slack_user_id, "reminders.resumed", member.id)
+            record_audit(session, slack_user_id, "reminders.resumed", member.id, at=now)
         return SnoozeState(None, was)

@@ -193,6 +193,7 @@ def _start_term(
         actor,
         action,
         member.id,
+        at=now,
         term_id=term.id,
         start=dates.start.isoformat(),
         end=dates.end.isoformat(),
@@ -219,6 +220,7 @@ def _renew(session: Session, term: Term, member: Member, now: datetime, actor: s
         actor,
         "term.renewed",
         member.id,
+        at=now,
         term_id=term.id,
         next_term_id=successor.id,
         start=following.start.isoformat(),
@@ -305,6 +307,7 @@ def request_renewal(
         actor,
         "term.renewal_requested",
         member.id,
+        at=now,
         term_id=term.id,
         counted=current.counted,
         next_start=following.start.isoformat(),
@@ -396,7 +399,7 @@ def verify_term(
         "end": term.end_on.isoformat(),
     }
     if outcome is program.Verification.RENEWED:
-        record_audit(session, actor, "term.verified", member.id, **details)
+        record_audit(session, actor, "term.verified", member.id, at=now, **details)
         return result(outcome, True, _renew(session, term, member, now, actor))
 
     term.closed_at = now
@@ -414,7 +417,7 @@ def verify_term(
         )
     _set_status(member, MemberStatus.EMERITUS, reason, now)
     _cancel_pending(session, member.id)
-    record_audit(session, actor, "term.verified", member.id, reason=reason, **details)
+    record_audit(session, actor, "term.verified", member.id, at=now, reason=reason, **details)
     return result(outcome, True)
 
 
@@ -442,6 +445,7 @@ def extend(session: Session, term_id: int, days: int, *, now: datetime, actor: s
         actor,
         "term.extended",
         member.id,
+        at=now,
         term_id=term.id,
         days=days,
         previous_end=previous_end.isoformat(),
@@ -472,6 +476,7 @@ def move_to_emeritus(
         actor,
         "member.emeritus",
         member.id,
+        at=now,
         reason=reason,
         term_id=current.id if current else None,
     )

@@ -54,7 +54,7 @@ from bot import blocks
 from bot.db import Database
 from bot.models import OutboxMessage, OutboxStatus
 from bot.services import members
-from bot.services.outbox import enqueue
+from bot.services.outbox import enqueue_message
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -695,13 +695,12 @@ def report_failures(db: Database, now: datetime, review_channel: str) -> list[st
             if review_channel:
                 key = f"delivery-failures:{rows[0].id}-{rows[-1].id}"
                 payload = blocks.delivery_failures_message(failures)
-                enqueue(
+                enqueue_message(
                     session,
                     key=key,
                     kind=FAILURE_REPORT_KIND,
                     channel=review_channel,
-                    text=payload["text"],
-                    blocks=payload.get("blocks"),
+                    payload=payload,
                     now=now,
                 )
                 queued.append(key)

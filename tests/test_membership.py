@@ -318,7 +318,8 @@ def test_a_database_failure_stores_nothing_and_the_applicant_is_told_to_try_agai
     def broken(*args: Any, **kwargs: Any) -> bool:
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(membership, "enqueue", broken)
+    # The last write of the submission's transaction (the review post's outbox row) fails.
+    monkeypatch.setattr(membership, "enqueue_message", broken)
     submit(bot, view)
 
     apology = bot.fake.wait_for(lambda: dm_texts(bot, MEMBER))[0]

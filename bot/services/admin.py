@@ -19,7 +19,7 @@ from bot.models import Application, ApplicationStatus, Member, MemberStatus, Ter
 from bot.services import terms
 from bot.services.members import member_by_slack_id, record_audit
 from bot.services.membership import Messages, Payload, announce_key
-from bot.services.outbox import enqueue
+from bot.services.outbox import enqueue, enqueue_message
 
 
 @dataclass(frozen=True)
@@ -49,14 +49,13 @@ def _queue_dm(
     session: Session, key: str, kind: str, member: terms.TermChange, payload: Payload, now: datetime
 ) -> str:
     assert member.slack_user_id, "admin commands address Slack users"
-    enqueue(
+    enqueue_message(
         session,
         now=now,
         key=key,
         kind=kind,
         channel=member.slack_user_id,
-        text=payload["text"],
-        blocks=payload.get("blocks"),
+        payload=payload,
         member_id=member.member_id,
     )
     return key

@@ -35,7 +35,7 @@ from bot.models import (
 )
 from bot.services import terms
 from bot.services.members import member_by_slack_id, record_audit
-from bot.services.outbox import enqueue
+from bot.services.outbox import enqueue, enqueue_message
 
 Payload = dict[str, Any]
 T = TypeVar("T")
@@ -522,14 +522,13 @@ def submit_application(
             if review_channel:
                 posted_key = review_key(application.id)
                 payload = messages.review(view)
-                enqueue(
+                enqueue_message(
                     session,
                     now=now,
                     key=posted_key,
                     kind="review",
                     channel=review_channel,
-                    text=payload["text"],
-                    blocks=payload.get("blocks"),
+                    payload=payload,
                     member_id=member.id,
                 )
                 keys.append(posted_key)
@@ -578,14 +577,13 @@ def queue_receipt(
     """Queue the applicant's receipt (once per application, however often this is called)."""
     key = receipt_key(application_id)
     with db.transaction() as session:
-        enqueue(
+        enqueue_message(
             session,
             now=now,
             key=key,
             kind="receipt",
             channel=slack_user_id,
-            text=payload["text"],
-            blocks=payload.get("blocks"),
+            payload=payload,
         )
     return key
 
@@ -648,14 +646,13 @@ def nominate(
             )
             key = nomination_key(application.id)
             payload = messages.nomination(nominator, application.id, required)
-            enqueue(
+            enqueue_message(
                 session,
                 now=now,
                 key=key,
                 kind="nomination",
                 channel=nominee,
-                text=payload["text"],
-                blocks=payload.get("blocks"),
+                payload=payload,
                 member_id=member.id,
             )
             return Nomination(
@@ -768,14 +765,13 @@ def approve(
         if view.slack_user_id:
             payload = messages.welcome(view.name, term, required)
             key = welcome_key(application.id)
-            enqueue(
+            enqueue_message(
                 session,
                 now=now,
                 key=key,
                 kind="welcome",
                 channel=view.slack_user_id,
-                text=payload["text"],
-                blocks=payload.get("blocks"),
+                payload=payload,
                 member_id=view.member_id,
             )
             keys.append(key)
@@ -833,14 +829,13 @@ def reject(
         if view.slack_user_id:
             payload = messages.rejection(view.name, reason)
             key = rejection_key(application.id)
-            enqueue(
+            enqueue_message(
                 session,
                 now=now,
                 key=key,
                 kind="rejection",
                 channel=view.slack_user_id,
-                text=payload["text"],
-                blocks=payload.get("blocks"),
+                payload=payload,
                 member_id=view.member_id,
             )
             keys.append(key)

@@ -8,6 +8,7 @@ catches up after downtime, or runs on several replicas at once creates each mess
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -60,3 +61,26 @@ def enqueue(
         statement = insert(OutboxMessage).values(**values)
     result: CursorResult[Any] = session.execute(statement)  # type: ignore[assignment]
     return bool(result.rowcount)
+
+
+def enqueue_message(
+    session: Session,
+    *,
+    key: str,
+    kind: str,
+    channel: str,
+    payload: Mapping[str, Any],
+    now: datetime,
+    member_id: int | None = None,
+) -> bool:
+    """`enqueue` for a message built by `bot.blocks` (its `text` fallback and its blocks)."""
+    return enqueue(
+        session,
+        key=key,
+        kind=kind,
+        channel=channel,
+        text=payload["text"],
+        blocks=payload.get("blocks"),
+        member_id=member_id,
+        now=now,
+    )

@@ -22,7 +22,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import event
 
-from bot import blocks, program
+from bot import program
+from bot.blocks import home as home_blocks
+from bot.blocks import kit
 from bot.db import Database
 from bot.models import Application, Contribution, Member, Term
 from bot.services import home
@@ -109,7 +111,7 @@ def main() -> None:
             statements.clear()
             began = time.perf_counter()
             data = home.load_home(db, VIEWER, TODAY, NOW, 4, is_tsc=True)
-            view = blocks.home_view(data, zone)
+            view = home_blocks.home_view(data, zone)
             timings.append((time.perf_counter() - began) * 1000)
         db.dispose()
 
@@ -119,7 +121,7 @@ def main() -> None:
         f"ambassadors, {args.applications} pending applications ({db.engine.dialect.name})"
     )
     print(f"  SQL statements per Home: {len(statements)}")
-    print(f"  blocks in the view:      {len(view['blocks'])} (Slack's limit: {blocks.MAX_VIEW_BLOCKS})")
+    print(f"  blocks in the view:      {len(view['blocks'])} (Slack's limit: {kit.MAX_VIEW_BLOCKS})")
     print(f"  median:                  {statistics.median(timings):.1f} ms")
     print(f"  95th percentile:         {timings[int(len(timings) * 0.95) - 1]:.1f} ms")
 

@@ -13,8 +13,10 @@ from collections.abc import Callable, Sequence
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot import blocks, parsing, program
+from bot import parsing, program
 from bot.app import Deps
+from bot.blocks import admin as admin_blocks
+from bot.blocks import membership as membership_blocks
 from bot.services import admin, membership
 from handlers.membership import deliver_now, slack_name
 from handlers.router import CommandRouter, Invocation
@@ -27,7 +29,7 @@ DAYS = re.compile(r"^(\d{1,4})\s*(?:d|days?)?$", re.IGNORECASE)
 def register(app: App, deps: Deps, router: CommandRouter) -> None:
     settings = deps.settings
     required = settings.required_contributions
-    messages = blocks.MEMBERSHIP_MESSAGES
+    messages = membership_blocks.MEMBERSHIP_MESSAGES
 
     program_today = deps.program_today
 
@@ -36,16 +38,16 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
 
     def pending(call: Invocation, rest: str) -> None:
         items, total = membership.pending_applications(deps.db, program_today(), required)
-        call.reply(blocks.pending_list_message(items, total, required))
+        call.reply(admin_blocks.pending_list_message(items, total, required))
 
     def add(call: Invocation, rest: str) -> None:
         who, _ = parsing.leading_mention(rest)
         if who is None:
-            call.reply(blocks.admin_usage("add"))
+            call.reply(admin_blocks.admin_usage("add"))
             return
         name = slack_name(call.client, who)
         if name is None:
-            call.reply(blocks.unknown_user(who))
+            call.reply(membership_blocks.unknown_user(who))
             return
         result = admin.add_ambassador(
             deps.db,
@@ -58,7 +60,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             announce_channel=settings.announce_channel,
             messages=messages,
         )
-        call.reply(blocks.add_reply(result, who))
+        call.reply(admin_blocks.add_reply(result, who))
         deliver(call.client, result.outbox_keys)
         if result.status == admin.AddStatus.ADDED:
             deps.changed(call.client, who)
@@ -67,10 +69,10 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         who, github = parsing.leading_mention(rest)
         github = github.strip().removeprefix("@")
         if who is None or not program.is_github_handle(github):
-            call.reply(blocks.admin_usage("link"))
+            call.reply(admin_blocks.admin_usage("link"))
             return
         result = admin.link_member(deps.db, who, github, now=deps.now(), actor=call.user_id)
-        call.reply(blocks.link_reply(result, who, github))
+        call.reply(admin_blocks.link_reply(result, who, github))
         if result.status == admin.LinkStatus.LINKED:
             deps.changed(call.client, who)
 
@@ -78,13 +80,13 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         who, days_text = parsing.leading_mention(rest)
         match = DAYS.match(days_text.strip())
         if who is None or match is None or not program.valid_extension(int(match.group(1))):
-            call.reply(blocks.admin_usage("extend"))
+            call.reply(admin_blocks.admin_usage("extend"))
             return
         days = int(match.group(1))
         result = admin.extend_member(
             deps.db, who, days, now=deps.now(), actor=call.user_id, messages=messages
         )
-        call.reply(blocks.term_change_reply("extend", result, who, days))
+        call.reply(admin_blocks.term_change_reply("extend", result, who, days))
         deliver(call.client, result.outbox_keys)
         if result.change is not None and result.change.changed:
             deps.changed(call.client, who)
@@ -92,12 +94,12 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     def emeritus(call: Invocation, rest: str) -> None:
         who, reason = parsing.leading_mention(rest)
         if who is None or not reason or len(reason) > program.DECISION_REASON_MAX_LENGTH:
-            call.reply(blocks.admin_usage("emeritus"))
+            call.reply(admin_blocks.admin_usage("emeritus"))
             return
         result = admin.emeritus_member(
             deps.db, who, reason, now=deps.now(), actor=call.user_id, messages=messages
         )
-        call.reply(blocks.term_change_reply("emeritus", result, who))
+        call.reply(admin_blocks.term_change_reply("emeritus", result, who))
         deliver(call.client, result.outbox_keys)
         if result.change is not None and result.change.changed:
             deps.changed(call.client, who)
@@ -105,7 +107,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     def reinstate(call: Invocation, rest: str) -> None:
         who, _ = parsing.leading_mention(rest)
         if who is None:
-            call.reply(blocks.admin_usage("reinstate"))
+            call.reply(admin_blocks.admin_usage("reinstate"))
             return
         result = admin.reinstate_member(
             deps.db,
@@ -116,7 +118,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             required=required,
             messages=messages,
         )
-        call.reply(blocks.term_change_reply("reinstate", result, who))
+        call.reply(admin_blocks.term_change_reply("reinstate", result, who))
         deliver(call.client, result.outbox_keys)
         if result.change is not None and result.change.changed:
             deps.changed(call.client, who)
@@ -136,16 +138,16 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             membership.record_refused(
                 deps.db, call.user_id, "admin.refused", now=deps.now(), command=call.args[:200]
             )
-            call.reply(blocks.ADMIN_REFUSED)
+            call.reply(admin_blocks.ADMIN_REFUSED)
             return
         name, _, rest = call.args.partition(" ")
         name = name.lower()
         if name in ("", "help"):
-            call.reply(blocks.admin_help())
+            call.reply(admin_blocks.admin_help())
             return
         handler = subcommands.get(name)
         if handler is None:
-            call.reply(blocks.admin_help(unknown=name))
+            call.reply(admin_blocks.admin_help(unknown=name))
             return
         handler(call, rest.strip())
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot import blocks
 from bot.app import Deps
+from bot.blocks import contributions as contributions_blocks
+from bot.blocks import general as general_blocks
 from bot.services import members
 from handlers.router import CommandRouter, Invocation
 
@@ -14,18 +15,20 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     required = deps.settings.required_contributions
 
     def show_help(call: Invocation) -> None:
-        call.reply(blocks.help_message(required))
+        call.reply(general_blocks.help_message(required))
 
     def show_status(call: Invocation) -> None:
         today = deps.local_today(call.client, call.user_id)
         standing = members.standing(deps.db, call.user_id, today, required)
         if standing is None or not standing.is_ambassador or standing.progress is None:
-            call.reply(blocks.not_an_ambassador(required))
+            call.reply(general_blocks.not_an_ambassador(required))
             return
-        call.reply(blocks.status_message(standing.name, standing.progress, standing.renewal_requested))
+        call.reply(
+            contributions_blocks.status_message(standing.name, standing.progress, standing.renewal_requested)
+        )
 
     def show_list(call: Invocation) -> None:
-        call.reply(blocks.ambassador_list_message(members.list_ambassadors(deps.db), required))
+        call.reply(contributions_blocks.ambassador_list_message(members.list_ambassadors(deps.db), required))
 
     router.add("help", show_help, aliases=("-h", "--help", "?"))
     router.add("status", show_status, aliases=("progress",))

@@ -10,8 +10,10 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks, ids, parsing
+from bot import ids, parsing
 from bot.app import Deps
+from bot.blocks import contributions as contributions_blocks
+from bot.blocks import general as general_blocks
 from bot.program import Problem
 from bot.services import members
 from bot.services.contributions import (
@@ -38,7 +40,9 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         zone = deps.cached_zone(user_id)
         today = deps.now().astimezone(zone or deps.settings.zone).date()
         metadata = json.dumps({"channel_id": channel_id}) if channel_id else ""
-        opened = client.views_open(trigger_id=trigger_id, view=blocks.log_modal(today, metadata))
+        opened = client.views_open(
+            trigger_id=trigger_id, view=contributions_blocks.log_modal(today, metadata)
+        )
         if zone is not None:
             return
         local_today = deps.local_today(client, user_id)
@@ -47,7 +51,9 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         view = opened["view"]
         try:
             client.views_update(
-                view_id=view["id"], hash=view.get("hash"), view=blocks.log_modal(local_today, metadata)
+                view_id=view["id"],
+                hash=view.get("hash"),
+                view=contributions_blocks.log_modal(local_today, metadata),
             )
         except SlackApiError as exc:
             if exc.response.get("error") not in ("not_found", "hash_conflict"):
@@ -57,14 +63,14 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     def log_command(call: Invocation) -> None:
         if not call.args:
             if not members.is_ambassador(deps.db, call.user_id):
-                call.reply(blocks.not_an_ambassador(required))
+                call.reply(general_blocks.not_an_ambassador(required))
                 return
             call.ack()
             open_log_modal(call.client, call.trigger_id, call.user_id, call.channel_id)
             return
         inline = parsing.parse_inline_log(call.args)
         if inline is None:
-            call.reply(blocks.INLINE_LOG_INCOMPLETE)
+            call.reply(contributions_blocks.INLINE_LOG_INCOMPLETE)
             return
         today = deps.local_today(call.client, call.user_id)
         occurred_on = today if inline.date_text is None else parsing.parse_iso_date(inline.date_text)
@@ -74,16 +80,16 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         try:
             logged = log_contribution(deps.db, call.user_id, draft, today, deps.now(), required)
         except NotAnAmbassador:
-            call.reply(blocks.not_an_ambassador(required))
+            call.reply(general_blocks.not_an_ambassador(required))
             return
         except ContributionRejected as rejected:
-            call.reply(blocks.problems_text(rejected.problems))
+            call.reply(contributions_blocks.problems_text(rejected.problems))
             return
         call.reply(confirmation(logged))
         deps.changed(call.client, call.user_id)
 
     def confirmation(logged: LoggedContribution) -> dict[str, Any]:
-        return blocks.logged_message(
+        return contributions_blocks.logged_message(
             logged.type, logged.title, logged.occurred_on, logged.counts_toward_term, logged.standing.progress
         )
 
@@ -97,13 +103,13 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         user_id = body["user"]["id"]
         draft, reach_text = draft_from_state(view["state"]["values"])
         if reach_text and not reach_text.isdigit():
-            ack(response_action="errors", errors={"reach": blocks.REACH_NOT_A_NUMBER})
+            ack(response_action="errors", errors={"reach": contributions_blocks.REACH_NOT_A_NUMBER})
             return
         today = deps.local_today(client, user_id)
         try:
             logged = log_contribution(deps.db, user_id, draft, today, deps.now(), required)
         except NotAnAmbassador:
-            ack(response_action="errors", errors={"type": blocks.NOT_AN_AMBASSADOR_FIELD_ERROR})
+            ack(response_action="errors", errors={"type": contributions_blocks.NOT_AN_AMBASSADOR_FIELD_ERROR})
             return
         except ContributionRejected as rejected:
             ack(response_action="errors", errors=field_errors(rejected.problems))
@@ -134,7 +140,9 @@ def draft_from_state(state: dict[str, Any]) -> tuple[ContributionDraft, str | No
 
 
 def field_errors(problems: dict[str, Problem]) -> dict[str, str]:
-    return {FIELD_BLOCKS[field]: blocks.PROBLEM_TEXT[problem] for field, problem in problems.items()}
+    return {
+        FIELD_BLOCKS[field]: contributions_blocks.PROBLEM_TEXT[problem] for field, problem in problems.items()
+    }
 
 
 def tell(client: WebClient, user_id: str, channel_id: str, payload: dict[str, Any]) -> None:

@@ -10,8 +10,8 @@ from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks
 from bot.app import Deps
+from bot.blocks import general as general_blocks
 
 log = logging.getLogger("handlers.errors")
 
@@ -74,8 +74,8 @@ def apologize(client: WebClient, body: dict[str, Any]) -> None:
         if response_url:
             from slack_sdk.webhook import WebhookClient
 
-            WebhookClient(response_url).send(text=blocks.APOLOGY, response_type="ephemeral")
+            WebhookClient(response_url).send(text=general_blocks.APOLOGY, response_type="ephemeral")
         elif user and body.get("type") != "event_callback":
-            client.chat_postMessage(channel=user, text=blocks.APOLOGY)
+            client.chat_postMessage(channel=user, text=general_blocks.APOLOGY)
     except Exception:
         log.warning("could not tell %s about the error either", user, exc_info=True)

@@ -14,8 +14,11 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import blocks, ids
+from bot import ids
 from bot.app import Deps
+from bot.blocks import contributions as contributions_blocks
+from bot.blocks import home as home_blocks
+from bot.blocks import kit
 from bot.services import home
 from bot.services.contributions import (
     ContributionNotFound,
@@ -42,7 +45,7 @@ def publish_home(deps: Deps, client: WebClient, slack_user_id: str) -> None:
         deps.settings.required_contributions,
         is_tsc=deps.is_tsc(slack_user_id),
     )
-    client.views_publish(user_id=slack_user_id, view=blocks.home_view(data, zone))
+    client.views_publish(user_id=slack_user_id, view=home_blocks.home_view(data, zone))
 
 
 def refresh_tsc_homes(deps: Deps, client: WebClient) -> None:
@@ -86,27 +89,29 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                 raise ContributionNotFound()
             item = own_contribution(deps.db, user_id, contribution_id)
         except ContributionNotFound:
-            tell(client, user_id, "", blocks.message(blocks.CONTRIBUTION_GONE))
+            tell(client, user_id, "", kit.message(contributions_blocks.CONTRIBUTION_GONE))
             deps.changed(client, user_id)
             return
-        client.views_open(trigger_id=body["trigger_id"], view=blocks.edit_contribution_modal(item))
+        client.views_open(
+            trigger_id=body["trigger_id"], view=contributions_blocks.edit_contribution_modal(item)
+        )
 
     def save_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         user_id = body["user"]["id"]
         try:
             contribution_id = int(json.loads(view.get("private_metadata") or "{}")["contribution_id"])
         except (ValueError, KeyError, TypeError):
-            ack(response_action="errors", errors={"title": blocks.CONTRIBUTION_GONE})
+            ack(response_action="errors", errors={"title": contributions_blocks.CONTRIBUTION_GONE})
             return
         draft, reach_text = draft_from_state(view["state"]["values"])
         if reach_text and not reach_text.isdigit():
-            ack(response_action="errors", errors={"reach": blocks.REACH_NOT_A_NUMBER})
+            ack(response_action="errors", errors={"reach": contributions_blocks.REACH_NOT_A_NUMBER})
             return
         today = deps.local_today(client, user_id)
         try:
             edit_contribution(deps.db, user_id, contribution_id, draft, today, deps.now())
         except ContributionNotFound:
-            ack(response_action="errors", errors={"title": blocks.CONTRIBUTION_GONE})
+            ack(response_action="errors", errors={"title": contributions_blocks.CONTRIBUTION_GONE})
             return
         except ContributionRejected as rejected:
             ack(response_action="errors", errors=field_errors(rejected.problems))
@@ -129,7 +134,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         deps.changed(client, user_id)
 
     def show_history(call: Invocation) -> None:
-        call.reply(blocks.history_message(home.history(deps.db, call.user_id), required))
+        call.reply(contributions_blocks.history_message(home.history(deps.db, call.user_id), required))
 
     app.event("app_home_opened")(home_opened)
     app.action(ids.EDIT_CONTRIBUTION)(open_edit)

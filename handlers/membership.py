@@ -19,8 +19,11 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks, ids, parsing, program
+from bot import ids, parsing, program
 from bot.app import Deps
+from bot.blocks import general as general_blocks
+from bot.blocks import kit
+from bot.blocks import membership as membership_blocks
 from bot.services import members, membership
 from bot.services.membership import ApplicationForm, Decision
 from bot.services.terms import RenewalStatus
@@ -89,7 +92,7 @@ def clicked_id(body: dict[str, Any]) -> int | None:
 
 def tell(client: WebClient, origin: Origin, text: str) -> None:
     """Something only the clicker sees: ephemeral where they clicked, or a DM from the bot."""
-    payload = blocks.message(text, [blocks.section(text)])
+    payload = kit.message(text, [kit.section(text)])
     try:
         if origin.response_url:
             from slack_sdk.webhook import WebhookClient
@@ -120,7 +123,7 @@ def tell(client: WebClient, origin: Origin, text: str) -> None:
 def register(app: App, deps: Deps, router: CommandRouter) -> None:
     settings = deps.settings
     required = settings.required_contributions
-    messages = blocks.MEMBERSHIP_MESSAGES
+    messages = membership_blocks.MEMBERSHIP_MESSAGES
 
     program_today = deps.program_today
 
@@ -142,20 +145,20 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
 
     def open_application_form(client: WebClient, trigger_id: str, user_id: str, channel_id: str) -> None:
         # The trigger expires 3 s after the click: a placeholder opens first, the form follows.
-        opened = client.views_open(trigger_id=trigger_id, view=blocks.apply_loading_modal())
+        opened = client.views_open(trigger_id=trigger_id, view=membership_blocks.apply_loading_modal())
         view = opened["view"]
         zone = deps.zone_for(client, user_id)
         today = deps.now().astimezone(zone).date()
         start = membership.start_application(deps.db, user_id, today)
         if start.blocked is not None:
-            form = blocks.apply_blocked_modal(
-                blocks.apply_blocked_text(start.blocked, start.submitted_at, start.term_end)
+            form = membership_blocks.apply_blocked_modal(
+                membership_blocks.apply_blocked_text(start.blocked, start.submitted_at, start.term_end)
             )
         else:
             # The zone rides along so the submission, acked within 3 s, need not ask Slack again:
             # a newcomer has no member record to cache it in.
             metadata = json.dumps({"channel_id": channel_id, "tz": zone.key})
-            form = blocks.apply_modal(start.prefill, required, start.nominated_by, metadata)
+            form = membership_blocks.apply_modal(start.prefill, required, start.nominated_by, metadata)
         try:
             client.views_update(view_id=view["id"], hash=view.get("hash"), view=form)
         except SlackApiError as exc:
@@ -184,13 +187,13 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         user_id = body["user"]["id"]
         state = view["state"]["values"]
         form = ApplicationForm(
-            **{name: parsing.state_value(state, name) for name in blocks.APPLY_FORM_FIELDS}
+            **{name: parsing.state_value(state, name) for name in membership_blocks.APPLY_FORM_FIELDS}
         )
         zone = form_zone(view)
         today = deps.now().astimezone(zone).date() if zone else deps.local_today(client, user_id)
         draft, issues = membership.validate_application(form, today)
         if draft is None:
-            ack(response_action="errors", errors=blocks.application_field_errors(issues))
+            ack(response_action="errors", errors=membership_blocks.application_field_errors(issues))
             return
         try:
             submitted = membership.submit_application(
@@ -204,11 +207,11 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                 messages=messages,
             )
         except membership.CannotApply as refused:
-            text = blocks.apply_blocked_text(refused.blocker, refused.submitted_at)
-            ack(response_action="update", view=blocks.apply_blocked_modal(text))
+            text = membership_blocks.apply_blocked_text(refused.blocker, refused.submitted_at)
+            ack(response_action="update", view=membership_blocks.apply_blocked_modal(text))
             return
         except membership.GithubTaken as taken:
-            ack(response_action="errors", errors={"github": blocks.github_taken_error(str(taken))})
+            ack(response_action="errors", errors={"github": membership_blocks.github_taken_error(str(taken))})
             return
         ack()
         if zone is not None:
@@ -240,7 +243,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                     "It is listed in `/ambassador admin pending`.",
                     application.id,
                     user_id,
-                    blocks.review_not_posted_log_hint(settings.review_channel, post.error),
+                    membership_blocks.review_not_posted_log_hint(settings.review_channel, post.error),
                 )
         else:
             log.error(
@@ -248,10 +251,14 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                 "It is listed in `/ambassador admin pending`.",
                 application.id,
                 user_id,
-                blocks.review_not_posted_log_hint("", None),
+                membership_blocks.review_not_posted_log_hint("", None),
             )
         receipt = membership.queue_receipt(
-            deps.db, application.id, user_id, blocks.application_receipt(application, posted), now=deps.now()
+            deps.db,
+            application.id,
+            user_id,
+            membership_blocks.application_receipt(application, posted),
+            now=deps.now(),
         )
         deliver(client, [receipt])
 
@@ -260,16 +267,20 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     def nominate_command(call: Invocation) -> None:
         nominee, _ = parsing.leading_mention(call.args)
         if nominee is None:
-            call.reply(blocks.NOMINATE_USAGE)
+            call.reply(membership_blocks.NOMINATE_USAGE)
             return
         name = slack_name(call.client, nominee)
         if name is None:
-            call.reply(blocks.unknown_user(nominee))
+            call.reply(membership_blocks.unknown_user(nominee))
             return
         result = membership.nominate(
             deps.db, call.user_id, nominee, name, now=deps.now(), required=required, messages=messages
         )
-        call.reply(blocks.nomination_reply(result.status, nominee, result.open_status, result.nominated_by))
+        call.reply(
+            membership_blocks.nomination_reply(
+                result.status, nominee, result.open_status, result.nominated_by
+            )
+        )
         if result.outbox_keys:
             deliver(call.client, result.outbox_keys)
             refresh(call.client, nominee)
@@ -291,7 +302,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             application_id=application_id,
             decision=decision,
         )
-        tell(client, origin, blocks.NOT_TSC_DECISION)
+        tell(client, origin, membership_blocks.NOT_TSC_DECISION)
 
     def show_decision(client: WebClient, origin: Origin, decision: Decision) -> None:
         """The review post updated in place (wherever the click came from), and a word to the clicker."""
@@ -301,7 +312,9 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             location = (origin.channel_id, origin.message_ts)
         if location is not None:
             try:
-                client.chat_update(channel=location[0], ts=location[1], **blocks.review_message(view))
+                client.chat_update(
+                    channel=location[0], ts=location[1], **membership_blocks.review_message(view)
+                )
             except SlackApiError as exc:
                 log.warning(
                     "could not update the review post of application %s (%s); the decision stands",
@@ -319,9 +332,9 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             == location
         )
         if not decision.decided_now:
-            tell(client, origin, blocks.already_decided_text(view))
+            tell(client, origin, membership_blocks.already_decided_text(view))
         elif not clicked_on_review:
-            tell(client, origin, blocks.decided_confirmation(view, decision.term))
+            tell(client, origin, membership_blocks.decided_confirmation(view, decision.term))
 
     def approve_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
@@ -331,7 +344,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             refuse(client, origin, application_id, "approve")
             return
         if application_id is None:
-            tell(client, origin, blocks.APPLICATION_GONE)
+            tell(client, origin, membership_blocks.APPLICATION_GONE)
             return
         try:
             decision = membership.approve(
@@ -345,7 +358,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                 messages=messages,
             )
         except membership.ApplicationNotFound:
-            tell(client, origin, blocks.APPLICATION_GONE)
+            tell(client, origin, membership_blocks.APPLICATION_GONE)
             return
         if decision.decided_now:
             deliver(client, decision.outbox_keys)
@@ -361,11 +374,13 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             refuse(client, origin, application_id, "reject")
             return
         if application_id is None:
-            tell(client, origin, blocks.APPLICATION_GONE)
+            tell(client, origin, membership_blocks.APPLICATION_GONE)
             return
         # The trigger expires in 3 s: the form opens before anything is read; the submission decides.
         metadata = origin.metadata(application_id=application_id)
-        client.views_open(trigger_id=body["trigger_id"], view=blocks.reject_modal(application_id, metadata))
+        client.views_open(
+            trigger_id=body["trigger_id"], view=membership_blocks.reject_modal(application_id, metadata)
+        )
 
     def submit_rejection(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         user_id = body["user"]["id"]
@@ -374,10 +389,10 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         application_id = int(metadata.get("application_id") or 0)
         reason = (parsing.state_value(view["state"]["values"], "reason") or "").strip()
         if not reason:
-            ack(response_action="errors", errors={"reason": blocks.REJECT_REASON_REQUIRED})
+            ack(response_action="errors", errors={"reason": membership_blocks.REJECT_REASON_REQUIRED})
             return
         if len(reason) > program.DECISION_REASON_MAX_LENGTH:
-            ack(response_action="errors", errors={"reason": blocks.REJECT_REASON_TOO_LONG})
+            ack(response_action="errors", errors={"reason": membership_blocks.REJECT_REASON_TOO_LONG})
             return
         if not deps.is_tsc(user_id):
             log.warning("%s, who is not on the TSC, submitted a rejection; refused", user_id)
@@ -389,7 +404,10 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                 application_id=application_id,
                 decision="reject",
             )
-            ack(response_action="update", view=blocks.decided_modal(blocks.NOT_TSC_DECISION))
+            ack(
+                response_action="update",
+                view=membership_blocks.decided_modal(membership_blocks.NOT_TSC_DECISION),
+            )
             return
         try:
             decision = membership.reject(
@@ -403,12 +421,17 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                 messages=messages,
             )
         except membership.ApplicationNotFound:
-            ack(response_action="update", view=blocks.decided_modal(blocks.APPLICATION_GONE))
+            ack(
+                response_action="update",
+                view=membership_blocks.decided_modal(membership_blocks.APPLICATION_GONE),
+            )
             return
         if not decision.decided_now:
             ack(
                 response_action="update",
-                view=blocks.decided_modal(blocks.already_decided_text(decision.application)),
+                view=membership_blocks.decided_modal(
+                    membership_blocks.already_decided_text(decision.application)
+                ),
             )
             return
         ack()
@@ -424,9 +447,9 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             deps.db, call.user_id, None, today=today, now=deps.now(), required=required
         )
         if result is None:
-            call.reply(blocks.not_an_ambassador(required))
+            call.reply(general_blocks.not_an_ambassador(required))
             return
-        call.reply(blocks.renewal_reply(result, required))
+        call.reply(membership_blocks.renewal_reply(result, required))
         if result.changed:
             refresh(call.client, call.user_id)
 
@@ -443,7 +466,9 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             else None
         )
         reply = (
-            blocks.not_an_ambassador(required) if result is None else blocks.renewal_reply(result, required)
+            general_blocks.not_an_ambassador(required)
+            if result is None
+            else membership_blocks.renewal_reply(result, required)
         )
         settled = result is not None and result.status in (
             RenewalStatus.REQUESTED,
@@ -457,7 +482,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                     channel=origin.channel_id,
                     ts=origin.message_ts,
                     text=reply,
-                    blocks=blocks.renewal_clicked_blocks(original, reply),
+                    blocks=membership_blocks.renewal_clicked_blocks(original, reply),
                 )
             except SlackApiError as exc:
                 log.warning("could not update the renewal message (%s)", exc.response.get("error"))

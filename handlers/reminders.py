@@ -8,8 +8,9 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import blocks, ids
+from bot import ids
 from bot.app import Deps
+from bot.blocks import reminders as reminders_blocks
 from bot.services import reminders
 from handlers.router import CommandRouter, Invocation
 
@@ -22,7 +23,7 @@ def parse_snooze(text: str) -> int | None:
     """Days for "30d", "2w", "3m", "30" or "" (the default); None when it is not a duration or too long."""
     text = text.strip().lower()
     if not text:
-        return blocks.SNOOZE_DAYS_DEFAULT
+        return reminders_blocks.SNOOZE_DAYS_DEFAULT
     match = DURATION.match(text)
     if not match or match.group(2) not in {"", *UNITS}:
         return None
@@ -35,21 +36,21 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         try:
             state = reminders.snooze(deps.db, user_id, days, deps.now())
         except reminders.NotAnAmbassador:
-            return blocks.SNOOZE_NOT_AMBASSADOR
+            return reminders_blocks.SNOOZE_NOT_AMBASSADOR
         assert state.snoozed_until is not None
         until = state.snoozed_until.astimezone(deps.zone_for(client, user_id)).date()
         deps.changed(client, user_id)
-        return blocks.snoozed_message(until)
+        return reminders_blocks.snoozed_message(until)
 
     def reply_for_resume(client: WebClient, user_id: str) -> str:
         try:
             state = reminders.resume(deps.db, user_id, deps.now())
         except reminders.NotAnAmbassador:
-            return blocks.SNOOZE_NOT_AMBASSADOR
+            return reminders_blocks.SNOOZE_NOT_AMBASSADOR
         if not state.was_snoozed:
-            return blocks.NOT_SNOOZED_MESSAGE
+            return reminders_blocks.NOT_SNOOZED_MESSAGE
         deps.changed(client, user_id)
-        return blocks.RESUMED_MESSAGE
+        return reminders_blocks.RESUMED_MESSAGE
 
     def snooze_command(call: Invocation) -> None:
         if call.args.strip().lower() in RESUME_WORDS:
@@ -57,7 +58,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             return
         days = parse_snooze(call.args)
         if days is None:
-            call.reply(blocks.snooze_not_understood(call.args))
+            call.reply(reminders_blocks.snooze_not_understood(call.args))
             return
         call.reply(reply_for_snooze(call.client, call.user_id, days))
 
@@ -72,7 +73,11 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         ack()
         value = str(action.get("value") or "")
         days = int(value) if value.isdigit() and 1 <= int(value) <= reminders.MAX_SNOOZE_DAYS else None
-        tell(respond, body, reply_for_snooze(client, body["user"]["id"], days or blocks.SNOOZE_DAYS_DEFAULT))
+        tell(
+            respond,
+            body,
+            reply_for_snooze(client, body["user"]["id"], days or reminders_blocks.SNOOZE_DAYS_DEFAULT),
+        )
 
     def resume_button(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()

@@ -10,8 +10,10 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import blocks, ids
+from bot import ids
 from bot.app import Deps
+from bot.blocks import general as general_blocks
+from bot.blocks import kit
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,7 @@ class Invocation:
     def reply(self, payload: dict[str, Any] | str) -> None:
         """Answer privately in the acknowledgement itself (ephemeral, no Web API call)."""
         if isinstance(payload, str):
-            payload = blocks.message(payload, [blocks.section(payload)])
+            payload = kit.message(payload, [kit.section(payload)])
         self.ack(**payload)
 
 
@@ -63,7 +65,9 @@ class CommandRouter:
         invocation = Invocation(ack, respond, client, body, str(body["user_id"]), name.lower(), args.strip())
         handler = self.handlers.get(invocation.name or "help")
         if handler is None:
-            invocation.reply(blocks.help_message(self.deps.settings.required_contributions, unknown=name))
+            invocation.reply(
+                general_blocks.help_message(self.deps.settings.required_contributions, unknown=name)
+            )
             return
         handler(invocation)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from bot import blocks
+from bot.blocks import announcements as announcements_blocks
 from bot.models import OutboxMessage, OutboxStatus
 from bot.services import jobs as due
 from jobs.runner import JobContext, JobResult, Planned
@@ -47,7 +47,7 @@ def run(ctx: JobContext, now: datetime, dry_run: bool = False) -> JobResult:
     sender = Sender(ctx.db, ctx.client, now, SenderOptions.from_settings(ctx.settings), pacer=ctx.pacer)
 
     def render(rows: Sequence[Claimed]) -> dict[str, Any]:
-        return blocks.announcement_message(profiles_for(ctx, rows))
+        return announcements_blocks.announcement_message(profiles_for(ctx, rows))
 
     handled: set[int] = set()
     try:
@@ -88,7 +88,7 @@ def preview(ctx: JobContext, now: datetime, result: JobResult) -> JobResult:
         session.expunge_all()
     for start in range(0, len(rows), BATCH_SIZE):
         batch = rows[start : start + BATCH_SIZE]
-        payload = blocks.announcement_message(profiles_for(ctx, batch))
+        payload = announcements_blocks.announcement_message(profiles_for(ctx, batch))
         for row in batch:
             result.planned.append(Planned(row.key, KIND, row.channel, payload["text"], payload.get("blocks")))
     return result

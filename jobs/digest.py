@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, time, timedelta
 
-from bot import blocks
+from bot.blocks import announcements as announcements_blocks
 from bot.services import jobs as due
 from jobs.runner import JobContext, JobResult, Planned, finish, queue_planned
 
@@ -40,7 +40,7 @@ def run(ctx: JobContext, now: datetime, dry_run: bool = False) -> JobResult:
         if not items:
             result.notes.append(f"no contributions logged in {label}: no digest")
             return result
-        payload = blocks.digest_message(month, items)
+        payload = announcements_blocks.digest_message(month, items)
         planned = [
             Planned(
                 key=f"digest:{label}",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import blocks
+from bot.blocks import reminders as reminders_blocks
 from bot.services import jobs as due
 from jobs.runner import JobContext, JobResult, Planned, finish, queue_planned
 
@@ -38,7 +38,7 @@ def run(ctx: JobContext, now: datetime, dry_run: bool = False) -> JobResult:
             period = due.reminder_period(
                 member.term_id, member.progress.term.start, today, rules.interval_days
             )
-            payload = blocks.reminder_message(member.progress)
+            payload = reminders_blocks.reminder_message(member.progress)
             planned.append(
                 Planned(
                     key=f"reminder:{member.slack_user_id}:{period}",

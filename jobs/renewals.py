@@ -21,7 +21,8 @@ from __future__ import annotations
 import zlib
 from datetime import date, datetime
 
-from bot import blocks, program
+from bot import program
+from bot.blocks import renewals as renewals_blocks
 from bot.services import jobs as due
 from bot.services import terms
 from jobs.runner import JobContext, JobResult, Planned, finish, queue_planned
@@ -59,7 +60,7 @@ def verifications(ctx: JobContext, now: datetime, dry_run: bool, result: JobResu
                 result.notes.append(f"term {item.term_id} ({item.name}): {item.outcome}")
                 if not item.slack_user_id:
                     continue
-                payload = blocks.verification_message(
+                payload = renewals_blocks.verification_message(
                     item.outcome, item.progress, item.term_id, item.next_term, renew_by(item)
                 )
                 planned.append(
@@ -101,7 +102,7 @@ def report(
     renewed = [item for item in news if item.outcome is program.Verification.RENEWED]
     lapsed = [item for item in news if item.outcome in LAPSED_OUTCOMES]
     pending = [item for item in verified if item.outcome is program.Verification.MET]
-    payload = blocks.verification_report_message(today, renewed, pending, lapsed, renew_by)
+    payload = renewals_blocks.verification_report_message(today, renewed, pending, lapsed, renew_by)
     digest = zlib.crc32(",".join(f"{item.term_id}:{item.outcome}" for item in news).encode())
     return Planned(
         key=f"verification-report:{today.isoformat()}:{digest:08x}",
@@ -123,7 +124,7 @@ def notices(ctx: JobContext, now: datetime, dry_run: bool, result: JobResult) ->
             days = due.renewal_notice_due(member.progress.days_left, settings.renewal_notice_days)
             if days is None:
                 continue
-            payload = blocks.renewal_notice_message(
+            payload = renewals_blocks.renewal_notice_message(
                 member.progress, member.term_id, program.can_renew(member.progress)
             )
             planned.append(

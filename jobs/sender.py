@@ -50,7 +50,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy import ColumnElement, and_, or_, select, update
 
-from bot import blocks
+from bot.blocks import delivery as delivery_blocks
 from bot.db import Database
 from bot.models import OutboxMessage, OutboxStatus
 from bot.services import members
@@ -694,7 +694,7 @@ def report_failures(db: Database, now: datetime, review_channel: str) -> list[st
             failures = [Failure(row.key, row.kind, row.channel, row.error) for row in rows]
             if review_channel:
                 key = f"delivery-failures:{rows[0].id}-{rows[-1].id}"
-                payload = blocks.delivery_failures_message(failures)
+                payload = delivery_blocks.delivery_failures_message(failures)
                 enqueue_message(
                     session,
                     key=key,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from slack_bolt import App
 
-from bot import blocks
 from bot.app import Deps
+from bot.blocks import general as general_blocks
 from bot.db import Database
 from bot.settings import Settings
 from handlers import register_all
@@ -30,7 +30,7 @@ def test_every_subcommand_is_documented(tmp_path: Path) -> None:
     settings = make_settings(db.url, "http://127.0.0.1:9/api/")
     app = App(signing_secret="x", token="xoxb-x", token_verification_enabled=False)
     router = register_all(app, Deps(settings=settings, db=db))
-    help_text = blocks.help_message(4)["text"]
+    help_text = general_blocks.help_message(4)["text"]
     aliases = {
         "-h",
         "--help",

@@ -13,7 +13,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import blocks, ids, program
+from bot import ids, program
+from bot.blocks import contributions as contributions_blocks
+from bot.blocks import general as general_blocks
+from bot.blocks import home as home_blocks
+from bot.blocks import kit
 from bot.services import home
 from bot.services.contributions import OwnContribution
 from tests.fake_slack import SlackError, check_blocks, check_view
@@ -73,7 +77,7 @@ def view_of(
     mine: home.PersonalHome | None, tsc: home.TscHome | None = None, today: date = TODAY
 ) -> dict[str, Any]:
     data = home.Home("U0MEMBER", today, NOW, 4, mine, tsc)
-    view = blocks.home_view(data, UTC_ZONE)
+    view = home_blocks.home_view(data, UTC_ZONE)
     check_view(view, "home")
     return view
 
@@ -116,7 +120,7 @@ def test_a_stranger_sees_the_program_and_an_apply_button() -> None:
     text = text_of(view)
     assert "at least *4 contributions a year*" in text
     assert "one year from acceptance" in text
-    for benefit in blocks.PROGRAM_BENEFITS:
+    for benefit in general_blocks.PROGRAM_BENEFITS:
         assert benefit in text
     assert action_ids(view) == [ids.APPLY_OPEN]
 
@@ -207,7 +211,7 @@ def test_snoozed_reminders_offer_resume() -> None:
     view = view_of(personal(snoozed_until=datetime(2026, 12, 24, 23, 30, tzinfo=UTC)))
     assert ids.RESUME in action_ids(view) and ids.SNOOZE not in action_ids(view)
     assert "snoozed until 2026-12-24" in text_of(view)
-    madrid = blocks.home_view(
+    madrid = home_blocks.home_view(
         home.Home(
             "U0MEMBER",
             TODAY,
@@ -226,9 +230,9 @@ def test_imported_dates_keep_their_precision_and_titles_are_escaped() -> None:
     item = home.ContributionItem(
         1, "initiative_driver", "<!channel> & co", "", date(2024, 3, 1), "month", False
     )
-    line = blocks.contribution_line(item)
+    line = contributions_blocks.contribution_line(item)
     assert line == "*Initiative* · &lt;!channel&gt; &amp; co · March 2024"
-    assert blocks.contribution_date(date(2022, 1, 1), "year") == "2022"
+    assert contributions_blocks.contribution_date(date(2022, 1, 1), "year") == "2022"
 
 
 def test_three_hundred_contributions_are_cut_with_a_pointer() -> None:
@@ -237,7 +241,7 @@ def test_three_hundred_contributions_are_cut_with_a_pointer() -> None:
     text = text_of(view)
     assert f"…and {300 - home.CONTRIBUTIONS_SHOWN} more. `/ambassador history` lists them all." in text
     assert "Your contributions this term (300)" in text
-    assert len(view["blocks"]) <= blocks.MAX_VIEW_BLOCKS
+    assert len(view["blocks"]) <= kit.MAX_VIEW_BLOCKS
 
 
 # --- emeritus ---------------------------------------------------------------------------------------
@@ -335,7 +339,7 @@ def test_the_tsc_sees_at_risk_ambassadors_and_program_figures() -> None:
 def test_ending_soon_without_the_requirement_is_at_risk_even_on_pace() -> None:
     soon = program.Progress(program.Term(date(2025, 12, 10), date(2026, 12, 9)), TODAY, 3, 4)
     assert soon.on_pace and program.at_risk(soon)
-    assert "requirement not met yet" in blocks.at_risk_line(home.AtRiskAmbassador(None, "Sam", soon))
+    assert "requirement not met yet" in home_blocks.at_risk_line(home.AtRiskAmbassador(None, "Sam", soon))
     relaxed = program.Progress(program.Term(date(2026, 3, 2), date(2027, 3, 1)), TODAY, 3, 4)
     assert not program.at_risk(relaxed)
 
@@ -347,7 +351,7 @@ def test_the_biggest_home_fits_slacks_limits() -> None:
         items=items, listed_total=300, earlier=40, snoozed_until=datetime(2027, 1, 1, tzinfo=UTC), counted=4
     )
     view = view_of(mine, tsc_home(pending_count=200, at_risk_count=150, long=True), today=date(2027, 2, 10))
-    assert len(view["blocks"]) <= blocks.MAX_VIEW_BLOCKS
+    assert len(view["blocks"]) <= kit.MAX_VIEW_BLOCKS
     text = text_of(view)
     assert "…and 190 more. `/ambassador admin pending` lists them all." in text
     assert "…and 130 more. `/ambassador list` shows every ambassador's progress." in text
@@ -356,17 +360,17 @@ def test_the_biggest_home_fits_slacks_limits() -> None:
 
 
 def test_the_fake_refuses_what_slack_refuses() -> None:
-    too_many = [blocks.section(str(n)) for n in range(101)]
+    too_many = [kit.section(str(n)) for n in range(101)]
     with pytest.raises(SlackError):
         check_view({"type": "home", "blocks": too_many}, "home")
-    bad_confirm = blocks.button("Delete", ids.DELETE_CONTRIBUTION, "1", confirm={"title": blocks.plain("x")})
+    bad_confirm = kit.button("Delete", ids.DELETE_CONTRIBUTION, "1", confirm={"title": kit.plain("x")})
     with pytest.raises(SlackError):
-        check_blocks([blocks.actions(bad_confirm)], 100)
+        check_blocks([kit.actions(bad_confirm)], 100)
     # The same action in two blocks is fine (unique per containing block), twice in one block is not.
-    twice = blocks.button("Approve", ids.APPROVE, "1")
-    check_blocks([blocks.actions(twice), blocks.actions(twice)], 100)
+    twice = kit.button("Approve", ids.APPROVE, "1")
+    check_blocks([kit.actions(twice), kit.actions(twice)], 100)
     with pytest.raises(SlackError):
-        check_blocks([blocks.actions(twice, twice)], 100)
+        check_blocks([kit.actions(twice, twice)], 100)
 
 
 # --- the edit form and the history ------------------------------------------------------------------
@@ -376,7 +380,7 @@ def test_the_edit_form_is_prefilled_with_the_contribution() -> None:
     item = OwnContribution(
         5, "initiative_driver", "Meetup series", "https://x.org/m", date(2024, 3, 1), 120, "Mine"
     )
-    view = blocks.edit_contribution_modal(item)
+    view = contributions_blocks.edit_contribution_modal(item)
     check_view(view, "modal")
     fields = {block["block_id"]: block["element"] for block in view["blocks"]}
     assert fields["type"]["initial_option"]["value"] == "initiative"
@@ -391,7 +395,7 @@ def test_the_edit_form_is_prefilled_with_the_contribution() -> None:
 
 def test_the_edit_form_accepts_imported_oddities() -> None:
     item = OwnContribution(6, "something else", "L" * 250, "", date(2022, 1, 1), None, None)
-    view = blocks.edit_contribution_modal(item)
+    view = contributions_blocks.edit_contribution_modal(item)
     check_view(view, "modal")
     fields = {block["block_id"]: block["element"] for block in view["blocks"]}
     assert "initial_option" not in fields["type"]
@@ -402,8 +406,8 @@ def test_the_edit_form_accepts_imported_oddities() -> None:
 def test_history_lists_everything_that_fits_in_a_message() -> None:
     terms = [home.TermItem(1, date(2026, 3, 2), date(2027, 3, 1), "active", False)]
     items = [contribution(n, title="x" * 120, counts=n % 2 == 0) for n in range(300)]
-    payload = blocks.history_message(home.History("Jane", terms, items), 4)
-    check_blocks(payload["blocks"], blocks.MAX_MESSAGE_BLOCKS)
+    payload = contributions_blocks.history_message(home.History("Jane", terms, items), 4)
+    check_blocks(payload["blocks"], kit.MAX_MESSAGE_BLOCKS)
     text = text_of(payload)
     assert "(300 on record, newest first" in text
     assert "Terms: 2026-03-02 → 2027-03-01 (current)" in text
@@ -411,10 +415,10 @@ def test_history_lists_everything_that_fits_in_a_message() -> None:
     assert "more" not in text_of(payload["blocks"][-1])
 
     many = [contribution(n, title="y" * 190) for n in range(3000)]
-    cut = blocks.history_message(home.History("Jane", terms, many), 4)
-    check_blocks(cut["blocks"], blocks.MAX_MESSAGE_BLOCKS)
+    cut = contributions_blocks.history_message(home.History("Jane", terms, many), 4)
+    check_blocks(cut["blocks"], kit.MAX_MESSAGE_BLOCKS)
     assert "The TSC's `ambassador-bot export` has the whole record." in text_of(cut["blocks"][-1])
 
 
 def test_history_for_someone_without_a_record_says_how_to_join() -> None:
-    assert "/ambassador apply" in blocks.history_message(None, 4)["text"]
+    assert "/ambassador apply" in contributions_blocks.history_message(None, 4)["text"]

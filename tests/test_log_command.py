@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot import blocks
+from bot.blocks import contributions as contributions_blocks
 from bot.models import AuditEvent, Contribution
 from tests.conftest import MEMBER, OTHER, Bot
 from tests.factories import add_contribution, enrol
@@ -178,7 +178,7 @@ def initial_date(view: dict[str, Any]) -> str:
 
 def test_a_non_ambassador_submitting_the_log_form_gets_a_whole_sentence(bot: Bot) -> None:
     bot.clock.set("2026-11-24T10:00:00")
-    view = {**blocks.log_modal(date(2026, 11, 24)), "id": "V0LOG"}
+    view = {**contributions_blocks.log_modal(date(2026, 11, 24)), "id": "V0LOG"}
 
     response = bot.slack.submit_view(
         view,
@@ -195,7 +195,7 @@ def test_a_non_ambassador_submitting_the_log_form_gets_a_whole_sentence(bot: Bot
 
     assert response.json["response_action"] == "errors"
     error = response.json["errors"]["type"]
-    assert error == blocks.NOT_AN_AMBASSADOR_FIELD_ERROR
+    assert error == contributions_blocks.NOT_AN_AMBASSADOR_FIELD_ERROR
     assert error.endswith(".") and "/ambassador apply" in error
     assert contributions_count(bot) == 0
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot import blocks, program
+from bot import program
+from bot.blocks import admin as admin_blocks
+from bot.blocks import membership as membership_blocks
 from bot.services.membership import (
     ApplicationForm,
     ApplicationView,
@@ -52,7 +54,7 @@ def big_view(status: str = "pending") -> ApplicationView:
 
 def test_the_review_post_fits_slack_whatever_was_typed() -> None:
     for status in ("pending", "approved", "rejected"):
-        payload = blocks.review_message(big_view(status))
+        payload = membership_blocks.review_message(big_view(status))
         check_message(payload)
         contributions = next(b for b in payload["blocks"] if b.get("block_id") == "contributions")
         assert contributions["text"]["text"].endswith("earlier.")  # whole lines, then a count
@@ -61,24 +63,26 @@ def test_the_review_post_fits_slack_whatever_was_typed() -> None:
 def test_mrkdwn_in_what_people_typed_is_escaped() -> None:
     view = big_view()
     sneaky = ApplicationView(**{**view.__dict__, "name": "<!channel> Jane", "motivation": "<@U0TSC> & co"})
-    payload = blocks.review_message(sneaky)
+    payload = membership_blocks.review_message(sneaky)
     mrkdwn = [payload["text"]] + [
         block["text"]["text"] for block in payload["blocks"] if block.get("text", {}).get("type") == "mrkdwn"
     ]
     assert not any("<!channel>" in text or "<@U0TSC>" in text for text in mrkdwn)
     assert "&lt;!channel&gt; Jane" in payload["text"] and any("&lt;@U0TSC&gt; &amp; co" in t for t in mrkdwn)
-    assert "&lt;!channel&gt;" in blocks.MEMBERSHIP_MESSAGES.announcement("<!channel>", None, None)
+    assert "&lt;!channel&gt;" in membership_blocks.MEMBERSHIP_MESSAGES.announcement("<!channel>", None, None)
 
 
 def test_the_form_prefilled_with_long_values_stays_valid() -> None:
     prefill = ApplicationForm(
         name="N" * 200, title="T" * 300, bio="B" * 5000, contributions="x" * 4000, github="janedoe"
     )
-    view = blocks.apply_modal(prefill, 4, "U0OTHER", '{"channel_id": "C0GENERAL"}')
+    view = membership_blocks.apply_modal(prefill, 4, "U0OTHER", '{"channel_id": "C0GENERAL"}')
     check_view(view, "modal")
-    check_view(blocks.apply_loading_modal(), "modal")
-    check_view(blocks.reject_modal(7, "{}"), "modal")
-    check_view(blocks.decided_modal(blocks.already_decided_text(big_view("approved"))), "modal")
+    check_view(membership_blocks.apply_loading_modal(), "modal")
+    check_view(membership_blocks.reject_modal(7, "{}"), "modal")
+    check_view(
+        membership_blocks.decided_modal(membership_blocks.already_decided_text(big_view("approved"))), "modal"
+    )
 
 
 def test_the_pending_list_stays_under_fifty_blocks() -> None:
@@ -86,13 +90,13 @@ def test_the_pending_list_stays_under_fifty_blocks() -> None:
         PendingItem(i, "U0MEMBER", "Jane", "DevRel", "Acme", WHEN, None, 4, True, i % 2 == 0)
         for i in range(40)
     ]
-    payload = blocks.pending_list_message(items, 60, 4)
+    payload = admin_blocks.pending_list_message(items, 60, 4)
     check_message(payload)
     assert payload["blocks"][-1]["type"] == "context"
 
 
 def test_outbox_messages_are_valid() -> None:
-    messages = blocks.MEMBERSHIP_MESSAGES
+    messages = membership_blocks.MEMBERSHIP_MESSAGES
     term = program.first_term(date(2026, 3, 15))
     for payload in (
         messages.welcome("Jane", term, 4),
@@ -101,7 +105,7 @@ def test_outbox_messages_are_valid() -> None:
         messages.nomination("U0OTHER", 7, 4),
         messages.extended("Jane", term, date(2027, 3, 1)),
         messages.emeritus("Jane", "Reason"),
-        blocks.application_receipt(big_view(), review_posted=False),
+        membership_blocks.application_receipt(big_view(), review_posted=False),
     ):
         check_message(payload)
     assert messages.announcement("Jane", None, "Acme") == "Jane (Acme) is a new ambassador."
@@ -118,7 +122,7 @@ def test_field_errors_for_every_problem_have_text() -> None:
         ),
         date(2026, 3, 15),
     )
-    errors = blocks.application_field_errors(issues)
+    errors = membership_blocks.application_field_errors(issues)
     assert errors == {
         "name": "This is too long (at most 100 characters).",
         "title": "Please fill this in.",

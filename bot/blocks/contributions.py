@@ -1,0 +1,292 @@
+"""Logging contributions: usage and problems, progress and pace, status, the list, the log and edit
+forms, and the member's history.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from bot import ids, program
+from bot.blocks import general as general_blocks
+from bot.blocks import kit
+from bot.program import Problem
+
+if TYPE_CHECKING:
+    from bot.services import home
+    from bot.services.contributions import OwnContribution
+
+LOG_USAGE = f"Usage: `{ids.COMMAND} log TYPE LINK [YYYY-MM-DD] TITLE` — e.g. " + (
+    f"`{ids.COMMAND} log talk https://youtu.be/abc 2026-11-20 AsyncAPI at KubeCon`"
+)
+INLINE_LOG_INCOMPLETE = ":x: Nothing was recorded: type, link and title are all needed.\n\n" + LOG_USAGE
+
+# A modal field error (Slack shows the first 150 characters or so): the short form of not_an_ambassador.
+NOT_AN_AMBASSADOR_FIELD_ERROR = (
+    f"Only current ambassadors can log contributions. To join, use `{ids.COMMAND} apply`."
+)
+PROBLEM_TEXT: dict[Problem, str] = {
+    Problem.UNKNOWN_TYPE: "Unknown contribution type. Use one of: "
+    + ", ".join(program.CONTRIBUTION_TYPES)
+    + ".",
+    Problem.BAD_LINK: "The link must be a full web address starting with http:// or https://.",
+    Problem.LINK_TOO_LONG: f"The link is too long (at most {program.LINK_MAX_LENGTH} characters).",
+    Problem.FUTURE_DATE: "The date is in the future; log a contribution once it has happened.",
+    Problem.BAD_DATE: "The date must be a real date written YYYY-MM-DD.",
+    Problem.EMPTY_TITLE: "Give the contribution a title.",
+    Problem.TITLE_TOO_LONG: f"The title is too long (at most {program.TITLE_MAX_LENGTH} characters).",
+    Problem.DUPLICATE_LINK: "You already logged a contribution with this link.",
+}
+REACH_NOT_A_NUMBER = "Reach is a whole number, e.g. 250."
+
+
+def problems_text(problems: dict[str, Problem], usage: str = LOG_USAGE) -> str:
+    lines = [f"• {PROBLEM_TEXT[problem]}" for problem in problems.values()]
+    return ":x: Nothing was recorded:\n" + "\n".join(lines) + f"\n\n{usage}"
+
+
+def progress_line(current: program.Progress) -> str:
+    """e.g. "2 of 4 contributions this term · term ends 2027-03-01 (97 days left)"."""
+    counted = f"{current.counted} of {current.required} contributions this term"
+    if current.ended:
+        return f"{counted} · term ended {current.term.end.isoformat()} (verification pending)"
+    left = current.days_left
+    days = "last day" if left == 0 else f"{left} day{'s' if left != 1 else ''} left"
+    return f"{counted} · term ends {current.term.end.isoformat()} ({days})"
+
+
+def pace_text(current: program.Progress) -> str:
+    if current.met:
+        return ":white_check_mark: Requirement met for this term."
+    if current.on_pace:
+        return f":large_green_circle: On pace: {current.remaining} to go."
+    return (
+        f":large_orange_circle: Behind pace: {current.expected_by_now} expected by now, "
+        f"{current.remaining} to go."
+    )
+
+
+def progress_bar(current: program.Progress) -> str:
+    filled = min(current.counted, current.required)
+    return "▰" * filled + "▱" * (current.required - filled)
+
+
+def logged_message(
+    type_: str, title: str, occurred_on: date, counts: bool, current: program.Progress | None
+) -> dict[str, Any]:
+    label = program.type_label(type_)
+    text = f":tada: Logged your {label.lower()} *{kit.escape(title)}* ({occurred_on.isoformat()})."
+    if not counts:
+        text += "\nIt is dated before your current term, so it is kept in your history but does not count toward this term."
+    if current is not None:
+        text += "\n" + progress_line(current)
+    return kit.message(text, [kit.section(text)])
+
+
+def status_message(name: str, current: program.Progress, renewal_requested: bool) -> dict[str, Any]:
+    term = current.term
+    text = (
+        f"*Your ambassador term*: {term.start.isoformat()} → {term.end.isoformat()}\n"
+        f"{progress_bar(current)}  {progress_line(current)}\n"
+        f"{pace_text(current)}"
+    )
+    if current.met and current.in_renewal_window and not renewal_requested:
+        text += f"\nYou can renew for another year: `{ids.COMMAND} renew`."
+    elif renewal_requested:
+        text += "\nRenewal requested: your next term starts the day after this one ends."
+    return kit.message(text, [kit.section(text)])
+
+
+def ambassador_list_message(rows: Sequence[Any], required: int) -> dict[str, Any]:
+    if not rows:
+        text = "There are no current ambassadors yet."
+        return kit.message(text, [kit.section(text)])
+    header_text = f"*Current ambassadors* ({len(rows)})"
+    lines = []
+    for row in rows:
+        role = ", ".join(part for part in (row.title, row.company) if part)
+        who = (
+            f"{kit.mention(row.slack_user_id, row.name)}"
+            if row.slack_user_id
+            else f"*{kit.escape(row.name)}*"
+        )
+        if row.slack_user_id:
+            who = f"*{kit.escape(row.name)}* ({who})"
+        lines.append(
+            f"• {who}{' — ' + kit.escape(role) if role else ''} · {row.counted}/{required} this term"
+        )
+    blocks: list[kit.Block] = [kit.section(header_text)]
+    chunk: list[str] = []
+    size = 0
+    shown = 0
+    for line in lines:
+        if size + len(line) + 1 > kit.MAX_SECTION_TEXT:
+            blocks.append(kit.section("\n".join(chunk)))
+            chunk, size = [], 0
+            if len(blocks) >= kit.MAX_MESSAGE_BLOCKS - 2:
+                break
+        chunk.append(line)
+        size += len(line) + 1
+        shown += 1
+    if chunk:
+        blocks.append(kit.section("\n".join(chunk)))
+    if more := kit.and_more(shown, len(lines), "`ambassador-bot export` lists everyone."):
+        blocks.append(more)
+    return kit.message(header_text + "\n" + "\n".join(lines[:shown]), blocks)
+
+
+def log_modal(today: date, private_metadata: str = "") -> dict[str, Any]:
+    options = [
+        {"text": kit.plain(label), "value": value} for value, label in program.CONTRIBUTION_TYPES.items()
+    ]
+    blocks: list[kit.Block] = [
+        {
+            "type": "input",
+            "block_id": "type",
+            "label": kit.plain("Type"),
+            "element": {"type": "static_select", "action_id": "value", "options": options},
+        },
+        {
+            "type": "input",
+            "block_id": "title",
+            "label": kit.plain("Title"),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": "value",
+                "max_length": program.TITLE_MAX_LENGTH,
+                "placeholder": kit.plain("AsyncAPI at KubeCon"),
+            },
+        },
+        {
+            "type": "input",
+            "block_id": "link",
+            "label": kit.plain("Link"),
+            "element": {"type": "url_text_input", "action_id": "value"},
+        },
+        {
+            "type": "input",
+            "block_id": "date",
+            "label": kit.plain("Date"),
+            "element": {"type": "datepicker", "action_id": "value", "initial_date": today.isoformat()},
+        },
+        {
+            "type": "input",
+            "block_id": "reach",
+            "optional": True,
+            "label": kit.plain("Reach (people, views or listeners)"),
+            "element": {
+                "type": "number_input",
+                "action_id": "value",
+                "is_decimal_allowed": False,
+                "min_value": "0",
+            },
+        },
+        {
+            "type": "input",
+            "block_id": "notes",
+            "optional": True,
+            "label": kit.plain("Notes for the TSC"),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": "value",
+                "multiline": True,
+                "max_length": 2000,
+            },
+        },
+    ]
+    return kit.modal(
+        ids.LOG_MODAL, "Log a contribution", blocks, submit="Log it", private_metadata=private_metadata
+    )
+
+
+EXPORT_POINTER = "The TSC's `ambassador-bot export` has the whole record."
+CONTRIBUTION_GONE = "That contribution is no longer on your record (it may have been deleted already)."
+HISTORY_MAX_BLOCKS = kit.MAX_MESSAGE_BLOCKS - 2
+
+
+def contribution_date(occurred_on: date, precision: str) -> str:
+    """As precise as the record: 2026-11-20, "March 2024" (imported month), or "2024"."""
+    if precision == program.DatePrecision.YEAR:
+        return str(occurred_on.year)
+    if precision == program.DatePrecision.MONTH:
+        return f"{program.month_label(occurred_on)} {occurred_on.year}"
+    return occurred_on.isoformat()
+
+
+def contribution_line(item: home.ContributionItem) -> str:
+    label = program.type_label(item.type)
+    when = contribution_date(item.occurred_on, item.date_precision)
+    return f"*{kit.escape(label)}* · {kit.link(item.link, item.title)} · {when}"
+
+
+TERM_STATUS_TEXT = {
+    "active": "current",
+    "completed": "requirement met",
+    "lapsed": "ended without the requirement",
+    "ended": "closed by the TSC",
+}
+
+
+def edit_contribution_modal(item: OwnContribution) -> dict[str, Any]:
+    """The log form, filled with the contribution as it is; submitting saves the changes."""
+    blocks = copy.deepcopy(log_modal(item.occurred_on)["blocks"])
+    by_id = {block["block_id"]: block["element"] for block in blocks}
+    canonical = program.normalize_type(item.type)
+    for option in by_id["type"]["options"]:
+        if option["value"] == canonical:
+            by_id["type"]["initial_option"] = option
+    by_id["title"]["initial_value"] = item.title
+    if len(item.title) > by_id["title"].get("max_length", len(item.title)):
+        # An imported title longer than the form allows: shown whole, so the member can shorten it.
+        del by_id["title"]["max_length"]
+    if item.link:
+        by_id["link"]["initial_value"] = item.link
+    if item.reach is not None:
+        by_id["reach"]["initial_value"] = str(item.reach)
+    if item.notes:
+        by_id["notes"]["initial_value"] = item.notes
+        by_id["notes"]["max_length"] = max(by_id["notes"]["max_length"], len(item.notes))
+    return kit.modal(
+        ids.EDIT_MODAL,
+        "Edit contribution",
+        blocks,
+        submit="Save",
+        private_metadata=json.dumps({"contribution_id": item.id}),
+    )
+
+
+def history_message(record: home.History | None, required: int) -> dict[str, Any]:
+    """`/ambassador history`: the member's own contributions, newest first, in as many sections as fit."""
+    if record is None or not record.contributions:
+        text = "You have no contributions on record yet."
+        if record is None or not record.terms:
+            text += " " + general_blocks.not_an_ambassador(required)
+        return kit.message(text, [kit.section(text)])
+    terms = "; ".join(
+        f"{term.start.isoformat()} → {term.end.isoformat()} ({TERM_STATUS_TEXT.get(term.status, term.status)})"
+        for term in record.terms[-5:]
+    )
+    intro = f"*Your contributions* ({len(record.contributions)} on record, newest first; ✓ counts toward this term)"
+    if terms:
+        intro += f"\nTerms: {terms}"
+    blocks: list[kit.Block] = [kit.section(intro)]
+    chunk: list[str] = []
+    size = shown = 0
+    for item in record.contributions:
+        line = ("✓ " if item.counts_toward_term else "• ") + contribution_line(item)
+        if size + len(line) + 1 > kit.MAX_SECTION_TEXT:
+            if len(blocks) >= HISTORY_MAX_BLOCKS:
+                break
+            blocks.append(kit.section("\n".join(chunk)))
+            chunk, size = [], 0
+        chunk.append(line)
+        size += len(line) + 1
+        shown += 1
+    if chunk:
+        blocks.append(kit.section("\n".join(chunk)))
+    if more := kit.and_more(shown, len(record.contributions), EXPORT_POINTER):
+        blocks.append(more)
+    return kit.message(intro, blocks)

@@ -1,0 +1,148 @@
+"""Renewal notices before the end of a term, the verification DM after it, and the TSC's report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from bot import ids, program
+from bot.blocks import kit
+
+
+def renewal_notice_message(current: program.Progress, term_id: int, can_renew: bool) -> dict[str, Any]:
+    """Before the end of a term: met → a Renew button; not met → how many are missing."""
+    end = current.term.end.isoformat()
+    when = f"Your ambassador term ends on *{end}* ({kit.days_phrase(current.days_left)})."
+    if current.met:
+        text = (
+            f":tada: {when} You made *{current.counted} of {current.required}* contributions, "
+            "so you can stay an ambassador for another year."
+        )
+        if can_renew:
+            return kit.message(
+                text + " Press *Renew* to continue.",
+                [
+                    kit.section(text),
+                    kit.actions(
+                        kit.button("Renew for another year", ids.RENEW, value=str(term_id), style="primary")
+                    ),
+                    kit.context(f"Or type `{ids.COMMAND} renew`."),
+                ],
+            )
+        days = program.RENEWAL_WINDOW_DAYS
+        text += f" Renewal opens {days} days before the end; I will remind you."
+        return kit.message(text, [kit.section(text)])
+    missing = current.remaining
+    text = (
+        f":hourglass_flowing_sand: {when} You have *{current.counted} of {current.required}* contributions: "
+        f"*{missing} more* {'is' if missing == 1 else 'are'} needed to stay an ambassador. "
+        "Anything you did this term counts, so log what you have not logged yet."
+    )
+    return kit.message(
+        text,
+        [kit.section(text), kit.actions(kit.button("Log a contribution", ids.LOG_OPEN, style="primary"))],
+    )
+
+
+def verification_message(
+    outcome: str, current: program.Progress, term_id: int, next_term: Any | None, renew_by: date
+) -> dict[str, Any]:
+    """The DM after the yearly verification: renewed, may still renew, or emeritus (kindly).
+
+    `next_term` (RENEWED) has `start` and `end`; `renew_by` is the last day of the renewal grace.
+    """
+    end = current.term.end.isoformat()
+    counted = f"{current.counted} of {current.required}"
+    thanks = "Thank you for what you gave the community — your contributions stay in the public history."
+    if outcome == program.Verification.RENEWED:
+        term = f" from {next_term.start.isoformat()} to {next_term.end.isoformat()}" if next_term else ""
+        text = (
+            f":tada: Your ambassador term ended on {end} with {counted} contributions, and you are renewed "
+            f"for another year{term}. Thank you for everything you do for the community!"
+        )
+    elif outcome == program.Verification.MET:
+        text = (
+            f":white_check_mark: Your ambassador term ended on {end} and you met the requirement "
+            f"({counted} contributions). To stay on for another year, renew by *{renew_by.isoformat()}*."
+        )
+        return kit.message(
+            text,
+            [
+                kit.section(text),
+                kit.actions(
+                    kit.button("Renew for another year", ids.RENEW, value=str(term_id), style="primary")
+                ),
+                kit.context(f"Or type `{ids.COMMAND} renew`."),
+            ],
+        )
+    elif outcome == program.Verification.NOT_RENEWED:
+        text = (
+            f":pray: Your ambassador term ended on {end}. You met the requirement ({counted}) but did not "
+            f"renew by {renew_by.isoformat()}, so you are now an *emeritus* ambassador. {thanks} "
+            "If you want to come back, a TSC member can reinstate you."
+        )
+    else:
+        text = (
+            f":pray: Your ambassador term ended on {end} with {counted} contributions, short of the "
+            f"{current.required} the program asks for, so you are now an *emeritus* ambassador. {thanks} "
+            f"Whenever you are ready, you can apply again with `{ids.COMMAND} apply`."
+        )
+    return kit.message(text, [kit.section(text)])
+
+
+def _person(item: Any) -> str:
+    who = f"*{kit.escape(item.name)}*"
+    return f"{who} ({kit.mention(item.slack_user_id)})" if item.slack_user_id else who
+
+
+def verification_report_message(
+    day: date, renewed: Sequence[Any], pending: Sequence[Any], lapsed: Sequence[Any], renew_by: Any
+) -> dict[str, Any]:
+    """One message to the TSC per verification run: renewed, pending renewal and lapsed members.
+
+    Each item has `name`, `slack_user_id`, `outcome`, `progress` and, renewed, `next_term`;
+    `renew_by(item)` is the last day a pending member may still renew.
+    """
+    title = f"Term verification, {day.isoformat()}"
+    summary = f"{len(renewed)} renewed, {len(pending)} pending renewal, {len(lapsed)} lapsed (now emeritus)."
+    sections: list[tuple[str, list[str]]] = [
+        (
+            "Renewed",
+            [
+                f"• {_person(item)} — {item.progress.counted}/{item.progress.required}"
+                + (f", next term to {item.next_term.end.isoformat()}" if item.next_term else "")
+                for item in renewed
+            ],
+        ),
+        (
+            "Met the requirement, renewal not requested yet",
+            [
+                f"• {_person(item)} — {item.progress.counted}/{item.progress.required}, "
+                f"may renew until {renew_by(item).isoformat()}"
+                for item in pending
+            ],
+        ),
+        (
+            "Lapsed, now emeritus",
+            [
+                f"• {_person(item)} — {item.progress.counted}/{item.progress.required}"
+                + (" (met, but did not renew)" if item.outcome == program.Verification.NOT_RENEWED else "")
+                for item in lapsed
+            ],
+        ),
+    ]
+    blocks: list[kit.Block] = [kit.header(title), kit.section(summary)]
+    for label, lines in sections:
+        if not lines:
+            continue
+        chunk: list[str] = [f"*{label}* ({len(lines)})"]
+        for line in lines:
+            if len("\n".join([*chunk, line])) > kit.MAX_SECTION_TEXT:
+                blocks.append(kit.section("\n".join(chunk)))
+                chunk = []
+            chunk.append(line)
+        blocks.append(kit.section("\n".join(chunk)))
+    if len(blocks) > kit.MAX_MESSAGE_BLOCKS:
+        blocks = [*blocks[: kit.MAX_MESSAGE_BLOCKS - 1], kit.context("…more in the audit trail.")]
+    return kit.message(f"{title}: {summary}", blocks)

@@ -17,7 +17,7 @@ from bot import parsing, program
 from bot.app import Deps
 from bot.blocks import admin as admin_blocks
 from bot.blocks import membership as membership_blocks
-from bot.services import admin, membership
+from bot.services import admin, decisions
 from handlers.membership import deliver_now, slack_name
 from handlers.router import CommandRouter, Invocation
 
@@ -37,7 +37,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         deliver_now(deps, client, keys)
 
     def pending(call: Invocation, rest: str) -> None:
-        items, total = membership.pending_applications(deps.db, program_today(), required)
+        items, total = decisions.pending_applications(deps.db, program_today(), required)
         call.reply(admin_blocks.pending_list_message(items, total, required))
 
     def add(call: Invocation, rest: str) -> None:
@@ -135,7 +135,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     def admin_command(call: Invocation) -> None:
         if not deps.is_tsc(call.user_id):
             log.warning("%s, who is not on the TSC, tried `admin %s`; refused", call.user_id, call.args[:100])
-            membership.record_refused(
+            decisions.record_refused(
                 deps.db, call.user_id, "admin.refused", now=deps.now(), command=call.args[:200]
             )
             call.reply(admin_blocks.ADMIN_REFUSED)

@@ -24,8 +24,9 @@ from bot.app import Deps
 from bot.blocks import general as general_blocks
 from bot.blocks import kit
 from bot.blocks import membership as membership_blocks
-from bot.services import members, membership
-from bot.services.membership import ApplicationForm, Decision
+from bot.services import applications, decisions, members, membership, nominations, renewals
+from bot.services.applications import ApplicationForm
+from bot.services.decisions import Decision
 from bot.services.terms import RenewalStatus
 from handlers.router import CommandRouter, Invocation
 
@@ -149,7 +150,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         view = opened["view"]
         zone = deps.zone_for(client, user_id)
         today = deps.now().astimezone(zone).date()
-        start = membership.start_application(deps.db, user_id, today)
+        start = applications.start_application(deps.db, user_id, today)
         if start.blocked is not None:
             form = membership_blocks.apply_blocked_modal(
                 membership_blocks.apply_blocked_text(start.blocked, start.submitted_at, start.term_end)
@@ -191,12 +192,12 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         )
         zone = form_zone(view)
         today = deps.now().astimezone(zone).date() if zone else deps.local_today(client, user_id)
-        draft, issues = membership.validate_application(form, today)
+        draft, issues = applications.validate_application(form, today)
         if draft is None:
             ack(response_action="errors", errors=membership_blocks.application_field_errors(issues))
             return
         try:
-            submitted = membership.submit_application(
+            submitted = applications.submit_application(
                 deps.db,
                 user_id,
                 draft,
@@ -206,11 +207,11 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                 review_channel=settings.review_channel,
                 messages=messages,
             )
-        except membership.CannotApply as refused:
+        except applications.CannotApply as refused:
             text = membership_blocks.apply_blocked_text(refused.blocker, refused.submitted_at)
             ack(response_action="update", view=membership_blocks.apply_blocked_modal(text))
             return
-        except membership.GithubTaken as taken:
+        except applications.GithubTaken as taken:
             ack(response_action="errors", errors={"github": membership_blocks.github_taken_error(str(taken))})
             return
         ack()
@@ -229,13 +230,13 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         refresh(client, user_id)
 
     def tell_the_tsc_and_the_applicant(
-        client: WebClient, user_id: str, submitted: membership.Submitted
+        client: WebClient, user_id: str, submitted: applications.Submitted
     ) -> None:
         application = submitted.application
         posted = False
         if submitted.review_key:
             deliver(client, [submitted.review_key])
-            post = membership.record_review_posted(deps.db, application.id)
+            post = applications.record_review_posted(deps.db, application.id)
             posted = post.location is not None
             if not posted:
                 log.error(
@@ -253,7 +254,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                 user_id,
                 membership_blocks.review_not_posted_log_hint("", None),
             )
-        receipt = membership.queue_receipt(
+        receipt = applications.queue_receipt(
             deps.db,
             application.id,
             user_id,
@@ -273,7 +274,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         if name is None:
             call.reply(membership_blocks.unknown_user(nominee))
             return
-        result = membership.nominate(
+        result = nominations.nominate(
             deps.db, call.user_id, nominee, name, now=deps.now(), required=required, messages=messages
         )
         call.reply(
@@ -294,7 +295,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             decision,
             application_id,
         )
-        membership.record_refused(
+        decisions.record_refused(
             deps.db,
             origin.user_id,
             "application.decision_refused",
@@ -347,7 +348,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             tell(client, origin, membership_blocks.APPLICATION_GONE)
             return
         try:
-            decision = membership.approve(
+            decision = decisions.approve(
                 deps.db,
                 application_id,
                 origin.user_id,
@@ -396,7 +397,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             return
         if not deps.is_tsc(user_id):
             log.warning("%s, who is not on the TSC, submitted a rejection; refused", user_id)
-            membership.record_refused(
+            decisions.record_refused(
                 deps.db,
                 user_id,
                 "application.decision_refused",
@@ -410,7 +411,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             )
             return
         try:
-            decision = membership.reject(
+            decision = decisions.reject(
                 deps.db,
                 application_id,
                 user_id,
@@ -443,7 +444,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
 
     def renew_command(call: Invocation) -> None:
         today = deps.local_today(call.client, call.user_id)
-        result = membership.renew_for(
+        result = renewals.renew_for(
             deps.db, call.user_id, None, today=today, now=deps.now(), required=required
         )
         if result is None:
@@ -459,7 +460,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         term_id = clicked_id(body)
         today = deps.local_today(client, origin.user_id)
         result = (
-            membership.renew_for(
+            renewals.renew_for(
                 deps.db, origin.user_id, term_id, today=today, now=deps.now(), required=required
             )
             if term_id is not None

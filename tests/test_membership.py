@@ -311,7 +311,7 @@ def test_a_review_post_that_failed_for_now_is_retried_and_decisions_still_find_i
 def test_a_database_failure_stores_nothing_and_the_applicant_is_told_to_try_again(
     bot: Bot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.services import membership
+    from bot.services import applications
 
     view = open_form(bot)
 
@@ -319,7 +319,7 @@ def test_a_database_failure_stores_nothing_and_the_applicant_is_told_to_try_agai
         raise RuntimeError("database went away")
 
     # The last write of the submission's transaction (the review post's outbox row) fails.
-    monkeypatch.setattr(membership, "enqueue_message", broken)
+    monkeypatch.setattr(applications, "enqueue_message", broken)
     submit(bot, view)
 
     apology = bot.fake.wait_for(lambda: dm_texts(bot, MEMBER))[0]

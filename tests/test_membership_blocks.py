@@ -7,13 +7,9 @@ from datetime import UTC, date, datetime
 from bot import program
 from bot.blocks import admin as admin_blocks
 from bot.blocks import membership as membership_blocks
-from bot.services.membership import (
-    ApplicationForm,
-    ApplicationView,
-    ContributionSummary,
-    PendingItem,
-    validate_application,
-)
+from bot.services.applications import ApplicationForm, validate_application
+from bot.services.decisions import PendingItem
+from bot.services.membership import ApplicationView, ContributionSummary
 from tests.fake_slack import check_message, check_view
 
 WHEN = datetime(2026, 3, 15, 12, tzinfo=UTC)

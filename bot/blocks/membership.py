@@ -87,7 +87,7 @@ def apply_loading_modal() -> dict[str, Any]:
 def apply_modal(
     prefill: Any, required: int, nominated_by: str | None, private_metadata: str = ""
 ) -> dict[str, Any]:
-    """The application form; `prefill` has one attribute per field (a membership.ApplicationForm)."""
+    """The application form; `prefill` has one attribute per field (an applications.ApplicationForm)."""
     intro = (
         f"Ambassadors make at least *{required} contributions a year* (articles, talks, videos, podcasts, "
         f"workshops, initiatives…). Tell the TSC about yourself and what you have done; {required} in the "

@@ -28,7 +28,8 @@ from sqlalchemy import delete
 from bot.db import Database
 from bot.models import OutboxMessage
 from bot.services.outbox import enqueue
-from jobs.sender import Pacer, SenderOptions, deliver
+from jobs.pacing import Pacer
+from jobs.sender import SenderOptions, deliver
 from tests.fake_slack import BOT_TOKEN, FakeSlack
 
 NOW = datetime(2026, 11, 24, 10, tzinfo=UTC)

@@ -19,8 +19,9 @@ from sqlalchemy import or_, select
 from bot.blocks import announcements as announcements_blocks
 from bot.models import OutboxMessage, OutboxStatus
 from bot.services import jobs as due
+from jobs.delivery_errors import StopRun
 from jobs.runner import JobContext, JobResult, Planned
-from jobs.sender import Claimed, Sender, SenderOptions, StopRun
+from jobs.sender import Claimed, Sender, SenderOptions
 
 log = logging.getLogger(__name__)
 

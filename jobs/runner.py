@@ -24,7 +24,8 @@ from bot.db import Database
 from bot.services.jobs import existing_keys
 from bot.services.outbox import enqueue
 from bot.settings import Settings
-from jobs.sender import DeliveryReport, Pacer, jobs_client
+from jobs.pacing import Pacer
+from jobs.sender import DeliveryReport, jobs_client
 
 log = logging.getLogger(__name__)
 

@@ -32,8 +32,9 @@ from sqlalchemy import select
 from bot.models import OutboxMessage, OutboxStatus
 from bot.settings import Settings
 from jobs import announce, digest, reminders, renewals
+from jobs.delivery_errors import report_failures
 from jobs.runner import JobContext, JobFunction, JobResult, Planned, exclusive
-from jobs.sender import BATCHED_KINDS, deliver, report_failures
+from jobs.sender import BATCHED_KINDS, deliver
 
 log = logging.getLogger(__name__)
 

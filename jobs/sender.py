@@ -23,21 +23,22 @@ How a message goes out (`deliver`):
    - 5xx, timeouts, connection errors: back to pending with exponential backoff (`attempts`,
      `next_attempt_at`); never marked sent. After `MAX_ATTEMPTS` the row fails.
    - Permanent errors (`channel_not_found`, `not_in_channel`, `user_not_found`, `is_archived`, ...):
-     status `failed` with the error; `report_failures` tells `REVIEW_CHANNEL` once, with what to do.
+     status `failed` with the error; `jobs.delivery_errors.report_failures` tells
+     `REVIEW_CHANNEL` once, with what to do.
    - Token or scope problems stop the run and leave the rows pending.
 
 Killed after posting and before recording: the row stays `sending` until its lease expires (`LEASE`);
 the next sender finds the message by its metadata and records it without posting again.
 
 Announcements (kind `announce`) are not sent one by one here: `jobs.announce` batches them into one
-post with `Sender.send`, the same machinery.
+post with `Sender.send`, the same machinery. Error classification and the failure report live in
+`jobs.delivery_errors`; pacing, backoff and the local daytime window in `jobs.pacing`.
 """
 
 from __future__ import annotations
 
 import http.client
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -50,12 +51,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy import ColumnElement, and_, or_, select, update
 
-from bot.blocks import delivery as delivery_blocks
 from bot.db import Database
 from bot.models import OutboxMessage, OutboxStatus
 from bot.services import members
-from bot.services.outbox import enqueue_message
 from bot.settings import Settings
+from jobs.delivery_errors import FAILURE_REPORT_KIND, HISTORY_UNREADABLE, StopRun, Transient, classify
+from jobs.pacing import Pacer, backoff, next_window_start
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +67,6 @@ LEASE = timedelta(minutes=10)
 LEASE_MARGIN = timedelta(minutes=2)
 CLAIM_BATCH = 10
 MAX_ATTEMPTS = 25
-BACKOFF_FIRST = timedelta(minutes=1)
-BACKOFF_MAX = timedelta(hours=1)
 JOBS_CLIENT_TIMEOUT = 30  # seconds per Web API call
 RATE_LIMIT_RETRIES = 3
 TIMEZONE_CACHE = timedelta(days=7)
@@ -79,53 +78,6 @@ HISTORY_PAGES = 10
 LOCAL_DAYTIME_KINDS = frozenset({"reminder", "renewal", "verification"})
 # Kinds posted by their own job as one batched message, never one by one by `deliver`.
 BATCHED_KINDS = frozenset({"announce"})
-FAILURE_REPORT_KIND = "delivery_failure"
-
-# Slack will never accept these messages as they are: fail them and tell the TSC.
-PERMANENT_ERRORS = frozenset(
-    {
-        "channel_not_found",
-        "not_in_channel",
-        "is_archived",
-        "user_not_found",
-        "user_disabled",
-        "account_inactive",
-        "cannot_dm_bot",
-        "messages_tab_disabled",
-        "restricted_action",
-        "restricted_action_read_only_channel",
-        "restricted_action_thread_only_channel",
-        "restricted_action_non_threadable_channel",
-        "invalid_blocks",
-        "invalid_blocks_format",
-        "invalid_arguments",
-        "invalid_metadata_format",
-        "invalid_metadata_schema",
-        "metadata_too_large",
-        "msg_too_long",
-        "no_text",
-        "too_many_attachments",
-        "duplicate_channel_not_found",
-    }
-)
-# The bot's token or scopes are wrong: no message can go out; stop and retry later.
-CONFIGURATION_ERRORS = frozenset(
-    {
-        "not_authed",
-        "invalid_auth",
-        "token_revoked",
-        "token_expired",
-        "missing_scope",
-        "not_allowed_token_type",
-        "no_permission",
-        "org_login_required",
-        "ekm_access_denied",
-        "team_access_not_granted",
-        "app_missing_action_url",
-    }
-)
-# Posting anyway is fine when the conversation cannot be read for these reasons (see step 3).
-HISTORY_UNREADABLE = frozenset({"missing_scope", "not_in_channel", "channel_not_found", "no_permission"})
 
 
 def jobs_client(settings: Settings, timeout: int = JOBS_CLIENT_TIMEOUT) -> WebClient:
@@ -152,32 +104,6 @@ class SenderOptions:
     @classmethod
     def from_settings(cls, settings: Settings) -> SenderOptions:
         return cls(settings.send_rate_per_second, settings.zone, settings.local_send_hours)
-
-
-class Pacer:
-    """At most `rate` posts a second, shared by every sender of the process (thread-safe)."""
-
-    def __init__(
-        self,
-        rate: float,
-        sleep: Callable[[float], None] = time.sleep,
-        monotonic: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.interval = 1.0 / rate if rate > 0 else 0.0
-        self.sleep = sleep
-        self.monotonic = monotonic
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        if not self.interval:
-            return
-        with self._lock:
-            now = self.monotonic()
-            slot = max(now, self._next)
-            self._next = slot + self.interval
-        if slot > now:
-            self.sleep(slot - now)
 
 
 @dataclass
@@ -222,31 +148,6 @@ class Claimed:
     @property
     def is_dm(self) -> bool:
         return self.channel.startswith(("U", "W"))
-
-
-class StopRun(Exception):
-    """The token or scopes are wrong: nothing can be sent until an admin fixes the settings."""
-
-
-class Transient(Exception):
-    def __init__(self, error: str, retry_after: timedelta | None = None) -> None:
-        super().__init__(error)
-        self.error = error
-        self.retry_after = retry_after
-
-
-def backoff(attempts: int) -> timedelta:
-    """1, 2, 4, ... minutes after the n-th failed attempt, at most an hour."""
-    return min(BACKOFF_FIRST * (2 ** max(0, attempts - 1)), BACKOFF_MAX)
-
-
-def next_window_start(local: datetime, hours: tuple[int, int]) -> datetime | None:
-    """None when `local` is inside [start, end) o'clock; else the next start, in the same zone."""
-    start, end = hours
-    if start <= local.hour < end:
-        return None
-    day = local.date() if local.hour < start else local.date() + timedelta(days=1)
-    return datetime(day.year, day.month, day.day, start, tzinfo=local.tzinfo)
 
 
 def metadata_for(keys: Sequence[str]) -> dict[str, Any]:
@@ -607,25 +508,6 @@ class Sender:
                 raise
 
 
-def classify(exc: SlackApiError) -> Transient | StopRun | str:
-    """A transient failure, a configuration problem, or (a str) a permanent error for this message."""
-    response = exc.response
-    status = getattr(response, "status_code", 200)
-    error = str(response.get("error") or f"http_{status}")
-    if status == 429:
-        headers = {name.lower(): value for name, value in (response.headers or {}).items()}
-        seconds = str(headers.get("retry-after") or "")
-        retry_after = timedelta(seconds=int(seconds)) if seconds.isdigit() else None
-        return Transient("ratelimited", retry_after)
-    if status >= 500:
-        return Transient(f"http_{status}")
-    if error in CONFIGURATION_ERRORS:
-        return StopRun(error)
-    if error in PERMANENT_ERRORS:
-        return error
-    return Transient(error)
-
-
 def deliver(
     db: Database,
     client: WebClient,
@@ -654,58 +536,3 @@ def deliver(
             stop,
         )
         return sender.report
-
-
-@dataclass(frozen=True)
-class Failure:
-    key: str
-    kind: str
-    channel: str
-    error: str | None
-
-
-REPORT_BATCH = 40
-
-
-def report_failures(db: Database, now: datetime, review_channel: str) -> list[str]:
-    """Queue one report to `review_channel` of the messages that failed for good and were not reported.
-
-    The report is queued in the same transaction that marks the failures reported, so each failure is
-    reported once; a failed report is only logged (it cannot report itself).
-    """
-    queued: list[str] = []
-    while True:
-        with db.transaction() as session:
-            rows = list(
-                session.scalars(
-                    select(OutboxMessage)
-                    .where(
-                        OutboxMessage.status == OutboxStatus.FAILED,
-                        OutboxMessage.error_reported_at.is_(None),
-                        OutboxMessage.kind != FAILURE_REPORT_KIND,
-                    )
-                    .order_by(OutboxMessage.id)
-                    .limit(REPORT_BATCH)
-                    .with_for_update(skip_locked=True)
-                )
-            )
-            if not rows:
-                return queued
-            failures = [Failure(row.key, row.kind, row.channel, row.error) for row in rows]
-            if review_channel:
-                key = f"delivery-failures:{rows[0].id}-{rows[-1].id}"
-                payload = delivery_blocks.delivery_failures_message(failures)
-                enqueue_message(
-                    session,
-                    key=key,
-                    kind=FAILURE_REPORT_KIND,
-                    channel=review_channel,
-                    payload=payload,
-                    now=now,
-                )
-                queued.append(key)
-            else:
-                for failure in failures:
-                    log.error("undeliverable %s to %s: %s", failure.key, failure.channel, failure.error)
-            for row in rows:
-                row.error_reported_at = now

@@ -15,7 +15,9 @@ from bot.db import Database
 from bot.models import OutboxMessage, OutboxStatus
 from bot.services.outbox import enqueue
 from jobs import sender
-from jobs.sender import LEASE, Pacer, SenderOptions, deliver, jobs_client, report_failures
+from jobs.delivery_errors import report_failures
+from jobs.pacing import Pacer
+from jobs.sender import LEASE, SenderOptions, deliver, jobs_client
 from tests.conftest import ANNOUNCE_CHANNEL, MEMBER, REVIEW_CHANNEL, make_settings
 from tests.factories import add_member
 from tests.fake_slack import BOT_TOKEN, FakeSlack

@@ -265,3 +265,17 @@ class OutboxMessage(Base):
     error: Mapped[str | None] = mapped_column(Text)
     error_reported_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProcessedEvent(Base):
+    """An Events API delivery already handled, by `event_id`.
+
+    Slack redelivers an event it thinks went unanswered (`X-Slack-Retry-Num`), and a replayed request
+    carries the same `event_id`: an event with side effects is acted on only when its row is new.
+    """
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(index=True)

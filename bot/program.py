@@ -355,6 +355,28 @@ def meets_requirement_for_application(contribution_dates: Iterable[date], today:
     return meets_application_requirement(counted(application_window(today), contribution_dates), required)
 
 
+# --- who decides ---------------------------------------------------------------------------
+
+
+class DecisionRefusal(StrEnum):
+    NOT_TSC = "not_tsc"  # only TSC members decide applications and benefit requests
+    OWN_REQUEST = "own_request"  # nobody decides their own application or benefit request
+
+
+def decision_refusal(decider: str, decider_is_tsc: bool, requester: str | None) -> DecisionRefusal | None:
+    """Why `decider` may not decide what `requester` asked for (an application, a benefit), or None.
+
+    Another TSC member must decide a TSC member's own request, so the program's checks stay
+    independent of the person who benefits. `requester` is None when the request is tied to no Slack
+    user (e.g. an imported record).
+    """
+    if not decider_is_tsc:
+        return DecisionRefusal.NOT_TSC
+    if requester is not None and decider == requester:
+        return DecisionRefusal.OWN_REQUEST
+    return None
+
+
 # --- validating a contribution ---------------------------------------------------------------
 
 

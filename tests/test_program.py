@@ -170,3 +170,12 @@ def test_validation_codes() -> None:
 def test_the_same_link_written_differently() -> None:
     assert program.same_link("https://YouTu.be/abc/", "https://youtu.be/abc")
     assert not program.same_link("https://youtu.be/abc?t=1", "https://youtu.be/abc")
+
+
+def test_only_another_tsc_member_decides_a_request() -> None:
+    assert program.decision_refusal("U0TSC", True, "U0MEMBER") is None
+    assert program.decision_refusal("U0OTHER", False, "U0MEMBER") is program.DecisionRefusal.NOT_TSC
+    assert program.decision_refusal("U0TSC", True, "U0TSC") is program.DecisionRefusal.OWN_REQUEST
+    # Not being TSC is the first reason given, even for one's own request.
+    assert program.decision_refusal("U0MEMBER", False, "U0MEMBER") is program.DecisionRefusal.NOT_TSC
+    assert program.decision_refusal("U0TSC", True, None) is None

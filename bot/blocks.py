@@ -1437,6 +1437,9 @@ def ambassador_blocks(personal: home.PersonalHome, now: datetime, zone: tzinfo) 
         buttons.append(
             button(f"Snooze reminders {SNOOZE_DAYS_DEFAULT} days", ids.SNOOZE, str(SNOOZE_DAYS_DEFAULT))
         )
+    from bot.benefit_blocks import request_button  # benefits build their own blocks
+
+    buttons.append(request_button())
     blocks: list[Block] = [header("Your ambassador term"), section(status, block_id="progress")]
     if notes:
         blocks.append(context("\n".join(notes)))
@@ -1622,6 +1625,10 @@ def home_view(data: home.Home, zone: tzinfo) -> dict[str, Any]:
         blocks = newcomer_blocks(personal, data.required, zone)
     if data.tsc is not None:
         blocks += tsc_blocks(data.tsc, data.required, data.today, zone)
+    if data.benefits is not None:
+        from bot.benefit_blocks import tsc_home_blocks
+
+        blocks += tsc_home_blocks(data.benefits)
     blocks.append(
         context(f"Updated {data.now.astimezone(zone):%Y-%m-%d %H:%M} · `{ids.COMMAND} help` for commands")
     )

@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from bot import blocks, parsing, program
 from bot.app import Deps
 from bot.services import admin, membership
+from handlers import benefits
 from handlers.membership import deliver_now, slack_name
 from handlers.router import CommandRouter, Invocation
 
@@ -128,6 +129,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         "extend": extend,
         "emeritus": emeritus,
         "reinstate": reinstate,
+        "benefits": benefits.admin_command(deps),
     }
 
     def admin_command(call: Invocation) -> None:

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from bot import blocks, ids
 from bot.app import Deps
 from bot.services import home
+from bot.services.benefits import BudgetSetting
 from bot.services.contributions import (
     ContributionNotFound,
     ContributionRejected,
@@ -41,6 +42,7 @@ def publish_home(deps: Deps, client: WebClient, slack_user_id: str) -> None:
         now,
         deps.settings.required_contributions,
         is_tsc=deps.is_tsc(slack_user_id),
+        benefits_setting=BudgetSetting.from_settings(deps.settings),
     )
     client.views_publish(user_id=slack_user_id, view=blocks.home_view(data, zone))
 

@@ -258,10 +258,12 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         elif not clicked_on_review:
             tell(client, origin, texts.done_text(outcome.request))
 
-    def after(client: WebClient, outcome: Outcome, actor: str) -> None:
+    def deliver_and_show(client: WebClient, origin: Origin, outcome: Outcome) -> None:
         if outcome.changed:
             deliver(client, outcome.outbox_keys)
-            refresh(client, outcome.request.slack_user_id, actor)
+        show(client, origin, outcome)
+        if outcome.changed:
+            refresh(client, outcome.request.slack_user_id, origin.user_id)
 
     def approve_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
@@ -291,8 +293,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         except benefits.RequestNotFound:
             tell(client, origin, texts.GONE)
             return
-        after(client, outcome, origin.user_id)
-        show(client, origin, outcome)
+        deliver_and_show(client, origin, outcome)
 
     def open_reason_form(
         ack: Ack,
@@ -332,8 +333,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             ack(response_action="update", view=texts.closed_modal(texts.already_text(outcome.request)))
             return
         ack()
-        after(client, outcome, origin.user_id)
-        show(client, origin, outcome)
+        deliver_and_show(client, origin, outcome)
 
     def submitted_origin(body: dict[str, Any], view: dict[str, Any]) -> tuple[Origin, int]:
         metadata = json.loads(view.get("private_metadata") or "{}")

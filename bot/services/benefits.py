@@ -1034,7 +1034,7 @@ def export_requests(
                 "event_date": request.event_date.isoformat() if request.event_date else None,
                 "participants": request.participants,
             }
-            for request, member, benefit in session.execute(query).tuples()
+            for request, member, benefit in session.execute(query)
         ]
 
 

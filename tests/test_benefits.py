@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -387,6 +388,40 @@ def test_a_tsc_member_cannot_decide_their_own_request(make_bot: Any) -> None:
     second.fake.wait_for(lambda: stored(second, request_id).status == "approved")
 
 
+def test_one_decision_whatever_replicas_and_double_clicks(make_bot: Any) -> None:
+    bot = make_bot(tsc_user_ids=[TSC, TSC2])
+    bot.fake.add_user(TSC2, "Theo Second", tz="UTC")
+    enrol(bot.db, MEMBER, date(2026, 1, 10))
+    request_id, post = request_swag(bot)
+    replica = make_bot(tsc_user_ids=[TSC, TSC2])
+    barrier = threading.Barrier(4)
+    statuses: list[int] = []
+
+    def click(user: str, endpoint: Any) -> None:
+        barrier.wait()
+        statuses.append(
+            endpoint.click(ids.BENEFIT_APPROVE, user, value=str(request_id), message=as_clicked(post)).status
+        )
+
+    threads = [
+        threading.Thread(target=click, args=args)
+        for args in ((TSC, bot.slack), (TSC2, replica.slack), (TSC, replica.slack), (TSC2, bot.slack))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    losers = bot.fake.wait_for(lambda: len(bot.fake.responses) == 3 and bot.fake.responses)
+    assert statuses == [200] * 4
+    winner = stored(bot, request_id).decided_by
+    assert all(f"Approved* by <@{winner}>" in told["text"] for told in losers)
+    assert [e.action for e in audit(bot)].count("benefit.approved") == 1
+    with bot.db.transaction() as session:
+        dms = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == benefits.DECISION_KIND)).all()
+    assert len(dms) == 1
+
+
 def test_the_budget_left_is_shown_when_deciding(make_bot: Any) -> None:
     bot = make_bot(benefits_yearly_budget=250, benefits_currency="EUR")
     enrol(bot.db, MEMBER, date(2026, 1, 10))
@@ -518,6 +553,10 @@ def test_the_export_for_the_treasurer(
         cli(bot, monkeypatch, tmp_path, "benefits", "export", "--from", "2026-05-01", "--to", "2026-01-01")
         == 2
     )
+    # The website's members file never carries any of it.
+    assert cli(bot, monkeypatch, tmp_path, "export") == 0
+    website = capsys.readouterr().out
+    assert "Jane Doe" in website and ADDRESS not in website and "swag" not in website.lower()
 
 
 def test_erasure_after_90_days_the_purge_and_the_overdue_report(

@@ -888,24 +888,34 @@ class OpenRequests:
 def open_requests_in(
     session: Session, now: datetime, setting: BudgetSetting, limit: int = OPEN_SHOWN
 ) -> OpenRequests:
-    """Two queries whatever the number of requests: the rows (with totals per status) and the budget."""
-    per_status = func.count(BenefitRequest.id).over(partition_by=BenefitRequest.status)
-    rows = session.execute(
+    """Two queries whatever the number of requests: the rows (cut in SQL, with the totals per status)
+    and the budget. At most `limit` of each status are fetched; pending ones are shown first."""
+    ranked = (
         select(
             BenefitRequest.id,
             BenefitRequest.status,
             Member.slack_user_id,
-            Member.name,
-            Benefit.name,
+            Member.name.label("member_name"),
+            Benefit.name.label("benefit_name"),
             BenefitRequest.value,
             BenefitRequest.requested_at,
             BenefitRequest.decided_at,
-            per_status,
+            func.count(BenefitRequest.id).over(partition_by=BenefitRequest.status).label("total"),
+            func.row_number()
+            .over(
+                partition_by=BenefitRequest.status, order_by=(BenefitRequest.requested_at, BenefitRequest.id)
+            )
+            .label("rank"),
         )
         .join(Member, Member.id == BenefitRequest.member_id)
         .join(Benefit, Benefit.id == BenefitRequest.benefit_id)
         .where(BenefitRequest.status.in_(rules.OPEN_STATUSES))
-        .order_by(BenefitRequest.status.desc(), BenefitRequest.requested_at, BenefitRequest.id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(*[column for column in ranked.c if column.name != "rank"])
+        .where(ranked.c.rank <= limit)
+        .order_by(ranked.c.status.desc(), ranked.c.requested_at, ranked.c.id)
     ).all()
     totals = {row[1]: int(row[8]) for row in rows}
     pending = [row for row in rows if row[1] == RequestStatus.PENDING][:limit]

@@ -279,3 +279,70 @@ class ProcessedEvent(Base):
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     event_type: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Benefit(Base):
+    """A benefit on offer to ambassadors (a swag pack, event swag, a conference ticket, ...).
+
+    The TSC edits the catalogue in Slack (`/ambassador admin benefits`); the program's defaults are
+    added when the catalogue is first used. A benefit is disabled, never deleted: requests keep it.
+    """
+
+    __tablename__ = "benefits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)  # what the TSC types, e.g. "swag-pack"
+    kind: Mapped[str] = mapped_column(String(32))  # a benefit_rules.BenefitKind
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(String(500))
+    value: Mapped[int] = mapped_column(Integer, default=0)  # approximate, whole units of BENEFITS_CURRENCY
+    needs_shipping: Mapped[bool] = mapped_column(default=False)
+    needs_event: Mapped[bool] = mapped_column(default=False)
+    limit_per_term: Mapped[int | None]  # None: no limit
+    enabled: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)  # the order members see
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class BenefitRequest(Base):
+    """An ambassador's request for a benefit, from the form to its fulfilment.
+
+    The shipping columns are personal data: shown only to the member and to TSC members privately,
+    and erased (set to NULL, `shipping_erased_at` set, audited) 90 days after fulfilment or on
+    `ambassador-bot benefits purge-addresses`.
+    """
+
+    __tablename__ = "benefit_requests"
+    __table_args__ = (Index("ix_benefit_requests_member_benefit", "member_id", "benefit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    benefit_id: Mapped[int] = mapped_column(ForeignKey("benefits.id", ondelete="RESTRICT"), index=True)
+    term_id: Mapped[int | None] = mapped_column(ForeignKey("terms.id", ondelete="SET NULL"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)  # the benefit's value when requested
+
+    event_name: Mapped[str | None] = mapped_column(String(200))
+    event_date: Mapped[date | None] = mapped_column(Date)
+    event_link: Mapped[str | None] = mapped_column(String(1000))
+    participants: Mapped[int | None]
+    note: Mapped[str | None] = mapped_column(Text)
+
+    shipping_name: Mapped[str | None] = mapped_column(String(200))
+    shipping_address: Mapped[str | None] = mapped_column(Text)
+    shipping_country: Mapped[str | None] = mapped_column(String(100))
+    shipping_phone: Mapped[str | None] = mapped_column(String(50))
+    shipping_erased_at: Mapped[datetime | None]
+
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    fulfilled_by: Mapped[str | None] = mapped_column(String(32))
+    fulfilled_at: Mapped[datetime | None] = mapped_column(index=True)
+    fulfilment_note: Mapped[str | None] = mapped_column(Text)
+    cancelled_at: Mapped[datetime | None]
+
+    member: Mapped[Member] = relationship()
+    benefit: Mapped[Benefit] = relationship()

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     send_rate_per_second: float = Field(default=1.0, ge=0, le=100)
     local_send_hours: Annotated[tuple[int, int], NoDecode] = (9, 18)
 
+    # --- benefits: the yearly budget in whole units of the program's currency (0: not tracked) ---
+    benefits_yearly_budget: int = Field(default=0, ge=0, le=100_000_000)
+    benefits_currency: str = Field(default="USD", min_length=1, max_length=8)
+
     @field_validator("tsc_user_ids", mode="before")
     @classmethod
     def _split_user_ids(cls, value: object) -> object:

@@ -18,6 +18,7 @@ from bot.app import Deps
 from bot.blocks import admin as admin_blocks
 from bot.blocks import membership as membership_blocks
 from bot.services import admin, decisions
+from handlers import benefits
 from handlers.membership import deliver_now, slack_name
 from handlers.router import CommandRouter, Invocation
 
@@ -130,6 +131,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         "extend": extend,
         "emeritus": emeritus,
         "reinstate": reinstate,
+        "benefits": benefits.admin_command(deps),
     }
 
     def admin_command(call: Invocation) -> None:

@@ -20,6 +20,7 @@ from bot.blocks import contributions as contributions_blocks
 from bot.blocks import home as home_blocks
 from bot.blocks import kit
 from bot.services import home
+from bot.services.benefits import BudgetSetting
 from bot.services.contributions import (
     ContributionNotFound,
     ContributionRejected,
@@ -44,6 +45,7 @@ def publish_home(deps: Deps, client: WebClient, slack_user_id: str) -> None:
         now,
         deps.settings.required_contributions,
         is_tsc=deps.is_tsc(slack_user_id),
+        benefits_setting=BudgetSetting.from_settings(deps.settings),
     )
     client.views_publish(user_id=slack_user_id, view=home_blocks.home_view(data, zone))
 

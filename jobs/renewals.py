@@ -19,12 +19,16 @@ Never snoozed: a snooze only pauses progress reminders.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from bot import program
 from bot.blocks import renewals as renewals_blocks
+from bot.blocks.benefits import with_overdue
 from bot.services import jobs as due
 from bot.services import terms
+from bot.services.benefits import OverdueItem
+from jobs import benefits as benefit_jobs
 from jobs.runner import JobContext, JobResult, Planned, finish, queue_planned
 
 NOTICE_KIND = "renewal"
@@ -79,8 +83,9 @@ def verifications(ctx: JobContext, now: datetime, dry_run: bool, result: JobResu
                 for item in verified
                 if item.changed or f"verification:term{item.term_id}:{item.outcome}" not in already
             ]
-            if news and settings.review_channel:
-                planned.append(report(settings.review_channel, today, verified, news))
+            late = benefit_jobs.overdue(session, now)
+            if (news or benefit_jobs.remind_today(late)) and settings.review_channel:
+                planned.append(report(settings.review_channel, today, verified, news, late))
             marked = queue_planned(session, planned, now, dry_run)
         except BaseException:
             session.rollback()
@@ -96,14 +101,25 @@ def verifications(ctx: JobContext, now: datetime, dry_run: bool, result: JobResu
 
 
 def report(
-    channel: str, today: date, verified: list[terms.TermVerification], news: list[terms.TermVerification]
+    channel: str,
+    today: date,
+    verified: list[terms.TermVerification],
+    news: list[terms.TermVerification],
+    late: Sequence[OverdueItem] = (),
 ) -> Planned:
-    """One message for the TSC: this run's renewals and lapses, and everyone who may still renew."""
+    """One message for the TSC: this run's renewals and lapses, everyone who may still renew, and the
+    benefit requests approved but not fulfilled for two weeks or more."""
     renewed = [item for item in news if item.outcome is program.Verification.RENEWED]
     lapsed = [item for item in news if item.outcome in LAPSED_OUTCOMES]
     pending = [item for item in verified if item.outcome is program.Verification.MET]
-    payload = renewals_blocks.verification_report_message(today, renewed, pending, lapsed, renew_by)
-    digest = zlib.crc32(",".join(f"{item.term_id}:{item.outcome}" for item in news).encode())
+    payload = with_overdue(
+        renewals_blocks.verification_report_message(today, renewed, pending, lapsed, renew_by), late
+    )
+    digest = zlib.crc32(
+        ",".join(
+            [*(f"{item.term_id}:{item.outcome}" for item in news), *(f"b{item.id}" for item in late)]
+        ).encode()
+    )
     return Planned(
         key=f"verification-report:{today.isoformat()}:{digest:08x}",
         kind=REPORT_KIND,
@@ -145,4 +161,5 @@ def run(ctx: JobContext, now: datetime, dry_run: bool = False) -> JobResult:
     result = JobResult("renewals", now)
     verifications(ctx, now, dry_run, result)
     notices(ctx, now, dry_run, result)
+    benefit_jobs.erase_due_shipping(ctx, now, dry_run, result)
     return result

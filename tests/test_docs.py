@@ -43,6 +43,7 @@ def test_every_subcommand_is_documented(tmp_path: Path) -> None:
         "mute",
         "contributions",
         "progress",
+        "perks",
     }
     for name in set(router.handlers) - aliases:
         assert f"`/ambassador {name}" in README, f"/ambassador {name} is missing from README.md"

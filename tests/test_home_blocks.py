@@ -173,6 +173,7 @@ def test_an_ambassador_sees_progress_term_pace_and_their_buttons() -> None:
     assert [(b["action_id"], b.get("value")) for b in member_buttons] == [
         (ids.LOG_OPEN, None),
         (ids.SNOOZE, "30"),
+        (ids.BENEFIT_OPEN, None),
     ]
 
 

@@ -27,6 +27,7 @@ SUBCOMMAND_HELP: list[tuple[str, str]] = [
     ("admin", "TSC only: pending applications, add, link, extend, emeritus, reinstate"),
     ("snooze 30d | 2w | off", "pause or resume progress reminders"),
     ("history", "every contribution you have on record, newest first"),
+    ("benefits", "what ambassadors get, what you may still request, your requests (alias: `perks`)"),
 ]
 
 

@@ -6,6 +6,7 @@ from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from bot import ids, program
+from bot.blocks import benefits as benefits_blocks
 from bot.blocks import contributions as contributions_blocks
 from bot.blocks import general as general_blocks
 from bot.blocks import kit
@@ -130,6 +131,7 @@ def ambassador_blocks(personal: home.PersonalHome, now: datetime, zone: tzinfo) 
                 str(reminders_blocks.SNOOZE_DAYS_DEFAULT),
             )
         )
+    buttons.append(benefits_blocks.request_button())
     blocks: list[kit.Block] = [kit.header("Your ambassador term"), kit.section(status, block_id="progress")]
     if notes:
         blocks.append(kit.context("\n".join(notes)))
@@ -318,6 +320,8 @@ def home_view(data: home.Home, zone: tzinfo) -> dict[str, Any]:
         blocks = newcomer_blocks(personal, data.required, zone)
     if data.tsc is not None:
         blocks += tsc_blocks(data.tsc, data.required, data.today, zone)
+    if data.benefits is not None:
+        blocks += benefits_blocks.tsc_home_blocks(data.benefits)
     blocks.append(
         kit.context(f"Updated {data.now.astimezone(zone):%Y-%m-%d %H:%M} · `{ids.COMMAND} help` for commands")
     )

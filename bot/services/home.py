@@ -25,6 +25,7 @@ from bot.models import (
     Term,
     TermStatus,
 )
+from bot.services.benefits import BudgetSetting, OpenRequests, open_requests_in
 from bot.services.members import with_current_term_counts
 
 # How much of each list the Home shows; the rest is counted and pointed to (Block Kit allows 100
@@ -172,17 +173,26 @@ class Home:
     required: int
     personal: PersonalHome | None  # None: the bot has no record of this person
     tsc: TscHome | None  # only for TSC members
+    benefits: OpenRequests | None = None  # only for TSC members: benefit requests to decide or fulfil
 
 
 def load_home(
-    db: Database, slack_user_id: str, today: date, now: datetime, required: int, *, is_tsc: bool
+    db: Database,
+    slack_user_id: str,
+    today: date,
+    now: datetime,
+    required: int,
+    *,
+    is_tsc: bool,
+    benefits_setting: BudgetSetting | None = None,
 ) -> Home:
     """What `slack_user_id`'s App Home shows; `today` is their local date, `is_tsc` from `Deps.is_tsc`."""
     with db.transaction() as session:
         member = session.scalar(select(Member).where(Member.slack_user_id == slack_user_id))
         personal = _personal(session, member, today, required) if member else None
         tsc = _tsc(session, today, required) if is_tsc else None
-    return Home(slack_user_id, today, now, required, personal, tsc)
+        benefits = open_requests_in(session, now, benefits_setting) if is_tsc and benefits_setting else None
+    return Home(slack_user_id, today, now, required, personal, tsc, benefits)
 
 
 def _personal(session: Session, member: Member, today: date, required: int) -> PersonalHome:

@@ -1,0 +1,98 @@
+"""`ambassador-bot benefits export | purge-addresses`: the treasurer's list, and erasing addresses now."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.members_file import iso_date
+from bot.settings import Settings
+
+
+def add_commands(commands: Any) -> None:
+    benefits = commands.add_parser(
+        "benefits", help="benefit requests: the treasurer's export, erasing addresses"
+    )
+    actions = benefits.add_subparsers(dest="benefits_command", required=True, metavar="ACTION")
+    export = actions.add_parser(
+        "export",
+        help="every benefit request with member, benefit, value, status and dates (CSV or JSON)",
+        description=(
+            "For the treasurer: every benefit request made between --from and --to (both included, dates "
+            "in TIMEZONE), oldest first. Shipping details and notes are never exported."
+        ),
+    )
+    export.add_argument("--from", dest="since", type=iso_date, metavar="YYYY-MM-DD", help="first day")
+    export.add_argument("--to", dest="until", type=iso_date, metavar="YYYY-MM-DD", help="last day")
+    export.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default) or json")
+    export.add_argument("-o", "--output", type=Path, metavar="PATH", help="write to PATH instead of stdout")
+    export.set_defaults(handler=cmd_export)
+
+    purge = actions.add_parser(
+        "purge-addresses",
+        help="erase now the shipping details of every request that is no longer open (audited)",
+        description=(
+            "Shipping details are erased 90 days after fulfilment by the renewals job; this erases those of "
+            "every fulfilled, declined or cancelled request at once. Requests still waiting for a decision "
+            "or for fulfilment keep theirs."
+        ),
+    )
+    purge.add_argument("--now", help="the time to record, ISO-8601 (default: now)")
+    purge.set_defaults(handler=cmd_purge)
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli import CommandError, open_database
+    from bot.services.benefits import EXPORT_FIELDS, export_requests
+
+    if args.since and args.until and args.since > args.until:
+        raise CommandError(f"--from {args.since} is after --to {args.until}")
+    db = open_database(settings)
+    try:
+        rows = export_requests(db, settings.benefits_currency, args.since, args.until, settings.zone)
+    finally:
+        db.dispose()
+    if args.output:
+        with args.output.open("w", encoding="utf-8", newline="") as out:
+            write(rows, args.format, out, EXPORT_FIELDS)
+        print(f"Wrote {len(rows)} benefit request(s) to {args.output}.", file=sys.stderr)
+    else:
+        write(rows, args.format, sys.stdout, EXPORT_FIELDS)
+    return 0
+
+
+def write(rows: list[dict[str, Any]], fmt: str, out: TextIO, fields: tuple[str, ...]) -> None:
+    if fmt == "json":
+        json.dump(rows, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+        return
+    writer = csv.DictWriter(out, fieldnames=list(fields), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli import CommandError, open_database
+    from bot.services.benefits import erase_shipping_details
+
+    now = datetime.now(UTC)
+    if args.now:
+        try:
+            parsed = datetime.fromisoformat(args.now)
+        except ValueError:
+            raise CommandError(f"--now {args.now!r} is not an ISO-8601 date and time") from None
+        now = parsed if parsed.tzinfo else parsed.replace(tzinfo=settings.zone)
+    db = open_database(settings)
+    try:
+        erased = erase_shipping_details(db, now=now, actor="cli", everything_closed=True)
+    finally:
+        db.dispose()
+    from bot.blocks.benefits import erased_summary
+
+    print(erased_summary(len(erased)))
+    return 0

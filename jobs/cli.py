@@ -121,10 +121,11 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import open_database
+    from bot.cli import check_bot_token, open_database
     from jobs.scheduler import build_scheduler
 
     require_bot_token(settings)
+    check_bot_token(settings)
     db = open_database(settings)
     scheduler = build_scheduler(JobContext.create(settings, db), blocking=True)
 

@@ -19,4 +19,6 @@ def test_the_index_lists_exactly_the_files_in_its_folder(folder: str, index: str
     listed = set(re.findall(first_column, text, flags=re.MULTILINE)) - {"File", "file"}
     present = {path.name for path in (DATA / folder).iterdir()} - {index}
 
-    assert listed == present, f"listed but missing: {listed - present}; present but unlisted: {present - listed}"
+    assert listed == present, (
+        f"listed but missing: {listed - present}; present but unlisted: {present - listed}"
+    )

@@ -8,23 +8,38 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from tests.test_cli import COMMAND, run, sqlite_env
+from tests.test_cli import COMMAND
 
 
-def test_version_prints_the_installed_version(tmp_path: Path) -> None:
+def test_version_and_an_unknown_flag_showing_the_usage_of_the_subcommand_it_was_given_to(
+    tmp_path: Path,
+) -> None:
     from importlib.metadata import version
 
-    result = run("--version", cwd=tmp_path)
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/bot.db",
+    }
+    # Started together: each is a whole interpreter start.
+    asked_version, unknown_flag = (
+        subprocess.Popen(
+            [COMMAND, *args],
+            cwd=tmp_path,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for args in (["--version"], ["jobs", "run", "reminders", "--bogus"])
+    )
+    version_out, _ = asked_version.communicate(timeout=60)
+    _, usage = unknown_flag.communicate(timeout=60)
 
-    assert (result.returncode, result.stdout) == (0, f"ambassador-bot {version('ambassador-bot')}\n")
-
-
-def test_an_unknown_flag_shows_the_usage_of_the_subcommand_it_was_given_to(tmp_path: Path) -> None:
-    result = run("jobs", "run", "reminders", "--bogus", cwd=tmp_path, env=sqlite_env(tmp_path))
-
-    assert result.returncode == 2
-    lines = result.stderr.splitlines()
-    assert lines[0].startswith("usage: ambassador-bot jobs run [-h]"), result.stderr
+    assert (asked_version.returncode, version_out) == (0, f"ambassador-bot {version('ambassador-bot')}\n")
+    assert unknown_flag.returncode == 2
+    lines = usage.splitlines()
+    assert lines[0].startswith("usage: ambassador-bot jobs run [-h]"), usage
     assert lines[-1] == "ambassador-bot jobs run: error: unrecognized arguments: --bogus"
     assert not (tmp_path / "bot.db").exists()
 

@@ -305,28 +305,37 @@ def test_jobs_run_shows_progress_on_a_terminal_and_nothing_extra_through_a_pipe(
     command = [str(Path(sys.executable).parent / "ambassador-bot"), "jobs", "run", "reminders"]
     env = {**os.environ, **environment, "SEND_RATE_PER_SECOND": "20"}
 
-    # stderr on a terminal (a pseudo-terminal here), as when someone runs it by hand.
+    # stderr on a terminal (a pseudo-terminal here), as when someone runs it by hand; and, at the same
+    # time (another month, so other messages), through pipes as from cron.
     leader, follower = pty.openpty()
-    with subprocess.Popen(
-        [*command, "--now", "2026-11-24T10:00:00+00:00"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=follower,
-    ) as on_terminal:
+    with (
+        subprocess.Popen(
+            [*command, "--now", "2026-11-24T10:00:00+00:00"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=follower,
+        ) as on_terminal,
+        subprocess.Popen(
+            [*command, "--now", "2026-12-24T10:00:00+00:00"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        ) as through_pipes,
+    ):
         os.close(follower)
         shown = read_all(leader)
         stdout = on_terminal.communicate(timeout=60)[0].decode()
-    piped = subprocess.run(
-        [*command, "--now", "2026-12-24T10:00:00+00:00"], env=env, cwd=ROOT, capture_output=True, text=True
-    )
+        piped_out, piped_err = through_pipes.communicate(timeout=60)
 
     assert on_terminal.returncode == 0 and "reminders: 3 due, 3 new, 3 queued, 3 sent" in stdout
     assert "reminders: finding what is due…" in shown
     assert "\r\x1b[Kreminders: 3 sent of 3 queued\r\n" in shown
-    assert piped.returncode == 0, piped.stderr
-    assert "reminders: 3 due, 3 new, 3 queued, 3 sent" in piped.stdout
-    assert "sent of" not in piped.stderr and "finding" not in piped.stderr
+    assert through_pipes.returncode == 0, piped_err
+    assert "reminders: 3 due, 3 new, 3 queued, 3 sent" in piped_out
+    assert "sent of" not in piped_err and "finding" not in piped_err
     assert len(fake_slack.messages) == 6
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+import time
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
@@ -79,33 +79,26 @@ def check_token(client: WebClient) -> Identity | None:
     return identity
 
 
-def check_at_start(
-    client: WebClient,
-    *,
-    stop: threading.Event | None = None,
-    on_refused: Callable[[str], None] | None = None,
-) -> Identity | None:
+def check_at_start(client: WebClient) -> Identity | None:
     """Check the token now; when Slack cannot be asked, keep checking in the background.
 
-    Raises `TokenRefused` at once when Slack refuses the token. A later refusal (seen by the
-    background retries) is logged as an error and given to `on_refused`.
+    Raises `TokenRefused` at once when Slack refuses the token. A refusal seen later, by the
+    background checks, is logged as an error (the process keeps running: it may be Slack's mistake).
     """
     identity = check_token(client)
     if identity is not None:
         return identity
     log.warning("serving anyway; checking the token again in the background")
-    stopped = stop or threading.Event()
 
     def retry() -> None:
         delay = RETRY_FIRST
-        while not stopped.wait(delay):
+        while True:
+            time.sleep(delay)
             try:
                 if check_token(client) is not None:
                     return
             except TokenRefused as refused:
                 log.error("%s", refused)
-                if on_refused is not None:
-                    on_refused(str(refused))
                 return
             delay = min(delay * 2, RETRY_MAX)
 

@@ -1,19 +1,30 @@
-# Two commands on a fresh machine:  `make run`  and  `make test`.
+# On a fresh machine:  `make install`, `make manifest URL=https://...` (to create the Slack app),
+# then `make run`; and `make test`.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint install dev clean
+.PHONY: run test lint install dev clean manifest
 
 $(BIN)/ambassador-bot: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
+	@echo "Installed: run it as $(BIN)/ambassador-bot (or 'source $(BIN)/activate' first, then ambassador-bot)."
 
 install dev: $(BIN)/ambassador-bot
 
-# Installs, migrates the database and serves Slack (settings from the environment or .env).
+# The Slack app manifest, needed before any token exists. HTTP mode: `make manifest URL=https://bot.example.org`;
+# without URL, Socket Mode. NAME="AsyncAPI Ambassadors" names the app. Writes $(MANIFEST).
+MANIFEST ?= manifest.json
+manifest: $(BIN)/ambassador-bot
+	@$(BIN)/ambassador-bot manifest $(if $(URL),--url '$(URL)',--socket-mode) $(if $(NAME),--name '$(NAME)') \
+		> '$(MANIFEST).tmp' || { rm -f '$(MANIFEST).tmp'; exit 2; }
+	@mv '$(MANIFEST).tmp' '$(MANIFEST)'
+	@echo "Wrote $(MANIFEST) ($(if $(URL),HTTP mode,Socket Mode)): paste it at https://api.slack.com/apps → Create New App → From a manifest."
+
+# Installs, migrates the database, checks the bot token with Slack and serves (settings from the environment or .env).
 run: $(BIN)/ambassador-bot
 	$(BIN)/ambassador-bot serve
 

@@ -10,7 +10,9 @@ import sys
 from collections.abc import Callable, Sequence
 from types import FrameType
 
-from bot.db import Database
+from sqlalchemy.exc import DBAPIError
+
+from bot.db import Database, DatabaseUnavailable, explain_error
 from bot.logging_setup import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -23,16 +25,45 @@ class CommandError(Exception):
     """A problem to report on one line, with exit status 2 (bad input, not a crash)."""
 
 
+def connect_database(settings: Settings) -> tuple[Database, list[str]]:
+    """Open the database and bring its schema up to date, returning the migrations applied.
+
+    An unsupported URL, or a database that cannot be reached or written, is one line (exit status 2).
+    """
+    db = Database(settings.database_url)
+    try:
+        applied = db.upgrade()
+    except DBAPIError as exc:
+        db.dispose()
+        raise DatabaseUnavailable(explain_error(db.url, exc)) from None
+    return db, applied
+
+
 def open_database(settings: Settings) -> Database:
     """Every command that touches the database first brings its schema up to date."""
-    db = Database(settings.database_url)
-    db.upgrade()
-    return db
+    return connect_database(settings)[0]
+
+
+def check_bot_token(settings: Settings) -> None:
+    """One `auth.test` before serving: a refused token stops here (exit 2) instead of failing every
+    request; Slack unreachable only warns, and the check is retried in the background."""
+    from bot.app import web_client
+    from bot.token_check import CHECK_TIMEOUT, QUIET, TokenRefused, check_at_start
+
+    try:
+        check_at_start(web_client(settings, timeout=CHECK_TIMEOUT, retry_handlers=[], logger=QUIET))
+    except TokenRefused as exc:
+        raise CommandError(str(exc)) from None
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     settings.require_slack()
     db = open_database(settings)
+    try:
+        check_bot_token(settings)
+    except CommandError:
+        db.dispose()
+        raise
     from bot.app import Deps, create_app
     from bot.server import SocketModeError, create_http_server, serve_socket_mode, wsgi_app
 
@@ -85,8 +116,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
-    db = Database(settings.database_url)
-    applied = db.upgrade()
+    db, applied = connect_database(settings)
     db.dispose()
     print(f"database migrated to revision {applied[-1]}" if applied else "database is up to date")
     return 0
@@ -99,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ambassador-bot", description="A Slack bot that runs a community ambassador program."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {installed_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser(
@@ -123,22 +154,48 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ambassador-bot")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        from bot import __version__
+
+        return __version__
+
+
+def chosen_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The parser of the (sub)subcommand the arguments chose, e.g. `jobs run`'s for `jobs run x --bad`."""
+    while True:
+        subcommands = next(
+            (action for action in parser._actions if isinstance(action, argparse._SubParsersAction)), None
+        )
+        chosen = getattr(args, subcommands.dest, None) if subcommands else None
+        if subcommands is None or chosen not in subcommands.choices:
+            return parser
+        parser = subcommands.choices[chosen]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        # argparse would blame the top-level command and show its usage; show the subcommand's instead.
+        chosen_parser(parser, args).error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         settings = load_settings()
     except SettingsError as exc:
         print(exc.render(), file=sys.stderr)
         return EXIT_USAGE
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     handler: Command = args.handler
     try:
         return handler(settings, args)
     except SettingsError as exc:
         print(exc.render(), file=sys.stderr)
         return EXIT_USAGE
-    except CommandError as exc:
+    except (CommandError, DatabaseUnavailable) as exc:
         print(f"ambassador-bot: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:

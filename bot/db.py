@@ -18,7 +18,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,44 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Any constant works; it only has to be the same for every replica of this app.
 MIGRATION_LOCK_ID = 0x616D6261  # "amba"
+
+
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+URL_EXAMPLES = "sqlite:///ambassador-bot.db or postgresql://user:password@host:5432/db"
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be used (an unsupported URL, unreachable, unwritable); one line, no traceback."""
+
+
+def checked_url(url: str) -> URL:
+    """The parsed URL of a database the bot supports; `DatabaseUnavailable` names what is wrong."""
+    try:
+        parsed = make_url(normalize_url(url))
+    except ArgumentError:
+        raise DatabaseUnavailable(f"DATABASE_URL is not a database URL; use {URL_EXAMPLES}") from None
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise DatabaseUnavailable(
+            f"DATABASE_URL: {backend} is not supported; use SQLite or PostgreSQL ({URL_EXAMPLES})"
+        )
+    return parsed
+
+
+def explain_error(url: str, exc: DBAPIError) -> str:
+    """One line on why the database at `url` cannot be used (the password hidden)."""
+    parsed = make_url(url)
+    shown = parsed.render_as_string(hide_password=True)
+    detail = str(exc.orig if exc.orig is not None else exc).strip().splitlines()
+    reason = detail[0] if detail else exc.__class__.__name__
+    hint = ""
+    if parsed.get_backend_name() == "sqlite":
+        where = Path(parsed.database or ".").resolve().parent
+        if "unable to open" in reason or "readonly" in reason:
+            hint = f" (does {where} exist, and may this user write there?)"
+        elif "not a database" in reason:
+            hint = " (that file is not a SQLite database)"
+    return f"cannot use the database {shown}: {reason}{hint}"
 
 
 def normalize_url(url: str) -> str:
@@ -69,6 +108,7 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
 
 class Database:
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
+        checked_url(url)
         self.url = normalize_url(url)
         self.engine = create_db_engine(self.url, **engine_kwargs)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)

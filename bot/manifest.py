@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -45,14 +47,31 @@ LIBRARY_METHODS: dict[str, tuple[str, ...]] = {
 # Scopes no method call shows: the slash command itself, and posting in public channels (the
 # announcement channel) without being invited first.
 FEATURE_SCOPES: tuple[str, ...] = ("commands", "chat:write.public")
-BOT_EVENTS: tuple[str, ...] = ("app_home_opened",)
+# The events the handlers listen to, and the scope Slack requires to deliver each: `message.im` is a
+# message typed in the bot's Messages tab, answered with the help.
+EVENT_SCOPES: dict[str, tuple[str, ...]] = {"app_home_opened": (), "message.im": ("im:history",)}
+BOT_EVENTS: tuple[str, ...] = tuple(EVENT_SCOPES)
+# Slack's rule for `features.bot_user.display_name` (app manifest reference): at most 80 characters
+# among a-z, 0-9, "-", "_" and ".".
+BOT_DISPLAY_NAME = re.compile(r"^[a-z0-9._-]{1,80}$")
 
 
 def bot_scopes() -> list[str]:
     needed = set(FEATURE_SCOPES)
-    for scopes in BOT_METHODS.values():
+    for scopes in (*BOT_METHODS.values(), *EVENT_SCOPES.values()):
         needed.update(scopes)
     return sorted(needed)
+
+
+def bot_display_name(app_name: str) -> str:
+    """The bot user's name from the app's: "AsyncAPI Ambassadors" → "asyncapi-ambassadors"."""
+    plain = unicodedata.normalize("NFKD", app_name).encode("ascii", "ignore").decode().lower()  # é → e
+    name = re.sub(r"[^a-z0-9._-]+", "-", plain).strip("-._")[:80].strip("-._")
+    if not BOT_DISPLAY_NAME.match(name):
+        raise ValueError(
+            f"{app_name!r} leaves no letters or digits for the bot's name (Slack allows a-z, 0-9, - _ .)"
+        )
+    return name
 
 
 def request_url(base_url: str) -> str:
@@ -98,11 +117,12 @@ def build_manifest(
         "features": {
             "app_home": {
                 "home_tab_enabled": True,
-                # The bot's DMs (welcome, reminders) live here; members may also type commands in it.
+                # The bot's DMs (welcome, reminders) live here; members may type /ambassador commands
+                # in it, and a plain message gets the help (handlers/direct_messages.py).
                 "messages_tab_enabled": True,
                 "messages_tab_read_only_enabled": False,
             },
-            "bot_user": {"display_name": name, "always_online": True},
+            "bot_user": {"display_name": bot_display_name(name), "always_online": True},
             "slash_commands": [command],
         },
         "oauth_config": {"scopes": {"bot": bot_scopes()}},
@@ -130,7 +150,11 @@ def add_commands(commands: Any) -> None:
     where.add_argument(
         "--socket-mode", action="store_true", help="no public address: the bot connects out (SLACK_APP_TOKEN)"
     )
-    parser.add_argument("--name", default=DEFAULT_NAME, help=f"app and bot name (default {DEFAULT_NAME!r})")
+    parser.add_argument(
+        "--name",
+        default=DEFAULT_NAME,
+        help=f"app name (default {DEFAULT_NAME!r}); the bot user's is derived from it, e.g. 'ambassador-bot'",
+    )
     parser.set_defaults(handler=cmd_manifest)
 
 
@@ -140,6 +164,10 @@ def cmd_manifest(settings: Settings, args: argparse.Namespace) -> int:
     name = args.name.strip()
     if not 1 <= len(name) <= 35:
         raise CommandError("--name must be 1 to 35 characters (Slack's limit for app names)")
+    try:
+        bot_display_name(name)
+    except ValueError as exc:
+        raise CommandError(f"--name: {exc}") from None
     try:
         manifest = build_manifest(url=args.url, socket_mode=args.socket_mode, name=name)
     except ValueError as exc:

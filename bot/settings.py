@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     required_contributions: int = Field(default=4, ge=1, le=100)
     timezone: str = "UTC"
     log_level: str = "INFO"
+    log_format: str = "text"
 
     # --- scheduled jobs (#4); cron strings are read in TIMEZONE ---
     announce_schedule: str = "0 10 * * *"
@@ -112,6 +113,14 @@ class Settings(BaseSettings):
         value = value.upper()
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+        return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _check_log_format(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in {"text", "json"}:
+            raise ValueError("must be text or json")
         return value
 
     @field_validator("announce_schedule", "reminders_schedule", "renewals_schedule", "digest_schedule")

@@ -5,14 +5,24 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.app import Deps
-from handlers import admin, benefits, commands, contributions, errors, home, membership, reminders
+from handlers import (
+    admin,
+    benefits,
+    commands,
+    contributions,
+    direct_messages,
+    errors,
+    home,
+    membership,
+    reminders,
+)
 from handlers.router import CommandRouter
 
 
 def register_all(app: App, deps: Deps) -> CommandRouter:
     router = CommandRouter(deps)
     errors.register(app, deps)
-    for feature in (commands, contributions, membership, admin, reminders, home, benefits):
+    for feature in (commands, contributions, membership, admin, reminders, home, benefits, direct_messages):
         feature.register(app, deps, router)
     router.attach(app)
     return router

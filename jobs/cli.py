@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
+import sys
 from datetime import UTC, datetime
 from types import FrameType
 from typing import Any
 
 from bot.settings import Settings, SettingsError
-from jobs.runner import JobContext, JobResult
+from jobs.runner import JobContext
 
 log = logging.getLogger("ambassador-bot")
 
@@ -32,7 +34,16 @@ def add_commands(commands: Any) -> None:
         help="the time to run as, ISO-8601 (e.g. 2027-03-01T09:00; without an offset: TIMEZONE)",
     )
     run.add_argument(
-        "--dry-run", action="store_true", help="print who would get what; write and send nothing"
+        "--dry-run",
+        action="store_true",
+        help="print who would get what (each message in full, with a Block Kit Builder link); "
+        "write and send nothing",
+    )
+    run.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (default), or json: each message's Block Kit payload, for tools",
     )
     run.set_defaults(handler=cmd_run)
 
@@ -80,18 +91,10 @@ def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def describe(result: JobResult, dry_run: bool) -> list[str]:
-    lines = [result.summary() + (" (dry run: nothing written or sent)" if dry_run else "")]
-    for item in result.planned:
-        state = "already queued or sent" if item.existing else ("would send" if dry_run else "queued")
-        first_line = " ".join(item.text.split())
-        lines.append(f"  [{state}] {item.key} → {item.channel}: {first_line[:160]}")
-    lines += [f"  {note}" for note in result.notes]
-    return lines
-
-
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.cli import open_database
+    from jobs import preview
+    from jobs.progress import Progress
     from jobs.scheduler import run_job
     from jobs.sender import deliver
 
@@ -101,17 +104,44 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     db = open_database(settings)
     try:
         ctx = JobContext.create(settings, db)
+        # On a terminal, a line that says what is going on (sending is paced: long runs take minutes).
+        progress = Progress.for_terminal(sys.stderr, args.name, ctx.pacer.interval)
+        if progress is not None:
+            progress.status("finding what is due…")
+            if args.name == "sender":
+                progress.start_delivery(None)
+                ctx.on_progress = progress.update
         result = run_job(ctx, args.name, now, dry_run=args.dry_run)
         if result.skipped:
+            if progress is not None:
+                progress.clear()
             print(f"{args.name}: another worker is running it right now; nothing done")
             return 1
         if result.enqueued and args.name != "sender":
             # Deliver what this run queued; `--now` in the past still sends now, not back then.
             sent_at = max(now, datetime.now(UTC))
+            if progress is not None:
+                progress.start_delivery(len(result.enqueued))
             result.delivery = deliver(
-                db, ctx.client, sent_at, result.enqueued, settings=settings, pacer=ctx.pacer
+                db,
+                ctx.client,
+                sent_at,
+                result.enqueued,
+                settings=settings,
+                pacer=ctx.pacer,
+                on_progress=progress.update if progress is not None else None,
             )
-        for line in describe(result, args.dry_run):
+        if progress is not None:
+            if result.delivery is not None and progress.total != 0:
+                progress.done(result.delivery)
+            else:
+                progress.clear()
+        found = preview.recipients(db, settings, result.planned)
+        if args.format == "json":
+            json.dump(preview.as_json(result, found, args.dry_run), sys.stdout, indent=2, ensure_ascii=False)
+            sys.stdout.write("\n")
+            return 0
+        for line in preview.as_text(result, found, args.dry_run):
             print(line)
         if result.delivery and result.delivery.deferred:
             print("  (DMs outside the member's local daytime wait; the scheduler's sender sends them then)")
@@ -121,10 +151,11 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import open_database
+    from bot.cli import check_bot_token, open_database
     from jobs.scheduler import build_scheduler
 
     require_bot_token(settings)
+    check_bot_token(settings)
     db = open_database(settings)
     scheduler = build_scheduler(JobContext.create(settings, db), blocking=True)
 

@@ -43,6 +43,8 @@ class JobContext:
     # renewed, a member made emeritus). `serve` wires it to the App Home refresh (`Deps.changed`);
     # elsewhere nobody listens, and the Home is drawn afresh when it is next opened anyway.
     after_change: Callable[[str], None] | None = None
+    # Told after each message the `sender` job handles (`jobs run sender` shows progress on a terminal).
+    on_progress: Callable[[DeliveryReport], None] | None = None
 
     @classmethod
     def create(

@@ -53,10 +53,14 @@ def run_sender(ctx: JobContext, now: datetime, dry_run: bool = False) -> JobResu
                 )
                 .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
             )
-            result.planned = [Planned(row.key, row.kind, row.channel, row.text) for row in rows]
+            result.planned = [
+                Planned(row.key, row.kind, row.channel, row.text, row.blocks, row.member_id) for row in rows
+            ]
         return result
     result.enqueued = report_failures(ctx.db, now, ctx.settings.review_channel)
-    result.delivery = deliver(ctx.db, ctx.client, now, settings=ctx.settings, pacer=ctx.pacer)
+    result.delivery = deliver(
+        ctx.db, ctx.client, now, settings=ctx.settings, pacer=ctx.pacer, on_progress=ctx.on_progress
+    )
     return result
 
 

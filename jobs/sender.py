@@ -190,8 +190,10 @@ class Sender:
         *,
         pacer: Pacer | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        on_progress: Callable[[DeliveryReport], None] | None = None,
     ) -> None:
         self.db = db
+        self.on_progress = on_progress  # told after each message handled (`jobs run` shows progress)
         self.client = client
         self.options = options or SenderOptions()
         self.pacer = pacer or Pacer(self.options.rate_per_second)
@@ -501,8 +503,10 @@ class Sender:
                 if wait_until is not None:
                     self.release([row], next_attempt_at=wait_until)
                     self.report.deferred.append(row.key)
-                    continue
-                self.send([row], render)
+                else:
+                    self.send([row], render)
+                if self.on_progress is not None:
+                    self.on_progress(self.report)
             except BaseException:
                 self.release(rows[index + 1 :])
                 raise
@@ -517,6 +521,7 @@ def deliver(
     settings: Settings | None = None,
     options: SenderOptions | None = None,
     pacer: Pacer | None = None,
+    on_progress: Callable[[DeliveryReport], None] | None = None,
 ) -> DeliveryReport:
     """Send pending messages that are due at `now` (only those with `keys`, when given).
 
@@ -526,7 +531,7 @@ def deliver(
     """
     if options is None and settings is not None:
         options = SenderOptions.from_settings(settings)
-    sender = Sender(db, client, now, options, pacer=pacer)
+    sender = Sender(db, client, now, options, pacer=pacer, on_progress=on_progress)
     try:
         return sender.deliver(keys)
     except StopRun as stop:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
+import pty
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from datetime import date
 from pathlib import Path
@@ -17,7 +20,7 @@ import pytest
 from bot.cli import main
 from bot.db import Database
 from bot.services.outbox import enqueue
-from tests.conftest import ANNOUNCE_CHANNEL, MEMBER, REVIEW_CHANNEL
+from tests.conftest import ANNOUNCE_CHANNEL, MEMBER, OTHER, REVIEW_CHANNEL, TSC
 from tests.factories import add_contribution, enrol
 from tests.fake_slack import BOT_TOKEN, FakeSlack
 from tests.jobs_helpers import at, outbox
@@ -84,7 +87,9 @@ def test_a_dry_run_prints_who_would_get_what_and_changes_nothing(
 
     out = capsys.readouterr().out
     assert "reminders: 1 due, 1 new, 0 queued (dry run: nothing written or sent)" in out
-    assert "[would send] reminder:U0MEMBER:2026-11 → U0MEMBER: :wave: A friendly nudge" in out
+    assert (
+        "[would send] reminder:U0MEMBER:2026-11 → Jane Doe (U0MEMBER)\n      :wave: A friendly nudge" in out
+    )
     assert outbox(db) == [] and fake_slack.calls == []
 
 
@@ -227,3 +232,123 @@ def test_serve_no_scheduler_leaves_the_jobs_to_another_process(
     finally:
         stop(web)
     assert [m.channel for m in fake_slack.messages] == ["D0MEMBER"]
+
+
+# --- previews and progress --------------------------------------------------------------------
+
+
+def test_a_dry_run_shows_each_message_whole_with_its_recipient_and_a_block_kit_builder_link(
+    db: Database, fake_slack: FakeSlack, environment: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    behind_pace(db)
+    # A long first line, which the summary used to cut at 160 characters.
+    long_name = "Jane " + "Doe" * 60
+    with db.transaction() as session:
+        enqueue(
+            session,
+            key="welcome:long",
+            kind="welcome",
+            channel=MEMBER,
+            text=f"Welcome {long_name}!\nSecond line of the welcome.",
+            blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": f"Welcome {long_name}!"}}],
+            now=at("2026-11-24T09:00:00+00:00"),
+        )
+
+    assert main(["jobs", "run", "reminders", "--now", "2026-11-24T10:00", "--dry-run"]) == 0
+    reminder = capsys.readouterr().out
+    assert main(["jobs", "run", "sender", "--now", "2026-11-24T10:00", "--dry-run"]) == 0
+    welcome = capsys.readouterr().out
+
+    lines = reminder.splitlines()
+    start = lines.index("  [would send] reminder:U0MEMBER:2026-11 → Jane Doe (U0MEMBER)")
+    text, link = lines[start + 1], lines[start + 2]
+    assert text.startswith("      :wave: A friendly nudge about your ambassador term: *1 of 4*")
+    assert text.endswith("(term ends 2027-03-01).")
+    assert link.startswith("      preview: https://app.slack.com/block-kit-builder/#")
+    payload = json.loads(urllib.parse.unquote(link.split("#", 1)[1]))
+    assert payload["blocks"][0]["text"]["text"] == text.strip()
+    assert [block["type"] for block in payload["blocks"]] == ["section", "actions", "context"]
+    assert f"      Welcome {long_name}!\n      Second line of the welcome.\n" in welcome
+    assert outbox(db)[0].status == "pending" and fake_slack.calls == []
+
+
+def test_format_json_gives_each_message_as_its_block_kit_payload(
+    db: Database, fake_slack: FakeSlack, environment: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    behind_pace(db)
+
+    assert (
+        main(["jobs", "run", "reminders", "--now", "2026-11-24T10:00", "--dry-run", "--format", "json"]) == 0
+    )
+
+    report = json.loads(capsys.readouterr().out)
+    assert (report["job"], report["dry_run"], report["delivery"]) == ("reminders", True, None)
+    assert report["summary"] == "reminders: 1 due, 1 new, 0 queued"
+    (message,) = report["messages"]
+    assert message["key"] == "reminder:U0MEMBER:2026-11"
+    assert (message["state"], message["to"]) == ("would send", {"id": MEMBER, "name": "Jane Doe"})
+    payload = message["payload"]
+    assert payload["channel"] == MEMBER and payload["text"].startswith(":wave: A friendly nudge")
+    assert [block["type"] for block in payload["blocks"]] == ["section", "actions", "context"]
+    builder = message["block_kit_builder"]
+    assert json.loads(urllib.parse.unquote(builder.split("#", 1)[1])) == {"blocks": payload["blocks"]}
+    assert outbox(db) == [] and fake_slack.calls == []
+
+
+@pytest.mark.sqlite_only
+def test_jobs_run_shows_progress_on_a_terminal_and_nothing_extra_through_a_pipe(
+    db: Database, fake_slack: FakeSlack, environment: dict[str, str]
+) -> None:
+    for user, name in ((MEMBER, "Jane Doe"), (TSC, "Tess Council"), (OTHER, "Olek Other")):
+        member = enrol(db, user, date(2026, 3, 2), name)
+        add_contribution(db, member, date(2026, 4, 1))
+    command = [str(Path(sys.executable).parent / "ambassador-bot"), "jobs", "run", "reminders"]
+    env = {**os.environ, **environment, "SEND_RATE_PER_SECOND": "20"}
+
+    # stderr on a terminal (a pseudo-terminal here), as when someone runs it by hand; and, at the same
+    # time (another month, so other messages), through pipes as from cron.
+    leader, follower = pty.openpty()
+    with (
+        subprocess.Popen(
+            [*command, "--now", "2026-11-24T10:00:00+00:00"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=follower,
+        ) as on_terminal,
+        subprocess.Popen(
+            [*command, "--now", "2026-12-24T10:00:00+00:00"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        ) as through_pipes,
+    ):
+        os.close(follower)
+        shown = read_all(leader)
+        stdout = on_terminal.communicate(timeout=60)[0].decode()
+        piped_out, piped_err = through_pipes.communicate(timeout=60)
+
+    assert on_terminal.returncode == 0 and "reminders: 3 due, 3 new, 3 queued, 3 sent" in stdout
+    assert "reminders: finding what is due…" in shown
+    assert "\r\x1b[Kreminders: 3 sent of 3 queued\r\n" in shown
+    assert through_pipes.returncode == 0, piped_err
+    assert "reminders: 3 due, 3 new, 3 queued, 3 sent" in piped_out
+    assert "sent of" not in piped_err and "finding" not in piped_err
+    assert len(fake_slack.messages) == 6
+
+
+def read_all(fd: int) -> str:
+    """Everything written to a pseudo-terminal until its last writer closes it."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # EIO: the other side is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(fd)
+    return b"".join(chunks).decode()

@@ -44,7 +44,7 @@ def test_http_manifest_points_every_feature_at_the_one_endpoint() -> None:
 
     assert built["display_information"]["name"] == "Ambassador Bot"
     assert len(built["display_information"]["description"]) <= 140
-    assert built["features"]["bot_user"] == {"display_name": "Ambassador Bot", "always_online": True}
+    assert built["features"]["bot_user"] == {"display_name": "ambassador-bot", "always_online": True}
     assert built["features"]["app_home"] == {
         "home_tab_enabled": True,
         "messages_tab_enabled": True,
@@ -61,7 +61,10 @@ def test_http_manifest_points_every_feature_at_the_one_endpoint() -> None:
     ]
     settings = built["settings"]
     assert settings["interactivity"] == {"is_enabled": True, "request_url": URL}
-    assert settings["event_subscriptions"] == {"request_url": URL, "bot_events": ["app_home_opened"]}
+    assert settings["event_subscriptions"] == {
+        "request_url": URL,
+        "bot_events": ["app_home_opened", "message.im"],
+    }
     assert settings["socket_mode_enabled"] is False
 
 
@@ -70,7 +73,8 @@ def test_socket_mode_manifest_has_no_request_urls() -> None:
 
     assert built["settings"]["socket_mode_enabled"] is True
     assert built["settings"]["interactivity"] == {"is_enabled": True}
-    assert built["settings"]["event_subscriptions"] == {"bot_events": ["app_home_opened"]}
+    assert built["settings"]["event_subscriptions"] == {"bot_events": ["app_home_opened", "message.im"]}
+    assert built["features"]["bot_user"]["display_name"] == "asyncapi-ambassadors"
     assert "url" not in built["features"]["slash_commands"][0]
     assert built["display_information"]["name"] == "AsyncAPI Ambassadors"
     assert "request_url" not in str(built)
@@ -122,7 +126,35 @@ def test_bot_scopes_are_exactly_what_the_called_methods_need() -> None:
 
 
 def test_bot_events_are_the_events_the_handlers_listen_to() -> None:
-    assert set(manifest.BOT_EVENTS) == events_listened_to()
+    # A `message` listener receives the `message.*` events subscribed to: here only DMs to the bot.
+    subscribed = {name.partition(".")[0] for name in manifest.BOT_EVENTS}
+    assert subscribed == events_listened_to()
+    assert [name for name in manifest.BOT_EVENTS if name.startswith("message.")] == ["message.im"]
+    # Slack delivers message.im only with im:history.
+    assert "im:history" in manifest.build_manifest(socket_mode=True)["oauth_config"]["scopes"]["bot"]
+    assert manifest.EVENT_SCOPES["message.im"] == ("im:history",)
+
+
+@pytest.mark.parametrize(
+    ("app_name", "bot_name"),
+    [
+        ("Ambassador Bot", "ambassador-bot"),
+        ("AsyncAPI Ambassadors", "asyncapi-ambassadors"),
+        ("Émile's bot!", "emile-s-bot"),
+        ("  ops.bot_2  ", "ops.bot_2"),
+        ("x" * 35, "x" * 35),
+    ],
+)
+def test_the_bot_users_name_uses_only_the_characters_slack_allows(app_name: str, bot_name: str) -> None:
+    built = manifest.build_manifest(socket_mode=True, name=app_name)
+
+    assert built["features"]["bot_user"]["display_name"] == bot_name
+    assert re.fullmatch(r"[a-z0-9._-]{1,80}", bot_name)
+
+
+def test_a_name_with_nothing_slack_allows_for_the_bot_user_is_refused() -> None:
+    with pytest.raises(ValueError, match="leaves no letters or digits for the bot's name"):
+        manifest.build_manifest(socket_mode=True, name="🤖 ✨")
 
 
 @pytest.mark.sqlite_only

@@ -174,3 +174,14 @@ def store_timezone(db: Database, slack_user_id: str, timezone: str, now: datetim
         if member is not None:
             member.timezone = timezone
             member.timezone_checked_at = now
+
+
+def names_by_slack_id(db: Database, slack_user_ids: list[str]) -> dict[str, str]:
+    """The names the program knows for these Slack users (those it does not know are left out)."""
+    if not slack_user_ids:
+        return {}
+    with db.transaction() as session:
+        rows = session.execute(
+            select(Member.slack_user_id, Member.name).where(Member.slack_user_id.in_(set(slack_user_ids)))
+        )
+        return {str(slack_id): name for slack_id, name in rows}

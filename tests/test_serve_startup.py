@@ -1,0 +1,79 @@
+"""`serve` at start: the bot token checked once with Slack, and logs that say only what matters."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+
+import pytest
+
+from bot.db import Database
+from bot.logging_setup import JsonFormatter, TextFormatter
+from tests.fake_slack import BOT_TOKEN, FakeSlack
+from tests.test_serve import Served, assert_no_secrets, serve  # noqa: F401  (serve is a fixture)
+
+PLACEHOLDER_TOKEN = "xoxb-your-bot-token"  # what .env.example holds
+
+
+@pytest.mark.sqlite_only
+def test_a_token_slack_refuses_stops_serve_at_start_with_one_clear_line(
+    serve: Callable[..., Served],  # noqa: F811
+    fake_slack: FakeSlack,
+) -> None:
+    served = serve(wait_healthy=False, SLACK_BOT_TOKEN=PLACEHOLDER_TOKEN)
+
+    assert served.process.wait(timeout=30) == 2
+    output = served.output()
+    assert (
+        "ambassador-bot: Slack refused SLACK_BOT_TOKEN (invalid_auth): copy the Bot User OAuth Token "
+        "(xoxb-...) from the app's OAuth & Permissions page, after installing the app to the workspace"
+    ) in output
+    assert fake_slack.methods() == ["auth.test"]
+    assert "serving Slack" not in output
+    assert PLACEHOLDER_TOKEN not in output and "Traceback" not in output
+
+
+@pytest.mark.sqlite_only
+def test_slack_failing_at_start_is_a_warning_then_checked_again_while_serving_with_quiet_json_logs(
+    serve: Callable[..., Served],  # noqa: F811
+    fake_slack: FakeSlack,
+    db: Database,
+) -> None:
+    fake_slack.fail("auth.test", status=503)
+
+    served = serve(LOG_LEVEL="INFO", LOG_FORMAT="json", SENDER_INTERVAL_SECONDS="1")
+    help_reply = served.slack.command("help", "U0MEMBER")
+    served.wait_for_log("Slack accepted SLACK_BOT_TOKEN")
+    time.sleep(2.5)  # a few sender ticks, which must not log anything at INFO
+    assert served.stop() == 0
+
+    assert help_reply.status == 200
+    assert fake_slack.methods().count("auth.test") >= 2
+    records = [json.loads(line) for line in served.output().splitlines()]
+    assert all(set(record) >= {"time", "level", "logger", "message"} for record in records)
+    messages = [(record["level"], record["message"]) for record in records]
+    assert ("WARNING", "could not check SLACK_BOT_TOKEN with Slack (HTTP 503)") in messages
+    assert ("WARNING", "serving anyway; checking the token again in the background") in messages
+    assert ("INFO", "Slack accepted SLACK_BOT_TOKEN: bot user U0BOT in Example") in messages
+    assert not [record for record in records if record["logger"].startswith("apscheduler")], messages
+    assert_no_secrets(served.output())
+
+
+def test_both_log_formats_redact_tokens_in_messages_and_tracebacks() -> None:
+    try:
+        raise RuntimeError(f"Slack said no to {BOT_TOKEN}")
+    except RuntimeError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "token %s", (BOT_TOKEN,), None)
+        import sys
+
+        record.exc_info = sys.exc_info()
+
+    as_json = json.loads(JsonFormatter().format(record))
+    as_text = TextFormatter().format(record)
+
+    assert as_json["message"] == "token [redacted]"
+    assert "RuntimeError: Slack said no to [redacted]" in as_json["exception"]
+    assert "token [redacted]" in as_text and "Slack said no to [redacted]" in as_text
+    assert BOT_TOKEN not in as_text + json.dumps(as_json)

@@ -5,7 +5,12 @@ from __future__ import annotations
 import logging
 import re
 
-SECRET = re.compile(r"(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|v0=[0-9a-f]{16,})")
+# Slack's bot and app tokens and request signatures; GitHub's personal (classic `ghp_`, fine-grained
+# `github_pat_`), OAuth (`gho_`, `ghu_`), App installation (`ghs_`) and refresh (`ghr_`) tokens.
+SECRET = re.compile(
+    r"(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|v0=[0-9a-f]{16,}"
+    r"|gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{16,})"
+)
 
 
 class RedactSecrets(logging.Filter):
@@ -26,5 +31,7 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level)
     # slack_sdk logs request headers (the token) at DEBUG; the filter redacts, this keeps noise down.
     logging.getLogger("slack_sdk").setLevel(max(logging.INFO, root.level))
+    # httpx (under the GitHub client) logs every request URL at INFO; keep that for DEBUG.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
     # Alembic narrates every migration check at INFO; only say something when asked for DEBUG.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))

@@ -63,10 +63,14 @@ def queue_invitation(session: Session, member_id: int, org: str, *, now: datetim
         "created_at": now,
     }
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
-        insert(GitHubInvitation).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    # RETURNING tells whether this call inserted (psycopg reports rowcount -1 for this statement).
+    inserted = session.scalar(
+        insert(GitHubInvitation)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(GitHubInvitation.id)
     )
-    return login if result.rowcount == 1 else None
+    return login if inserted is not None else None
 
 
 def welcome_with_invitation(payload: Payload, org: str, login: str | None) -> Payload:

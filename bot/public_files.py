@@ -39,16 +39,16 @@ def looks_like_json(text: str) -> bool:
 
 
 def parse_text(text: str) -> Any:
-    """Decoded JSON or YAML, by content: a document starting with `[` or `{` is read as JSON."""
+    """Decoded JSON or YAML, by content: a document starting with `[` or `{` is JSON (the members and
+    emeritus files in YAML start with `- ` or a key)."""
     if looks_like_json(text):
         try:
             return _joined_surrogates(json.loads(text))
         except json.JSONDecodeError as exc:
-            json_error = f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        try:  # a YAML flow document also starts with a bracket
-            return _joined_surrogates(_load_yaml(text))
-        except (yaml.YAMLError, FileFormatError):
-            raise FileFormatError(json_error) from None
+            # Not read as YAML instead: a broken JSON file is better told where it breaks.
+            raise FileFormatError(
+                f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+            ) from None
     try:
         return _joined_surrogates(_load_yaml(text))
     except yaml.YAMLError as exc:

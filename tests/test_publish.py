@@ -238,3 +238,14 @@ def test_the_job_rides_out_a_secondary_rate_limit_and_a_refusal_is_retried_next_
 def test_publishing_is_off_without_a_repository(db: Database, fake_slack: FakeSlack) -> None:
     result = run_job(job_context(db, fake_slack), "publish", NOW)
     assert result.notes == ["publishing is off (GITHUB_REPO is not set)"]
+
+
+def test_an_ambassador_without_a_github_handle_is_left_out_and_named(
+    db: Database, github: FakeGitHub
+) -> None:
+    import_real_files(db)
+    enrol(db, "U0NOGH", date(2026, 3, 15), "No Handle")
+
+    first = publish(db, github, dry_run=True)
+    assert first.status == publishing.PublishStatus.UNCHANGED
+    assert first.notes == ["not listed on the website, the bot has no GitHub handle for them: No Handle"]

@@ -101,6 +101,8 @@ class Plan:
     before: dict[str, str]  # path → the base branch's text ("" when the file is new)
     title: str
     body: str
+    # Ambassadors the website cannot list: it knows members by GitHub handle, and these have none.
+    without_github: list[str] = field(default_factory=list)
 
     def diff(self) -> str:
         chunks: list[str] = []
@@ -336,8 +338,10 @@ def plan(
         raise PublishError(f"{config.members_path} on GitHub: {exc}") from None
     if not isinstance(current, list):
         raise PublishError(f"{config.members_path} on GitHub is not a list of members; not touching it")
-    active = [str(entry["github"]) for entry in snap.exported if entry.get("github")]
-    merged = public_files.merge_members(current, snap.exported, snap.emeritus, MANAGED_KEYS)
+    listed = [entry for entry in snap.exported if entry.get("github")]
+    without_github = [str(entry.get("name")) for entry in snap.exported if not entry.get("github")]
+    active = [str(entry["github"]) for entry in listed]
+    merged = public_files.merge_members(current, listed, snap.emeritus, MANAGED_KEYS)
     new_files = {
         config.members_path: public_files.render(
             merged.data, public_files.detect_style(members_file, config.members_path)
@@ -358,7 +362,13 @@ def plan(
         before[config.emeritus_path] = emeritus_file or ""
     changed = {path: text for path, text in new_files.items() if text != before[path]}
     title, body = describe(merged, emeritus_merge, snap, list(changed) or list(new_files), permalink)
-    return Plan(files=changed, before={path: before[path] for path in changed}, title=title, body=body)
+    return Plan(
+        files=changed,
+        before={path: before[path] for path in changed},
+        title=title,
+        body=body,
+        without_github=without_github,
+    )
 
 
 # --- publishing --------------------------------------------------------------------------------------------
@@ -389,6 +399,11 @@ def publish(
         permalink,
     )
     result = PublishResult(PublishStatus.DRY_RUN, base, the_plan)
+    if the_plan.without_github:
+        result.notes.append(
+            "not listed on the website, the bot has no GitHub handle for them: "
+            + ", ".join(the_plan.without_github)
+        )
     if not the_plan.files:
         result.status = PublishStatus.UNCHANGED
         if not dry_run:

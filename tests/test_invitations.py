@@ -208,3 +208,32 @@ def test_two_replicas_running_the_job_at_once_invite_each_member_once(
     assert sorted(invites(github)) == logins
     assert {status for _login, status, _attempts in rows(db)} == {InvitationStatus.INVITED}
     assert {attempts for _login, _status, attempts in rows(db)} == {1}
+
+
+def test_the_approval_is_published_with_a_link_to_the_decision_in_slack(
+    make_bot: Any, github: FakeGitHub
+) -> None:
+    # (Here rather than in test_publish: this module has the Slack application flow at hand.)
+    bot: Bot = make_bot(**github_settings(github))
+    bot.clock.set("2026-03-15T12:00:00")
+    application_id, post = apply(bot)
+    bot.slack.click(ids.APPROVE, TSC, value=str(application_id), message=as_clicked(post))
+    bot.fake.wait_for(lambda: [t for t in dm_texts(bot, MEMBER) if "Welcome" in t])
+    github.commit_on(
+        "master", {"AMBASSADORS_MEMBERS.yaml": "", "Emeritus.yaml": "emeritus_ambassadors: []\n"}
+    )
+    ctx = job_context(bot.db, bot.fake, github_repo="asyncapi/community", **github_settings(github))
+
+    result = run_job(ctx, "publish", NOW)
+
+    assert result.notes == [
+        "publish: opened pull request #1 https://github.com/asyncapi/community/pull/1 (AMBASSADORS_MEMBERS.yaml)"
+    ]
+    body = github.pulls[0].body
+    permalink = f"https://example.slack.com/archives/{REVIEW_CHANNEL}/p{post.ts.replace('.', '')}"
+    assert (
+        f"- **Jane Doe** ([@\u200bjanedoe](https://github.com/janedoe)): approved on 2026-03-15 ([the decision in Slack]({permalink}))"
+        in body
+    )
+    published = github.file("ambassador-bot/public-list", "AMBASSADORS_MEMBERS.yaml") or ""
+    assert published.startswith("- name: Jane Doe\n  img: https://github.com/janedoe.png\n")

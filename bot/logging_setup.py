@@ -12,7 +12,12 @@ import logging
 import re
 from datetime import UTC, datetime
 
-SECRET = re.compile(r"(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|v0=[0-9a-f]{16,})")
+# Slack's bot and app tokens and request signatures; GitHub's personal (classic `ghp_`, fine-grained
+# `github_pat_`), OAuth (`gho_`, `ghu_`), App installation (`ghs_`) and refresh (`ghr_`) tokens.
+SECRET = re.compile(
+    r"(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|v0=[0-9a-f]{16,}"
+    r"|gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{16,})"
+)
 LOG_FORMATS = ("text", "json")
 
 
@@ -63,6 +68,8 @@ def configure_logging(level: str = "INFO", log_format: str = "text") -> None:
     root.setLevel(level)
     # slack_sdk logs request headers (the token) at DEBUG; the filter redacts, this keeps noise down.
     logging.getLogger("slack_sdk").setLevel(max(logging.INFO, root.level))
+    # httpx (under the GitHub client) logs every request URL at INFO; keep that for DEBUG.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
     # Alembic narrates every migration check at INFO; only say something when asked for DEBUG.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))
     # APScheduler logs each job added at start and two lines per run (the sender's every

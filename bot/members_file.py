@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from bot import public_files
 from bot.cli import CommandError, open_database
 from bot.services import registry
 from bot.settings import Settings
@@ -42,7 +43,12 @@ def add_commands(commands: Any) -> None:
             "the same file again changes nothing; a file with a problem changes nothing at all."
         ),
     )
-    importer.add_argument("path", metavar="PATH", type=Path, help="AMBASSADORS_MEMBERS.json or .yaml")
+    importer.add_argument(
+        "path",
+        metavar="PATH",
+        type=Path,
+        help="AMBASSADORS_MEMBERS.json or .yaml, or Emeritus.yaml (JSON or YAML, told by content); - reads stdin",
+    )
     importer.add_argument(
         "--term-start",
         type=iso_date,
@@ -83,41 +89,48 @@ def iso_date(text: str) -> date:
 # --- import -----------------------------------------------------------------------------------
 
 
+STDIN = Path("-")
+
+
 def read_members_file(path: Path) -> Any:
-    """The file's data: JSON or YAML by extension (YAML, which also reads JSON, otherwise)."""
+    """The file's data (`-`: standard input), JSON or YAML told by its content, not its name.
+
+    A JSON file read as YAML would turn the website's `\\ud83c\\udde9` flag escapes into lone
+    surrogates, which no database can store: JSON is read as JSON whatever the file is called.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = sys.stdin.buffer.read() if path == STDIN else path.read_bytes()
+        text = raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise CommandError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CommandError(f"{path}: cannot read it ({exc.__class__.__name__}: {exc})") from None
-    if path.suffix.lower() in JSON_SUFFIXES:
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise CommandError(
-                f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-            ) from None
+    except IsADirectoryError:
+        raise CommandError(f"{path}: is a directory, not a file") from None
+    except UnicodeDecodeError as exc:
+        raise CommandError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise CommandError(f"{path}: not valid YAML ({where}{problem})") from None
+        return public_files.parse_text(text)
+    except public_files.FileFormatError as exc:
+        raise CommandError(f"{path}: {exc}") from None
 
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     path: Path = args.path
+    data = read_members_file(path)
+    if registry.is_emeritus_file(data):
+        return import_emeritus_file(settings, path, data)
     try:
-        parsed = registry.parse_members(read_members_file(path))
+        parsed = registry.parse_members(data)
     except registry.MembersFileError as exc:
         raise CommandError(f"{path}: {exc}; nothing was imported") from None
     now = datetime.now(UTC)
     term_start: date = args.term_start or now.astimezone(settings.zone).date()
     db = open_database(settings)
     try:
-        summary = registry.import_members(db, parsed, term_start=term_start, now=now, source=path.name)
+        summary = registry.import_members(
+            db, parsed, term_start=term_start, now=now, source=source_name(path)
+        )
     except registry.MembersFileError as exc:
         raise CommandError(f"{path}: {exc}; nothing was imported") from None
     finally:
@@ -125,12 +138,33 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     for warning in summary.warnings:
         print(f"ambassador-bot: warning: {path}: {warning}", file=sys.stderr)
     print(
-        f"Imported {path.name}: {summary.members_added} members added, "
+        f"Imported {source_name(path)}: {summary.members_added} members added, "
         f"{summary.members_updated} updated, {summary.members_unchanged} unchanged; "
         f"{summary.contributions_added} contributions added, {summary.contributions_updated} updated."
     )
     if summary.members_added:
         print(f"New members are ambassadors from {term_start.isoformat()}.")
+    return 0
+
+
+def source_name(path: Path) -> str:
+    return "standard input" if path == STDIN else path.name
+
+
+def import_emeritus_file(settings: Settings, path: Path, data: Any) -> int:
+    try:
+        handles = registry.parse_emeritus(data)
+    except registry.MembersFileError as exc:
+        raise CommandError(f"{path}: {exc}; nothing was imported") from None
+    db = open_database(settings)
+    try:
+        summary = registry.import_emeritus(db, handles, now=datetime.now(UTC), source=source_name(path))
+    finally:
+        db.dispose()
+    print(
+        f"Imported {source_name(path)}: {summary.added} former ambassadors added as emeritus, "
+        f"{summary.known} already known (their status is kept)."
+    )
     return 0
 
 
@@ -140,12 +174,17 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
 def output_format(requested: str | None, output: Path | None, emeritus: bool) -> str:
     if requested:
         return requested
-    suffix = output.suffix.lower() if output else ""
+    if output is None:
+        return "yaml" if emeritus else "json"
+    suffix = output.suffix.lower()
     if suffix in YAML_SUFFIXES:
         return "yaml"
     if suffix in JSON_SUFFIXES:
         return "json"
-    return "yaml" if emeritus else "json"
+    raise CommandError(
+        f"{output}: the format follows the extension, and {suffix or 'no extension'} is neither "
+        ".json nor .yaml/.yml; name the file so, or pass --format json|yaml"
+    )
 
 
 def render(data: Any, fmt: str) -> str:

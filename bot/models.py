@@ -94,6 +94,14 @@ class OutboxStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class InvitationStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by a runner; `claimed_until` bounds the claim
+    INVITED = "invited"  # GitHub has the invitation (sent by the bot, or already pending)
+    ALREADY_MEMBER = "already_member"
+    FAILED = "failed"  # a permanent GitHub error; reported to the review channel, not retried
+
+
 class Member(Base):
     """A person the program knows, with the public profile fields of AMBASSADORS_MEMBERS.json.
 
@@ -119,6 +127,9 @@ class Member(Base):
     is_tsc_member: Mapped[bool | None]
     tsc_member_since: Mapped[str | None] = mapped_column(String(32))
     is_board_member: Mapped[bool | None]
+    # The member's keys in the order the public file wrote them (from an import), so an export gives
+    # the same order back and a website pull request shows only real changes. None: the bot's order.
+    file_keys: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
 
     status: Mapped[str] = mapped_column(String(16), default=MemberStatus.CANDIDATE, index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
@@ -346,3 +357,29 @@ class BenefitRequest(Base):
 
     member: Mapped[Member] = relationship()
     benefit: Mapped[Benefit] = relationship()
+
+
+class GitHubInvitation(Base):
+    """An invitation of a new ambassador to the GitHub organization, made exactly once.
+
+    Written in the same transaction as the approval (or `admin add`); `key` (organization and login)
+    is unique, so a second approval, a rerun or another replica never queues it again. The
+    `invitations` job claims a row (compare-and-set with a lease, as the Slack sender does) before
+    calling GitHub.
+    """
+
+    __tablename__ = "github_invitations"
+    __table_args__ = (Index("ix_github_invitations_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)  # "asyncapi:octocat" (login lowercased)
+    org: Mapped[str] = mapped_column(String(100))
+    login: Mapped[str] = mapped_column(String(100))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16), default=InvitationStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_until: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

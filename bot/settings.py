@@ -16,6 +16,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_GITHUB_API_URL = "https://api.github.com"
+GITHUB_REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
+GITHUB_ORG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}$")
 
 
 class SettingsError(Exception):
@@ -67,6 +70,16 @@ class Settings(BaseSettings):
     # --- benefits: the yearly budget in whole units of the program's currency (0: not tracked) ---
     benefits_yearly_budget: int = Field(default=0, ge=0, le=100_000_000)
     benefits_currency: str = Field(default="USD", min_length=1, max_length=8)
+
+    # --- GitHub: the public list and the organization (off until GITHUB_REPO / GITHUB_ORG are set) ---
+    github_token: str = ""
+    github_api_url: str = DEFAULT_GITHUB_API_URL
+    github_repo: str = ""
+    github_base_branch: str = ""  # empty: the repository's default branch
+    github_members_path: str = "AMBASSADORS_MEMBERS.yaml"
+    github_emeritus_path: str = "Emeritus.yaml"  # empty: the emeritus file is not published
+    github_org: str = ""
+    publish_schedule: str = "0 6 * * *"
 
     @field_validator("tsc_user_ids", mode="before")
     @classmethod
@@ -123,7 +136,40 @@ class Settings(BaseSettings):
             raise ValueError("must be text or json")
         return value
 
-    @field_validator("announce_schedule", "reminders_schedule", "renewals_schedule", "digest_schedule")
+    @field_validator("github_api_url")
+    @classmethod
+    def _check_github_api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http(s) URL (GitHub Enterprise: https://HOST/api/v3)")
+        return value.rstrip("/")
+
+    @field_validator("github_repo")
+    @classmethod
+    def _check_github_repo(cls, value: str) -> str:
+        value = value.strip().removeprefix("https://github.com/").removesuffix(".git").strip("/")
+        if value and not GITHUB_REPO.match(value):
+            raise ValueError(f"{value!r} is not a repository as owner/name (like asyncapi/community)")
+        return value
+
+    @field_validator("github_org")
+    @classmethod
+    def _check_github_org(cls, value: str) -> str:
+        value = value.strip()
+        if value and not GITHUB_ORG.match(value):
+            raise ValueError(f"{value!r} is not a GitHub organization name (like asyncapi)")
+        return value
+
+    @field_validator("github_members_path", "github_emeritus_path")
+    @classmethod
+    def _check_repo_path(cls, value: str) -> str:
+        value = value.strip().strip("/")
+        if ".." in value.split("/"):
+            raise ValueError(f"{value!r} must be a path inside the repository")
+        return value
+
+    @field_validator(
+        "announce_schedule", "reminders_schedule", "renewals_schedule", "digest_schedule", "publish_schedule"
+    )
     @classmethod
     def _check_schedule(cls, value: str) -> str:
         from apscheduler.triggers.cron import CronTrigger
@@ -179,6 +225,20 @@ class Settings(BaseSettings):
     @property
     def socket_mode(self) -> bool:
         return bool(self.slack_app_token)
+
+    @property
+    def publishing(self) -> bool:
+        return bool(self.github_repo)
+
+    def require_github(self) -> None:
+        """Check what publishing or inviting needs; raise one `SettingsError` naming every problem."""
+        problems: list[str] = []
+        if not self.github_token:
+            problems.append("GITHUB_TOKEN is not set (see README, 'The public list on GitHub')")
+        if not self.github_members_path:
+            problems.append("GITHUB_MEMBERS_PATH is empty (the members file's path in GITHUB_REPO)")
+        if problems:
+            raise SettingsError(problems)
 
     def require_slack(self) -> None:
         """Check what talking to Slack needs; raise one `SettingsError` naming every problem."""

@@ -60,6 +60,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             required=required,
             announce_channel=settings.announce_channel,
             messages=messages,
+            github_org=settings.github_org,
         )
         call.reply(admin_blocks.add_reply(result, who))
         deliver(call.client, result.outbox_keys)

@@ -357,6 +357,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                 required=required,
                 announce_channel=settings.announce_channel,
                 messages=messages,
+                github_org=settings.github_org,
             )
         except membership.ApplicationNotFound:
             tell(client, origin, membership_blocks.APPLICATION_GONE)

@@ -31,7 +31,7 @@ from sqlalchemy import select
 
 from bot.models import OutboxMessage, OutboxStatus
 from bot.settings import Settings
-from jobs import announce, digest, reminders, renewals
+from jobs import announce, digest, invitations, publish, reminders, renewals
 from jobs.delivery_errors import report_failures
 from jobs.runner import JobContext, JobFunction, JobResult, Planned, exclusive
 from jobs.sender import BATCHED_KINDS, deliver
@@ -73,7 +73,7 @@ class Job:
 
     def trigger(self, settings: Settings) -> BaseTrigger:
         expression = self.schedule(settings)
-        if self.name == "sender":
+        if self.name in ("sender", "invitations"):
             return IntervalTrigger(seconds=settings.sender_interval_seconds, timezone=settings.zone)
         return CronTrigger.from_crontab(expression, timezone=settings.zone)
 
@@ -109,6 +109,18 @@ JOBS: dict[str, Job] = {
             "sender",
             "deliver queued messages; retry, and report permanent failures to REVIEW_CHANNEL",
             run_sender,
+            lambda s: f"every {s.sender_interval_seconds} s",
+        ),
+        Job(
+            "publish",
+            "propose the public list to GITHUB_REPO as one pull request (off without GITHUB_REPO)",
+            publish.run,
+            lambda s: s.publish_schedule,
+        ),
+        Job(
+            "invitations",
+            "invite new ambassadors to GITHUB_ORG on GitHub, once each (off without GITHUB_ORG)",
+            invitations.run,
             lambda s: f"every {s.sender_interval_seconds} s",
         ),
     )

@@ -32,7 +32,11 @@ def test_every_job_is_scheduled_with_safe_options(db: Database, fake_slack: Fake
     scheduler.start(paused=True)
     try:
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert sorted(jobs) == sorted(JOBS) == ["announce", "digest", "reminders", "renewals", "sender"]
+        assert (
+            sorted(jobs)
+            == sorted(JOBS)
+            == ["announce", "digest", "invitations", "publish", "reminders", "renewals", "sender"]
+        )
         for job in jobs.values():
             assert (job.coalesce, job.misfire_grace_time, job.max_instances) == (True, None, 1)
             assert job.trigger.timezone == ZoneInfo("Europe/Madrid")
@@ -43,6 +47,10 @@ def test_every_job_is_scheduled_with_safe_options(db: Database, fake_slack: Fake
         assert str(digest) == "cron[month='*', day='1', day_of_week='*', hour='9', minute='0']"
         assert isinstance(jobs["sender"].trigger, IntervalTrigger)
         assert jobs["sender"].trigger.interval == timedelta(seconds=15)
+        assert isinstance(jobs["invitations"].trigger, IntervalTrigger)
+        assert (
+            str(jobs["publish"].trigger) == "cron[month='*', day='*', day_of_week='*', hour='6', minute='0']"
+        )
         assert isinstance(scheduler._jobstores["default"], MemoryJobStore)
     finally:
         scheduler.shutdown(wait=False)

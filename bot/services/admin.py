@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import Database
 from bot.models import Application, ApplicationStatus, Member, MemberStatus, Term, TermStatus
-from bot.services import terms
+from bot.services import invitations, terms
 from bot.services.members import member_by_slack_id, record_audit
 from bot.services.membership import Messages, Payload, announce_key
 from bot.services.outbox import enqueue, enqueue_message
@@ -72,6 +72,7 @@ def add_ambassador(
     required: int,
     announce_channel: str,
     messages: Messages,
+    github_org: str = "",
 ) -> AddResult:
     """Enrol someone directly (founding members, people the TSC invites): a term from `today`, the
     welcome DM and the announcement. A nomination for them is withdrawn; a pending application is
@@ -102,13 +103,16 @@ def add_ambassador(
             nomination.decided_at = now
             nomination.decision_reason = "Enrolled directly by the TSC."
         assert change.term is not None
+        invitee = invitations.queue_invitation(session, member.id, github_org, now=now)
         keys = [
             _queue_dm(
                 session,
                 f"welcome:term:{change.term.id}",
                 "welcome",
                 change,
-                messages.welcome(change.name, change.term.rule_term, required),
+                invitations.welcome_with_invitation(
+                    messages.welcome(change.name, change.term.rule_term, required), github_org, invitee
+                ),
                 now,
             )
         ]

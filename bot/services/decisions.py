@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot import program
 from bot.db import Database
 from bot.models import Application, ApplicationStatus, Contribution, Member, OutboxMessage, OutboxStatus
-from bot.services import terms
+from bot.services import invitations, terms
 from bot.services.members import member_by_slack_id, record_audit
 from bot.services.membership import (
     ApplicationNotFound,
@@ -85,6 +85,7 @@ def approve(
     required: int,
     announce_channel: str,
     messages: Messages,
+    github_org: str = "",
 ) -> Decision:
     """Approve a pending application: exactly one approval or rejection wins, whoever clicks.
 
@@ -123,8 +124,11 @@ def approve(
         _cancel_review_post(session, application.id)
         view = application_view(session, application, today, required)
         keys = []
+        invitee = invitations.queue_invitation(session, view.member_id, github_org, now=now)
         if view.slack_user_id:
-            payload = messages.welcome(view.name, term, required)
+            payload = invitations.welcome_with_invitation(
+                messages.welcome(view.name, term, required), github_org, invitee
+            )
             key = welcome_key(application.id)
             enqueue_message(
                 session,

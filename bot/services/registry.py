@@ -85,6 +85,7 @@ class MemberRecord:
     label: str  # "member 3 (hguerrero)", for messages
     profile: dict[str, Any]
     contributions: tuple[ContributionRecord, ...]
+    keys: tuple[str, ...] = ()  # every key of the entry, in the file's order
 
     @property
     def github(self) -> str:
@@ -234,7 +235,9 @@ def _member(entry: Any, number: int, warnings: list[str]) -> MemberRecord:
         _contribution(item, f"{label}: contributions[{index}]")
         for index, item in enumerate(raw_contributions)
     )
-    return MemberRecord(label=label, profile=profile, contributions=contributions)
+    return MemberRecord(
+        label=label, profile=profile, contributions=contributions, keys=tuple(str(key) for key in entry)
+    )
 
 
 def parse_members(data: Any) -> ParsedFile:
@@ -403,6 +406,7 @@ def import_members(
             if member is None:
                 member = Member(
                     **record.profile,
+                    file_keys=list(record.keys) or None,
                     status=MemberStatus.ACTIVE,
                     status_changed_at=now,
                     created_at=now,
@@ -424,6 +428,9 @@ def import_members(
             changes = _profile_changes(member, record)
             for key, (_old, new) in changes.items():
                 setattr(member, PROFILE_FIELDS[key], new)
+            if record.keys and list(record.keys) != member.file_keys:
+                # Not a change of the record (nothing to audit): how the file orders this member's keys.
+                member.file_keys = list(record.keys)
             if changes:
                 record_audit(
                     session, actor, "member.updated", member.id, at=now, source=source, changes=changes
@@ -520,13 +527,21 @@ def _apply(stored: Contribution, record: ContributionRecord, changes: dict[str, 
 
 
 def member_entry(member: Member, contributions: Sequence[Contribution]) -> dict[str, Any]:
-    """A member as the website's file writes it: only the keys the member has."""
-    entry: dict[str, Any] = {}
+    """A member as the website's file writes it: only the keys the member has, in the order the
+    imported file had them (a member the bot added: the website's order, contributions last)."""
+    values: dict[str, Any] = {}
     for key, attribute in PROFILE_FIELDS.items():
         value = getattr(member, attribute)
         if value is not None:
-            entry[key] = value
-    entry["contributions"] = [contribution_entry(contribution) for contribution in contributions]
+            values[key] = value
+    values["contributions"] = [contribution_entry(contribution) for contribution in contributions]
+    return ordered_like(values, member.file_keys or ())
+
+
+def ordered_like(values: dict[str, Any], order: Sequence[str]) -> dict[str, Any]:
+    """`values` with the keys named in `order` first, in that order, then the others as they come."""
+    entry = {key: values[key] for key in order if key in values}
+    entry.update((key, value) for key, value in values.items() if key not in entry)
     return entry
 
 
@@ -572,3 +587,80 @@ def export_emeritus(db: Database) -> EmeritusList:
             github_handles=tuple(ordered),
             without_github=tuple(member.name for member in members if not member.github),
         )
+
+
+# --- the emeritus file ------------------------------------------------------------------------
+
+EMERITUS_KEY = "emeritus_ambassadors"
+
+
+@dataclass(frozen=True)
+class EmeritusSummary:
+    added: int
+    known: int
+
+
+def is_emeritus_file(data: Any) -> bool:
+    """Emeritus.yaml is a mapping with `emeritus_ambassadors` (and `emeritus_tsc`, not the bot's)."""
+    return isinstance(data, dict) and EMERITUS_KEY in data
+
+
+def parse_emeritus(data: Any) -> tuple[str, ...]:
+    """The former ambassadors' GitHub handles; raise `MembersFileError` naming the first problem."""
+    if not is_emeritus_file(data):
+        raise MembersFileError(f"the file must be a mapping with {EMERITUS_KEY} (as Emeritus.yaml is)")
+    handles = data[EMERITUS_KEY] or []
+    if not isinstance(handles, list):
+        raise MembersFileError(f"{EMERITUS_KEY} must be a list of GitHub handles")
+    seen: set[str] = set()
+    result: list[str] = []
+    for number, handle in enumerate(handles, start=1):
+        where = f"{EMERITUS_KEY}[{number}]"
+        if not isinstance(handle, str) or not GITHUB_HANDLE.match(handle):
+            raise MembersFileError(f"{where} {describe(handle)} is not a GitHub handle")
+        if handle.lower() not in seen:
+            seen.add(handle.lower())
+            result.append(handle)
+    return tuple(result)
+
+
+def import_emeritus(
+    db: Database, handles: Sequence[str], *, now: datetime, actor: str = "cli", source: str = ""
+) -> EmeritusSummary:
+    """Record former ambassadors the bot does not know yet (by GitHub handle), as emeritus.
+
+    Members the bot knows keep their status: the bot's own record of who came back or stepped down
+    is newer than the file. Importing the same file again changes nothing.
+    """
+    added = known = 0
+    with db.transaction() as session:
+        existing = {
+            github.lower()
+            for github in session.scalars(select(Member.github).where(Member.github.is_not(None)))
+            if github
+        }
+        new_members: list[Member] = []
+        for handle in handles:
+            if handle.lower() in existing:
+                known += 1
+                continue
+            member = Member(
+                name=handle,
+                github=handle,
+                status=MemberStatus.EMERITUS,
+                status_reason="Listed in the emeritus file when it was imported.",
+                status_changed_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(member)
+            new_members.append(member)
+            existing.add(handle.lower())
+            added += 1
+        if new_members:
+            session.flush()
+            for member in new_members:
+                record_audit(
+                    session, actor, "member.imported", member.id, at=now, source=source, github=member.github
+                )
+    return EmeritusSummary(added=added, known=known)

@@ -147,6 +147,22 @@ def and_more(shown: int, total: int, where: str) -> Block | None:
 
 # --- general ------------------------------------------------------------------------------------
 
+# What a member sees when the request itself could not be handled (see handlers/errors.py).
+INCOMPLETE_REQUEST = (
+    ":warning: Slack sent this request without something it needs, so nothing was changed. "
+    "Please try again; if it keeps happening, tell the program's organisers."
+)
+CONTROL_CHARACTERS_IN_COMMAND = (
+    ":x: Your command contains invisible control characters (often from a paste), so nothing was "
+    "changed. Please type it again."
+)
+DATABASE_BUSY = (
+    ":hourglass: The bot's database is not answering right now, so nothing was changed. "
+    "Please try again in a minute."
+)
+SLACK_SLOW = (
+    ":hourglass: Slack is answering slowly right now, so nothing was changed. Please try again in a minute."
+)
 APOLOGY = (
     ":warning: Sorry, something went wrong on our side and nothing was changed. "
     "Please try again in a minute; if it keeps happening, tell the program's organisers."
@@ -207,6 +223,8 @@ PROBLEM_TEXT: dict[Problem, str] = {
     Problem.EMPTY_TITLE: "Give the contribution a title.",
     Problem.TITLE_TOO_LONG: f"The title is too long (at most {program.TITLE_MAX_LENGTH} characters).",
     Problem.DUPLICATE_LINK: "You already logged a contribution with this link.",
+    Problem.CONTROL_CHARACTERS: "The title contains invisible control characters (often from a paste); "
+    "type it again.",
 }
 
 

@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot import blocks, parsing, program
-from bot.app import Deps
+from bot import blocks, parsing, program, slack_text
+from bot.app import Deps, lookup_client
 from bot.services import admin, membership
 from handlers.membership import deliver_now, slack_name
 from handlers.router import CommandRouter, Invocation
@@ -43,7 +43,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         if who is None:
             call.reply(blocks.admin_usage("add"))
             return
-        name = slack_name(call.client, who)
+        name = slack_name(lookup_client(call.client), who)
         if name is None:
             call.reply(blocks.unknown_user(who))
             return
@@ -138,8 +138,8 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             )
             call.reply(blocks.ADMIN_REFUSED)
             return
-        name, _, rest = call.args.partition(" ")
-        name = name.lower()
+        raw_name, rest = slack_text.split_first(call.slack_args)
+        name = slack_text.decode(raw_name).lower()
         if name in ("", "help"):
             call.reply(blocks.admin_help())
             return
@@ -147,6 +147,6 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         if handler is None:
             call.reply(blocks.admin_help(unknown=name))
             return
-        handler(call, rest.strip())
+        handler(call, rest)
 
     router.add("admin", admin_command)

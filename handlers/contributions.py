@@ -55,14 +55,14 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             log.info("log form for %s closed or changed before its date was corrected", user_id)
 
     def log_command(call: Invocation) -> None:
-        if not call.args:
+        if not call.slack_args:
             if not members.is_ambassador(deps.db, call.user_id):
                 call.reply(blocks.not_an_ambassador(required))
                 return
             call.ack()
             open_log_modal(call.client, call.trigger_id, call.user_id, call.channel_id)
             return
-        inline = parsing.parse_inline_log(call.args)
+        inline = parsing.parse_inline_log(call.slack_args)
         if inline is None:
             call.reply(blocks.INLINE_LOG_INCOMPLETE)
             return

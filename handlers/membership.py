@@ -20,7 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import blocks, ids, parsing, program
-from bot.app import Deps
+from bot.app import Deps, lookup_client
 from bot.services import members, membership
 from bot.services.membership import ApplicationForm, Decision
 from bot.services.terms import RenewalStatus
@@ -258,11 +258,11 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     # --- nominating --------------------------------------------------------------------------------
 
     def nominate_command(call: Invocation) -> None:
-        nominee, _ = parsing.leading_mention(call.args)
+        nominee, _ = parsing.leading_mention(call.slack_args)
         if nominee is None:
             call.reply(blocks.NOMINATE_USAGE)
             return
-        name = slack_name(call.client, nominee)
+        name = slack_name(lookup_client(call.client), nominee)
         if name is None:
             call.reply(blocks.unknown_user(nominee))
             return
@@ -493,7 +493,11 @@ def deliver_now(deps: Deps, client: WebClient, keys: Sequence[str]) -> None:
 
 
 def slack_name(client: WebClient, user_id: str) -> str | None:
-    """The person's name from Slack, or None when there is no such (human, active) user."""
+    """The person's name from Slack, or None when there is no such (human, active) user.
+
+    Before an answer to Slack, pass `lookup_client(...)`: a slow Slack then raises in time for the
+    member to be told to try again, before anything is written.
+    """
     try:
         user = client.users_info(user=user_id).get("user") or {}
     except SlackApiError as exc:

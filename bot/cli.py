@@ -36,7 +36,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import Deps, create_app
     from bot.server import SocketModeError, create_http_server, serve_socket_mode, wsgi_app
 
-    deps = Deps(settings=settings, db=db)
+    # Requests from Slack get the database with short timeouts; the jobs below keep the patient one.
+    request_db = db.for_requests()
+    deps = Deps(settings=settings, db=request_db)
     app = create_app(deps)
     scheduler = None
     if not args.no_scheduler:
@@ -67,9 +69,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
+            request_db.dispose()
             db.dispose()
         return 0
-    server = create_http_server(wsgi_app(app, db), args.host, settings.port, threads=args.threads)
+    server = create_http_server(wsgi_app(app, request_db), args.host, settings.port, threads=args.threads)
     log.info("serving Slack on http://%s:%s/slack/events", args.host, settings.port)
     try:
         server.run()  # waitress itself catches the SystemExit of SIGTERM (and Ctrl-C), then returns
@@ -80,6 +83,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         server.close()
+        request_db.dispose()
         db.dispose()
     return 0
 

@@ -211,9 +211,29 @@ def respond(start_response: StartResponse, status: str, payload: dict[str, Any])
     return [body]
 
 
-def create_http_server(application: WSGIApp, host: str, port: int, threads: int = 8) -> Any:
-    """A waitress server (not Bolt's development server); `.run()` serves, `.close()` stops."""
-    return create_server(application, host=host, port=port, threads=threads, ident="ambassador-bot")
+# waitress reads a whole request before a worker thread sees it, so slow or idle clients never hold
+# a thread; what they hold is a connection. Its defaults (100 connections, then no more accepted
+# until one closes; idle connections kept 120 s; select(), which stops at 1,024 sockets) let a
+# hundred idle keep-alive connections freeze the server. bench/idle_clients.py measures both.
+SERVER_LIMITS: dict[str, Any] = {
+    "connection_limit": 1000,  # the open-files limit must allow it (`ulimit -n`, 1,024 is too few)
+    "channel_timeout": 30,  # an idle or stalled connection is closed after 30 s
+    "cleanup_interval": 5,  # and looked for this often
+    "asyncore_use_poll": True,  # poll(): no 1,024-socket ceiling
+    "backlog": 1024,
+    "max_request_body_size": MAX_BODY_BYTES,
+}
+
+
+def create_http_server(application: WSGIApp, host: str, port: int, threads: int = 8, **limits: Any) -> Any:
+    """A waitress server (not Bolt's development server); `.run()` serves, `.close()` stops.
+
+    `limits` override SERVER_LIMITS (benchmarks compare them with waitress's defaults).
+    """
+    options = {**SERVER_LIMITS, **limits}
+    return create_server(
+        application, host=host, port=port, threads=threads, ident="ambassador-bot", **options
+    )
 
 
 class BackgroundServer:
@@ -224,9 +244,14 @@ class BackgroundServer:
     """
 
     def __init__(
-        self, application: WSGIApp, host: str = "127.0.0.1", port: int = 0, threads: int = 4
+        self,
+        application: WSGIApp,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        threads: int = 4,
+        **limits: Any,
     ) -> None:
-        self.server = create_http_server(application, host, port, threads=threads)
+        self.server = create_http_server(application, host, port, threads=threads, **limits)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="http-server", daemon=True)
 
@@ -240,7 +265,9 @@ class BackgroundServer:
 
     def _serve(self) -> None:
         while not self._stop.is_set():
-            wasyncore.loop(timeout=0.05, map=self.server._map, count=1)
+            wasyncore.loop(
+                timeout=0.05, map=self.server._map, count=1, use_poll=self.server.adj.asyncore_use_poll
+            )
 
     def stop(self) -> None:
         self._stop.set()

@@ -5,13 +5,14 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.app import Deps
-from handlers import admin, commands, contributions, errors, home, membership, reminders
+from handlers import admin, commands, contributions, errors, events, home, membership, reminders
 from handlers.router import CommandRouter
 
 
 def register_all(app: App, deps: Deps) -> CommandRouter:
     router = CommandRouter(deps)
     errors.register(app, deps)
+    events.register(app, deps)
     for feature in (commands, contributions, membership, admin, reminders, home):
         feature.register(app, deps, router)
     router.attach(app)

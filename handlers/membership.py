@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import blocks, ids, parsing, program
 from bot.app import Deps, lookup_client
-from bot.services import members, membership
+from bot.services import deciders, members, membership
 from bot.services.membership import ApplicationForm, Decision
 from bot.services.terms import RenewalStatus
 from handlers.router import CommandRouter, Invocation
@@ -276,22 +276,38 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
 
     # --- deciding ------------------------------------------------------------------------------------
 
-    def refuse(client: WebClient, origin: Origin, application_id: int | None, decision: str) -> None:
+    def refusal_for(user_id: str, application_id: int | None) -> deciders.Refusal | None:
+        return deciders.application_refusal(
+            deps.db, user_id, deps.is_tsc(user_id), application_id, settings.tsc_user_ids
+        )
+
+    def record_refusal(
+        user_id: str, application_id: int | None, decision: str, refusal: deciders.Refusal
+    ) -> str:
+        """Log and audit a refused decision; the text that tells the clicker why."""
+        own = refusal.reason is program.DecisionRefusal.OWN_REQUEST
         log.warning(
-            "%s, who is not on the TSC, tried to %s application %s; refused",
-            origin.user_id,
-            decision,
-            application_id,
+            "%s tried to %s application %s; refused (%s)", user_id, decision, application_id, refusal.reason
         )
         membership.record_refused(
             deps.db,
-            origin.user_id,
+            user_id,
             "application.decision_refused",
             now=deps.now(),
             application_id=application_id,
             decision=decision,
+            reason=str(refusal.reason),
         )
-        tell(client, origin, blocks.NOT_TSC_DECISION)
+        return blocks.decision_refused_text(own, refusal.only_tsc_member)
+
+    def refuse(
+        client: WebClient,
+        origin: Origin,
+        application_id: int | None,
+        decision: str,
+        refusal: deciders.Refusal,
+    ) -> None:
+        tell(client, origin, record_refusal(origin.user_id, application_id, decision, refusal))
 
     def show_decision(client: WebClient, origin: Origin, decision: Decision) -> None:
         """The review post updated in place (wherever the click came from), and a word to the clicker."""
@@ -327,8 +343,8 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         ack()
         origin = Origin.of(body)
         application_id = clicked_id(body)
-        if not deps.is_tsc(origin.user_id):
-            refuse(client, origin, application_id, "approve")
+        if refusal := refusal_for(origin.user_id, application_id):
+            refuse(client, origin, application_id, "approve", refusal)
             return
         if application_id is None:
             tell(client, origin, blocks.APPLICATION_GONE)
@@ -357,8 +373,8 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         ack()
         origin = Origin.of(body)
         application_id = clicked_id(body)
-        if not deps.is_tsc(origin.user_id):
-            refuse(client, origin, application_id, "reject")
+        if refusal := refusal_for(origin.user_id, application_id):
+            refuse(client, origin, application_id, "reject", refusal)
             return
         if application_id is None:
             tell(client, origin, blocks.APPLICATION_GONE)
@@ -371,7 +387,10 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         user_id = body["user"]["id"]
         metadata = json.loads(view.get("private_metadata") or "{}")
         origin = Origin.from_metadata(user_id, metadata)
-        application_id = int(metadata.get("application_id") or 0)
+        try:
+            application_id = int(metadata.get("application_id") or 0)
+        except (TypeError, ValueError):
+            application_id = 0
         reason = (parsing.state_value(view["state"]["values"], "reason") or "").strip()
         if not reason:
             ack(response_action="errors", errors={"reason": blocks.REJECT_REASON_REQUIRED})
@@ -379,17 +398,9 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         if len(reason) > program.DECISION_REASON_MAX_LENGTH:
             ack(response_action="errors", errors={"reason": blocks.REJECT_REASON_TOO_LONG})
             return
-        if not deps.is_tsc(user_id):
-            log.warning("%s, who is not on the TSC, submitted a rejection; refused", user_id)
-            membership.record_refused(
-                deps.db,
-                user_id,
-                "application.decision_refused",
-                now=deps.now(),
-                application_id=application_id,
-                decision="reject",
-            )
-            ack(response_action="update", view=blocks.decided_modal(blocks.NOT_TSC_DECISION))
+        if refusal := refusal_for(user_id, application_id):
+            text = record_refusal(user_id, application_id, "reject", refusal)
+            ack(response_action="update", view=blocks.decided_modal(text))
             return
         try:
             decision = membership.reject(

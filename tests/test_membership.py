@@ -325,7 +325,10 @@ def test_a_database_failure_stores_nothing_and_the_applicant_is_told_to_try_agai
     # Before the acknowledgement: the form stays open with what they typed, the apology under a field.
     assert answer.status == 200 and answer.json["response_action"] == "errors"
     first_input = next(block["block_id"] for block in view["blocks"] if block["type"] == "input")
-    assert "Sorry, something went wrong on our side and nothing was changed" in answer.json["errors"][first_input]
+    assert (
+        "Sorry, something went wrong on our side and nothing was changed"
+        in answer.json["errors"][first_input]
+    )
     assert count(bot, Application) == count(bot, Member) == count(bot, Contribution) == 0
 
 

@@ -96,6 +96,29 @@ def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_repair_escapes(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from bot.services.repair import repair_escapes
+
+    db = open_database(settings)
+    try:
+        repairs = repair_escapes(db, datetime.now(UTC), apply=args.apply)
+    finally:
+        db.dispose()
+    for repair in repairs:
+        note = f"  (left as it is: {repair.skipped})" if repair.skipped else ""
+        print(
+            f"contribution {repair.contribution_id} {repair.field}: {repair.before!r} -> {repair.after!r}{note}"
+        )
+    fixed = sum(1 for repair in repairs if not repair.skipped)
+    if args.apply:
+        print(f"repaired {fixed} field(s); each contribution changed has an audit row")
+    else:
+        print(f"{fixed} field(s) to repair (dry run: nothing written; add --apply to repair them)")
+    return 0
+
+
 Command = Callable[[Settings, argparse.Namespace], int]
 
 
@@ -120,6 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply database migrations").set_defaults(handler=cmd_db_upgrade)
+    repair = db_commands.add_parser(
+        "repair-escapes",
+        help="restore contributions stored with Slack's escaping (&amp;, <url|label>) as typed",
+        description="Lists what would change (a dry run) unless --apply is given; every change is audited.",
+    )
+    repair.add_argument("--apply", action="store_true", help="write the repairs (default: only list them)")
+    repair.set_defaults(handler=cmd_db_repair_escapes)
 
     from bot import cli_commands
 

@@ -20,6 +20,14 @@ def unwrap_link(token: str) -> str:
     return token
 
 
+def whole_number(text: str | None, max_digits: int = 9) -> int | None:
+    """A non-negative whole number written in ASCII digits (`"²"` and `"١٢"` are not), small enough
+    for a database integer column; None otherwise."""
+    if not text or not text.isascii() or not text.isdigit() or len(text) > max_digits:
+        return None
+    return int(text)
+
+
 def parse_iso_date(text: str) -> date | None:
     try:
         return date.fromisoformat(text) if ISO_DATE.match(text) else None

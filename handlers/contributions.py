@@ -96,7 +96,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         user_id = body["user"]["id"]
         draft, reach_text = draft_from_state(view["state"]["values"])
-        if reach_text and not reach_text.isdigit():
+        if reach_text and parsing.whole_number(reach_text) is None:
             ack(response_action="errors", errors={"reach": blocks.REACH_NOT_A_NUMBER})
             return
         today = deps.local_today(client, user_id)
@@ -127,7 +127,7 @@ def draft_from_state(state: dict[str, Any]) -> tuple[ContributionDraft, str | No
         title=parsing.state_value(state, "title") or "",
         link=parsing.state_value(state, "link") or "",
         occurred_on=parsing.parse_iso_date(date_text) if date_text else None,
-        reach=int(reach_text) if reach_text and reach_text.isdigit() else None,
+        reach=parsing.whole_number(reach_text),
         notes=parsing.state_value(state, "notes"),
     )
     return draft, reach_text

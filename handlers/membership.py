@@ -84,7 +84,7 @@ def clicked_value(body: dict[str, Any]) -> str:
 
 def clicked_id(body: dict[str, Any]) -> int | None:
     value = clicked_value(body)
-    return int(value) if value.isdigit() else None
+    return parsing.whole_number(value)
 
 
 def tell(client: WebClient, origin: Origin, text: str) -> None:

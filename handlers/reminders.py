@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import blocks, ids
+from bot import blocks, ids, parsing
 from bot.app import Deps
 from bot.services import reminders
 from handlers.router import CommandRouter, Invocation
@@ -71,7 +71,8 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     ) -> None:
         ack()
         value = str(action.get("value") or "")
-        days = int(value) if value.isdigit() and 1 <= int(value) <= reminders.MAX_SNOOZE_DAYS else None
+        number = parsing.whole_number(value)
+        days = number if number is not None and 1 <= number <= reminders.MAX_SNOOZE_DAYS else None
         tell(respond, body, reply_for_snooze(client, body["user"]["id"], days or blocks.SNOOZE_DAYS_DEFAULT))
 
     def resume_button(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:

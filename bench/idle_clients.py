@@ -113,7 +113,9 @@ def run(name: str, limits: dict[str, Any], args: argparse.Namespace, db: Databas
             if answered
             else "no answers"
         )
-        print(f"  {label:15} answered {len(answered):3}/{len(timings)} within {PROBE_TIMEOUT:.0f} s  {figures}")
+        print(
+            f"  {label:15} answered {len(answered):3}/{len(timings)} within {PROBE_TIMEOUT:.0f} s  {figures}"
+        )
 
 
 def get(slack: SlackRequests, path: str) -> Any:
@@ -126,7 +128,9 @@ def get(slack: SlackRequests, path: str) -> Any:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--idle", type=int, default=300, help="idle keep-alive connections (default 300)")
     parser.add_argument("--slow", type=int, default=100, help="stalled half-sent requests (default 100)")
     parser.add_argument("--probes", type=int, default=20, help="requests of each kind timed (default 20)")

@@ -20,7 +20,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress import wasyncore
 from waitress.server import create_server
 
-from bot.blocks import APOLOGY
+from bot.blocks import INCOMPLETE_REQUEST
 from bot.db import Database
 
 log = logging.getLogger(__name__)
@@ -80,8 +80,9 @@ def parse_json_object(text: str, what: str) -> dict[str, Any]:
     return value
 
 
-def checked_body(environ: dict[str, Any], signing_secret: str, now: float) -> bytes:
-    """The request's body once it is known to come from Slack and to be readable; BadRequest otherwise.
+def checked_body(environ: dict[str, Any], signing_secret: str, now: float) -> tuple[bytes, dict[str, Any]]:
+    """The request's body once it is known to come from Slack and to be readable, and what it holds
+    (the JSON body, the interactivity payload, or the command's fields); BadRequest otherwise.
 
     The signature is checked before anything that could fail on hostile bytes is parsed.
     """
@@ -109,19 +110,29 @@ def checked_body(environ: dict[str, Any], signing_secret: str, now: float) -> by
         raise BadRequest("400 Bad Request", "a body that is not UTF-8") from None
     content_type = str(environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
     if content_type == "application/json":
-        parse_json_object(text, "the body")
-    elif content_type == "application/x-www-form-urlencoded":
-        try:
-            fields = parse_qs(text, keep_blank_values=True, strict_parsing=False, errors="strict")
-        except (ValueError, UnicodeDecodeError):
-            raise BadRequest("400 Bad Request", "an unreadable form") from None
-        if "payload" in fields:
-            parse_json_object(fields["payload"][0], "the payload")
-        elif "command" not in fields and "ssl_check" not in fields:
-            raise BadRequest("400 Bad Request", "a form that is neither a command nor a payload")
-    else:
+        return body, parse_json_object(text, "the body")
+    if content_type != "application/x-www-form-urlencoded":
         raise BadRequest("415 Unsupported Media Type", f"content type {content_type or 'none'!r}")
-    return body
+    try:
+        fields = parse_qs(text, keep_blank_values=True, strict_parsing=False, errors="strict")
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("400 Bad Request", "an unreadable form") from None
+    if "payload" in fields:
+        return body, parse_json_object(fields["payload"][0], "the payload")
+    if "command" not in fields and "ssl_check" not in fields:
+        raise BadRequest("400 Bad Request", "a form that is neither a command nor a payload")
+    return body, {name: values[0] for name, values in fields.items()}
+
+
+def last_resort_answer(request: dict[str, Any]) -> dict[str, Any]:
+    """The answer when Bolt itself fails on a request (a payload missing what Bolt assumes is there):
+    a message under the form's first field for a submission, an ephemeral message otherwise."""
+    view = request.get("view")
+    if request.get("type") == "view_submission" and isinstance(view, dict):
+        for block in view.get("blocks") or []:
+            if isinstance(block, dict) and block.get("type") == "input" and block.get("block_id"):
+                return {"response_action": "errors", "errors": {str(block["block_id"]): INCOMPLETE_REQUEST}}
+    return {"response_type": "ephemeral", "text": INCOMPLETE_REQUEST}
 
 
 class HealthCheck:
@@ -173,7 +184,7 @@ def wsgi_app(app: App, db: Database, signing_secret: str | None = None) -> WSGIA
 
     def slack_endpoint(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         try:
-            body = checked_body(environ, secret, time.time())
+            body, request = checked_body(environ, secret, time.time())
         except BadRequest as refused:
             log.warning(
                 "refused a request to %s from %s: %s (%s)",
@@ -191,7 +202,7 @@ def wsgi_app(app: App, db: Database, signing_secret: str | None = None) -> WSGIA
             # Bolt's own error path handles listeners; this is the last guard, so Slack never sees
             # a 500 (it would show the member an error and retry events).
             log.exception("unexpected error while handling a Slack request")
-            return respond(start_response, "200 OK", {"response_type": "ephemeral", "text": APOLOGY})
+            return respond(start_response, "200 OK", last_resort_answer(request))
 
     def health(start_response: StartResponse) -> Iterable[bytes]:
         problem = health_check.problem()

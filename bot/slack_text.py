@@ -110,24 +110,25 @@ def words(text: str) -> list[Word]:
 
 
 def _chunks(text: str) -> list[str]:
+    """Whitespace-separated chunks of raw text; whitespace inside an entity does not split it."""
     chunks: list[str] = []
     current = ""
     position = 0
-    for match in ENTITY.finditer(text):
-        current = _split_into(chunks, current + text[position : match.start()])
+    for match in [*ENTITY.finditer(text), None]:
+        plain = text[position : match.start() if match else len(text)]
+        parts = WHITESPACE.split(plain)
+        current += parts[0]
+        for part in parts[1:]:
+            if current:
+                chunks.append(current)
+            current = part
+        if match is None:
+            break
         current += match.group(0)
         position = match.end()
-    current = _split_into(chunks, current + text[position:])
     if current:
         chunks.append(current)
     return chunks
-
-
-def _split_into(chunks: list[str], text: str) -> str:
-    """Append every complete word of `text` to `chunks`; return the last, unfinished one."""
-    parts = WHITESPACE.split(text)
-    chunks.extend(part for part in parts[:-1] if part)
-    return parts[-1]
 
 
 def split_first(text: str) -> tuple[str, str]:

@@ -67,10 +67,15 @@ class CommandRouter:
         user_id = body.get("user_id")
         if not isinstance(user_id, str) or not user_id:
             log.warning("a command without a user_id; answered without doing anything")
-            ack(**blocks.message(blocks.INCOMPLETE_REQUEST))
+            ack(**blocks.message(blocks.INCOMPLETE_REQUEST, [blocks.section(blocks.INCOMPLETE_REQUEST)]))
             return
         if program.control_characters(text):
-            ack(**blocks.message(blocks.CONTROL_CHARACTERS_IN_COMMAND))
+            ack(
+                **blocks.message(
+                    blocks.CONTROL_CHARACTERS_IN_COMMAND,
+                    [blocks.section(blocks.CONTROL_CHARACTERS_IN_COMMAND)],
+                )
+            )
             return
         raw_name, slack_args = slack_text.split_first(text)
         name = slack_text.decode(raw_name)

@@ -179,21 +179,27 @@ MALFORMED: dict[str, tuple[bytes, str, dict[str, str], int]] = {
 
 
 @pytest.mark.sqlite_only
-@pytest.mark.parametrize("case", sorted(MALFORMED))
 def test_malformed_or_unsigned_bodies_get_a_4xx_and_one_log_line(
-    bot: Bot, case: str, caplog: pytest.LogCaptureFixture
+    bot: Bot, caplog: pytest.LogCaptureFixture
 ) -> None:
-    body, content_type, headers, expected = MALFORMED[case]
     caplog.set_level(logging.WARNING)
-    try:
-        response = raw_post(bot, body, content_type, **headers)
-    except UnicodeEncodeError:
-        pytest.skip("the HTTP client cannot send this header")  # urllib refuses non-latin-1 headers
-
-    assert response.status == expected
-    refusals = [r for r in caplog.records if r.name == "bot.server"]
-    assert len(refusals) == 1 and refusals[0].exc_info is None
-    assert not [r for r in caplog.records if r.exc_info]
+    for case, (body, content_type, headers, expected) in MALFORMED.items():
+        caplog.clear()
+        try:
+            response = raw_post(bot, body, content_type, **headers)
+        except UnicodeEncodeError:
+            continue  # urllib refuses a header that is not latin-1; a raw client is tried below
+        assert response.status == expected, case
+        refusals = [r for r in caplog.records if r.name == "bot.server"]
+        assert len(refusals) == 1 and refusals[0].exc_info is None, case
+        assert not [r for r in caplog.records if r.exc_info], case
+    with socket.create_connection(("127.0.0.1", int(bot.url.rsplit(":", 1)[1])), timeout=5) as raw:
+        raw.sendall(
+            b"POST /slack/events HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+            b"X-Slack-Request-Timestamp: 1\xff\r\nX-Slack-Signature: v0=\xc3\xbc\r\n"
+            b"Content-Length: 2\r\nConnection: close\r\n\r\n{}"
+        )
+        assert raw.recv(100).startswith(b"HTTP/1.1 401")
     assert count(bot.db, AuditEvent) == 0 and bot.fake.calls == []
 
 
@@ -249,13 +255,12 @@ def test_a_submission_without_state_keeps_the_form_open_with_a_message(
     assert count(bot.db, Contribution) == 0
 
 
-@pytest.mark.parametrize("value", ["abc", "²", "99999999999999999999", "-1", ""])
-def test_a_button_with_a_value_that_is_not_an_id_is_told_and_changes_nothing(bot: Bot, value: str) -> None:
-    response = bot.slack.click(ids.APPROVE, TSC, value=value)
-
-    assert response.status == 200
-    told = bot.fake.wait_for(lambda: bot.fake.responses)[0]
-    assert told["text"] == blocks.APPLICATION_GONE
+def test_a_button_with_a_value_that_is_not_an_id_is_told_and_changes_nothing(bot: Bot) -> None:
+    values = ["abc", "²", "99999999999999999999", "-1", ""]
+    for value in values:
+        assert bot.slack.click(ids.APPROVE, TSC, value=value).status == 200
+    told = bot.fake.wait_for(lambda: len(bot.fake.responses) == len(values) and bot.fake.responses)
+    assert [answer["text"] for answer in told] == [blocks.APPLICATION_GONE] * len(values)
     assert count(bot.db, AuditEvent) == 0
 
 
@@ -284,7 +289,10 @@ FAULTS = {
 }
 
 
-@pytest.mark.parametrize("fault", sorted(FAULTS))
+# Slack's faults do not depend on the database: the slow case runs on both, the others on SQLite.
+@pytest.mark.parametrize(
+    "fault", ["slow", *(pytest.param(name, marks=pytest.mark.sqlite_only) for name in ("500", "429"))]
+)
 @pytest.mark.parametrize("command", sorted(LOOKUP_COMMANDS))
 def test_users_info_slow_or_failing_does_not_cost_the_answer(bot: Bot, command: str, fault: str) -> None:
     enrol(bot.db, MEMBER, TERM_START)
@@ -412,7 +420,7 @@ def test_a_locked_database_gets_try_again_and_nothing_is_written_later(request_b
     bot.slack.command("status", MEMBER)  # the member's zone is cached; only the database is in the way
 
     with database_locked(bot.db):
-        for n in range(3):
+        for n in range(2):
             response, elapsed = timed(
                 lambda n=n: bot.slack.command(f"log talk https://x.org/{n} 2026-03-01 Talk {n}", MEMBER)  # type: ignore[misc]
             )
@@ -441,9 +449,9 @@ def test_healthz_answers_within_a_second_even_when_the_ping_hangs() -> None:
     hanging = HangingDatabase()
     check = DatabaseHealth(hanging)  # type: ignore[arg-type]
     started = time.monotonic()
-    problems = [check.problem() for _ in range(3)]
+    problems = [check.problem() for _ in range(2)]
     assert all(problem and "no answer" in problem for problem in problems)
-    assert time.monotonic() - started < 3 * 1.0
+    assert time.monotonic() - started < 2 * 1.0
     hanging.release.set()
 
 

@@ -20,7 +20,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress import wasyncore
 from waitress.server import create_server
 
-from bot.blocks import INCOMPLETE_REQUEST
+from bot.blocks import APOLOGY, INCOMPLETE_REQUEST
 from bot.db import Database
 
 log = logging.getLogger(__name__)
@@ -124,15 +124,15 @@ def checked_body(environ: dict[str, Any], signing_secret: str, now: float) -> tu
     return body, {name: values[0] for name, values in fields.items()}
 
 
-def last_resort_answer(request: dict[str, Any]) -> dict[str, Any]:
-    """The answer when Bolt itself fails on a request (a payload missing what Bolt assumes is there):
-    a message under the form's first field for a submission, an ephemeral message otherwise."""
+def last_resort_answer(request: dict[str, Any], text: str = INCOMPLETE_REQUEST) -> dict[str, Any]:
+    """The answer when Bolt itself fails on a request (a payload missing what Bolt assumes is there)
+    or answers 5xx: a message under the form's first field for a submission, an ephemeral one otherwise."""
     view = request.get("view")
     if request.get("type") == "view_submission" and isinstance(view, dict):
         for block in view.get("blocks") or []:
             if isinstance(block, dict) and block.get("type") == "input" and block.get("block_id"):
-                return {"response_action": "errors", "errors": {str(block["block_id"]): INCOMPLETE_REQUEST}}
-    return {"response_type": "ephemeral", "text": INCOMPLETE_REQUEST}
+                return {"response_action": "errors", "errors": {str(block["block_id"]): text}}
+    return {"response_type": "ephemeral", "text": text}
 
 
 class HealthCheck:
@@ -196,8 +196,21 @@ def wsgi_app(app: App, db: Database, signing_secret: str | None = None) -> WSGIA
             return respond(start_response, refused.status, {"error": refused.status.split(" ", 1)[1].lower()})
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
+        answered: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[..., Any]:
+            answered.update(status=status, headers=headers)
+            return lambda _data: None
+
         try:
-            return slack(environ, start_response)
+            body_parts = slack(environ, capture)
+            if str(answered.get("status", "500")).startswith("5"):
+                # Bolt answers 500 when a listener fails past Slack's 3 s (our error path was too late
+                # to set the answer): the member still gets words, Slack no retry storm.
+                log.error("Bolt answered %s; answering 200 with an apology instead", answered.get("status"))
+                return respond(start_response, "200 OK", last_resort_answer(request, APOLOGY))
+            start_response(answered["status"], answered["headers"])
+            return body_parts
         except Exception:
             # Bolt's own error path handles listeners; this is the last guard, so Slack never sees
             # a 500 (it would show the member an error and retry events).

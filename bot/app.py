@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 TIMEZONE_CACHE = timedelta(days=7)
+# A lookup made before the answer to Slack (users.info) shares Slack's 3 s with the database and our
+# own work: past this, the program's zone stands in, or the member is told to try again.
+LOOKUP_TIMEOUT_SECONDS = 1.5
 
 
 def system_clock() -> datetime:
@@ -65,10 +68,13 @@ class Deps:
         if cached is not None:
             return cached
         try:
-            response = client.users_info(user=slack_user_id)
+            response = lookup_client(client).users_info(user=slack_user_id)
             name = (response.get("user") or {}).get("tz")
         except SlackApiError as exc:
             log.warning("users.info failed for %s: %s", slack_user_id, exc.response.get("error"))
+            return self.settings.zone
+        except OSError as exc:  # a timeout or a refused connection (URLError is an OSError)
+            log.warning("users.info for %s did not answer in time (%s)", slack_user_id, exc)
             return self.settings.zone
         if not name:
             return self.settings.zone
@@ -92,6 +98,17 @@ class Deps:
                 listener(client, slack_user_id)
             except Exception:
                 log.exception("refresh after a change failed for %s", slack_user_id)
+
+
+def lookup_client(client: WebClient) -> WebClient:
+    """`client` with the request path's short timeout and no retries, for lookups before the answer."""
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=LOOKUP_TIMEOUT_SECONDS,  # type: ignore[arg-type]  # urllib takes fractions of a second
+        retry_handlers=[],
+        logger=client.logger,
+    )
 
 
 def web_client(settings: Settings, **kwargs: object) -> WebClient:

@@ -67,7 +67,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import Deps, create_app
     from bot.server import SocketModeError, create_http_server, serve_socket_mode, wsgi_app
 
-    deps = Deps(settings=settings, db=db)
+    # Requests from Slack get the database with short timeouts; the jobs below keep the patient one.
+    request_db = db.for_requests()
+    deps = Deps(settings=settings, db=request_db)
     app = create_app(deps)
     scheduler = None
     if not args.no_scheduler:
@@ -98,9 +100,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
+            request_db.dispose()
             db.dispose()
         return 0
-    server = create_http_server(wsgi_app(app, db), args.host, settings.port, threads=args.threads)
+    server = create_http_server(wsgi_app(app, request_db), args.host, settings.port, threads=args.threads)
     log.info("serving Slack on http://%s:%s/slack/events", args.host, settings.port)
     try:
         server.run()  # waitress itself catches the SystemExit of SIGTERM (and Ctrl-C), then returns
@@ -111,6 +114,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         server.close()
+        request_db.dispose()
         db.dispose()
     return 0
 
@@ -119,6 +123,29 @@ def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
     db, applied = connect_database(settings)
     db.dispose()
     print(f"database migrated to revision {applied[-1]}" if applied else "database is up to date")
+    return 0
+
+
+def cmd_db_repair_escapes(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from bot.services.repair import repair_escapes
+
+    db = open_database(settings)
+    try:
+        repairs = repair_escapes(db, datetime.now(UTC), apply=args.apply)
+    finally:
+        db.dispose()
+    for repair in repairs:
+        note = f"  (left as it is: {repair.skipped})" if repair.skipped else ""
+        print(
+            f"contribution {repair.contribution_id} {repair.field}: {repair.before!r} -> {repair.after!r}{note}"
+        )
+    fixed = sum(1 for repair in repairs if not repair.skipped)
+    if args.apply:
+        print(f"repaired {fixed} field(s); each contribution changed has an audit row")
+    else:
+        print(f"{fixed} field(s) to repair (dry run: nothing written; add --apply to repair them)")
     return 0
 
 
@@ -147,6 +174,13 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply database migrations").set_defaults(handler=cmd_db_upgrade)
+    repair = db_commands.add_parser(
+        "repair-escapes",
+        help="restore contributions stored with Slack's escaping (&amp;, <url|label>) as typed",
+        description="Lists what would change (a dry run) unless --apply is given; every change is audited.",
+    )
+    repair.add_argument("--apply", action="store_true", help="write the repairs (default: only list them)")
+    repair.set_defaults(handler=cmd_db_repair_escapes)
 
     from bot import cli_commands
 

@@ -28,6 +28,16 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Any constant works; it only has to be the same for every replica of this app.
 MIGRATION_LOCK_ID = 0x616D6261  # "amba"
 
+# Jobs and commands wait patiently for a lock or a connection. A request from Slack must be answered
+# within 3 s, so on its path the database gets about a second: past it the member is told to try again
+# (and the transaction rolls back) rather than Slack showing an error while the write lands later.
+PATIENT_SQLITE_BUSY_SECONDS = 30.0
+REQUEST_SQLITE_BUSY_SECONDS = 1.0
+REQUEST_POSTGRES_CONNECT_SECONDS = 2  # libpq's smallest connect_timeout
+REQUEST_POSTGRES_STATEMENT_MS = 2000
+REQUEST_POSTGRES_LOCK_MS = 1000
+REQUEST_POOL_WAIT_SECONDS = 1.0
+
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 URL_EXAMPLES = "sqlite:///ambassador-bot.db or postgresql://user:password@host:5432/db"
@@ -76,12 +86,13 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def create_db_engine(url: str, **kwargs: Any) -> Engine:
+def create_db_engine(url: str, request_path: bool = False, **kwargs: Any) -> Engine:
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        # Long enough for a burst of writers; WAL lets readers go on while one writes.
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+        # Patient: long enough for a burst of writers; WAL lets readers go on while one writes.
+        busy = REQUEST_SQLITE_BUSY_SECONDS if request_path else PATIENT_SQLITE_BUSY_SECONDS
+        engine = create_engine(url, connect_args={"timeout": busy, "check_same_thread": False}, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -89,7 +100,7 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy * 1000)}")
             if parsed.database not in (None, "", ":memory:"):
                 cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.execute("PRAGMA synchronous=NORMAL")
@@ -103,15 +114,30 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
+    if request_path:
+        kwargs.setdefault("pool_timeout", REQUEST_POOL_WAIT_SECONDS)
+        kwargs.setdefault(
+            "connect_args",
+            {
+                "connect_timeout": REQUEST_POSTGRES_CONNECT_SECONDS,
+                "options": f"-c statement_timeout={REQUEST_POSTGRES_STATEMENT_MS} "
+                f"-c lock_timeout={REQUEST_POSTGRES_LOCK_MS}",
+            },
+        )
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **kwargs)
 
 
 class Database:
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+    def __init__(self, url: str, request_path: bool = False, **engine_kwargs: Any) -> None:
         checked_url(url)
         self.url = normalize_url(url)
-        self.engine = create_db_engine(self.url, **engine_kwargs)
+        self.request_path = request_path
+        self.engine = create_db_engine(self.url, request_path=request_path, **engine_kwargs)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def for_requests(self) -> Database:
+        """The same database with the request path's short timeouts (its own pool of connections)."""
+        return Database(self.url, request_path=True)
 
     @property
     def is_postgres(self) -> bool:
@@ -124,8 +150,15 @@ class Database:
             yield session
 
     def ping(self) -> None:
-        with self.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        """One round trip, outside any transaction: no lock is taken, so a busy writer cannot hold it."""
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.fetchall()
+            cursor.close()
+        finally:
+            connection.close()
 
     def upgrade(self) -> list[str]:
         """Bring the schema to the newest migration; safe when several processes start at once.

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from bot import slack_text
+
 ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 USER_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
@@ -16,6 +18,14 @@ def unwrap_link(token: str) -> str:
     if token.startswith("<") and token.endswith(">"):
         return token[1:-1].split("|", 1)[0]
     return token
+
+
+def whole_number(text: str | None, max_digits: int = 9) -> int | None:
+    """A non-negative whole number written in ASCII digits (`"²"` and `"١٢"` are not), small enough
+    for a database integer column; None otherwise."""
+    if not text or not text.isascii() or not text.isdigit() or len(text) > max_digits:
+        return None
+    return int(text)
 
 
 def parse_iso_date(text: str) -> date | None:
@@ -39,16 +49,18 @@ class InlineLog:
     title: str
 
 
-def parse_inline_log(args: str) -> InlineLog | None:
-    """None when the text does not have the shape at all (fewer than type, link and title)."""
-    tokens = args.split()
-    if len(tokens) < 3:
+def parse_inline_log(slack_args: str) -> InlineLog | None:
+    """The parts of Slack's command text, decoded (`&amp;` → `&`, `<url|label>` → url for the link
+    and the label elsewhere); None when it does not have the shape (fewer than type, link and title).
+    """
+    words = slack_text.words(slack_args)
+    if len(words) < 3:
         return None
-    type_, link, rest = tokens[0], unwrap_link(tokens[1]), tokens[2:]
+    type_, link, rest = words[0].text, words[1].link, words[2:]
     date_text = None
-    if ISO_DATE.match(rest[0]):
-        date_text, rest = rest[0], rest[1:]
-    return InlineLog(type_, link, date_text, " ".join(rest))
+    if ISO_DATE.match(rest[0].text):
+        date_text, rest = rest[0].text, rest[1:]
+    return InlineLog(type_, link, date_text, " ".join(word.text for word in rest))
 
 
 def user_mention(token: str) -> str | None:
@@ -131,9 +143,9 @@ def parse_month_or_day(text: str) -> tuple[date, bool] | None:
         return None
 
 
-def leading_mention(args: str) -> tuple[str | None, str]:
-    """The user mentioned first in `args` (`<@U123|jane> rest`) and the rest of the text."""
-    match = LEADING_MENTION.match(args.strip())
+def leading_mention(slack_args: str) -> tuple[str | None, str]:
+    """The user mentioned first in Slack's command text (`<@U123|jane> rest`), and the rest decoded."""
+    match = LEADING_MENTION.match(slack_args.strip())
     if not match:
-        return None, args.strip()
-    return match.group(1), match.group(2).strip()
+        return None, slack_text.decode(slack_args).strip()
+    return match.group(1), slack_text.decode(match.group(2)).strip()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -389,11 +390,35 @@ class Problem(StrEnum):
     EMPTY_TITLE = "empty_title"
     TITLE_TOO_LONG = "title_too_long"
     DUPLICATE_LINK = "duplicate_link"
+    CONTROL_CHARACTERS = "control_characters"
+
+
+# Tab and line breaks are text; other C0/C1 controls (NUL, escape...), lone surrogates and unassigned
+# code points are not, and PostgreSQL refuses NUL in text outright.
+ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+def control_characters(text: str) -> list[str]:
+    """The characters of `text` that are not text (tab and line breaks are fine)."""
+    return [
+        char
+        for char in text
+        if char not in ALLOWED_CONTROLS and unicodedata.category(char) in ("Cc", "Cs", "Cn")
+    ]
 
 
 def is_http_link(link: str) -> bool:
-    parts = urlsplit(link.strip())
-    return parts.scheme in {"http", "https"} and bool(parts.netloc) and " " not in link.strip()
+    """An absolute http(s) address a browser can open: a host, no spaces or control characters."""
+    link = link.strip()
+    if not link or any(char.isspace() for char in link) or control_characters(link):
+        return False
+    try:
+        parts = urlsplit(link)  # raises on an unclosed IPv6 bracket (`http://[abc`)
+        host = parts.hostname
+        _ = parts.port  # raises on a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme in {"http", "https"} and bool(parts.netloc) and bool(host)
 
 
 def link_problem(link: str) -> Problem | None:
@@ -405,6 +430,8 @@ def link_problem(link: str) -> Problem | None:
 
 
 def title_problem(title: str) -> Problem | None:
+    if control_characters(title):
+        return Problem.CONTROL_CHARACTERS
     if not title.strip():
         return Problem.EMPTY_TITLE
     if len(title.strip()) > TITLE_MAX_LENGTH:

@@ -12,6 +12,7 @@ from handlers import (
     contributions,
     direct_messages,
     errors,
+    events,
     home,
     membership,
     reminders,
@@ -22,6 +23,7 @@ from handlers.router import CommandRouter
 def register_all(app: App, deps: Deps) -> CommandRouter:
     router = CommandRouter(deps)
     errors.register(app, deps)
+    events.register(app, deps)
     for feature in (commands, contributions, membership, admin, reminders, home, benefits, direct_messages):
         feature.register(app, deps, router)
     router.attach(app)

@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot import parsing, program
-from bot.app import Deps
+from bot import parsing, program, slack_text
+from bot.app import Deps, lookup_client
 from bot.blocks import admin as admin_blocks
 from bot.blocks import membership as membership_blocks
 from bot.services import admin, decisions
@@ -46,7 +46,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         if who is None:
             call.reply(admin_blocks.admin_usage("add"))
             return
-        name = slack_name(call.client, who)
+        name = slack_name(lookup_client(call.client), who)
         if name is None:
             call.reply(membership_blocks.unknown_user(who))
             return
@@ -143,8 +143,8 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             )
             call.reply(admin_blocks.ADMIN_REFUSED)
             return
-        name, _, rest = call.args.partition(" ")
-        name = name.lower()
+        raw_name, rest = slack_text.split_first(call.slack_args)
+        name = slack_text.decode(raw_name).lower()
         if name in ("", "help"):
             call.reply(admin_blocks.admin_help())
             return
@@ -152,6 +152,6 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         if handler is None:
             call.reply(admin_blocks.admin_help(unknown=name))
             return
-        handler(call, rest.strip())
+        handler(call, rest)
 
     router.add("admin", admin_command)

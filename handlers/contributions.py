@@ -61,14 +61,14 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             log.info("log form for %s closed or changed before its date was corrected", user_id)
 
     def log_command(call: Invocation) -> None:
-        if not call.args:
+        if not call.slack_args:
             if not members.is_ambassador(deps.db, call.user_id):
                 call.reply(general_blocks.not_an_ambassador(required))
                 return
             call.ack()
             open_log_modal(call.client, call.trigger_id, call.user_id, call.channel_id)
             return
-        inline = parsing.parse_inline_log(call.args)
+        inline = parsing.parse_inline_log(call.slack_args)
         if inline is None:
             call.reply(contributions_blocks.INLINE_LOG_INCOMPLETE)
             return
@@ -102,7 +102,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         user_id = body["user"]["id"]
         draft, reach_text = draft_from_state(view["state"]["values"])
-        if reach_text and not reach_text.isdigit():
+        if reach_text and parsing.whole_number(reach_text) is None:
             ack(response_action="errors", errors={"reach": contributions_blocks.REACH_NOT_A_NUMBER})
             return
         today = deps.local_today(client, user_id)
@@ -133,7 +133,7 @@ def draft_from_state(state: dict[str, Any]) -> tuple[ContributionDraft, str | No
         title=parsing.state_value(state, "title") or "",
         link=parsing.state_value(state, "link") or "",
         occurred_on=parsing.parse_iso_date(date_text) if date_text else None,
-        reach=int(reach_text) if reach_text and reach_text.isdigit() else None,
+        reach=parsing.whole_number(reach_text),
         notes=parsing.state_value(state, "notes"),
     )
     return draft, reach_text

@@ -15,7 +15,6 @@ from slack_sdk import WebClient
 
 from bot.app import Deps
 from bot.blocks.direct_messages import direct_message_reply
-from bot.services.events import first_delivery
 from handlers.router import CommandRouter
 
 log = logging.getLogger(__name__)
@@ -33,9 +32,8 @@ def is_person_writing_to_the_bot(event: dict[str, Any]) -> bool:
 
 
 def register(app: App, deps: Deps, router: CommandRouter) -> None:
-    def answer(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
-        if not first_delivery(deps.db, str(body.get("event_id") or ""), "message.im", deps.now()):
-            return
+    # Slack's retries of the same message never reach here twice (handlers/events.py).
+    def answer(event: dict[str, Any], client: WebClient) -> None:
         client.chat_postMessage(
             channel=str(event["channel"]), **direct_message_reply(deps.settings.required_contributions)
         )

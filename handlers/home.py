@@ -14,7 +14,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import ids
+from bot import ids, parsing
 from bot.app import Deps
 from bot.blocks import contributions as contributions_blocks
 from bot.blocks import home as home_blocks
@@ -65,7 +65,7 @@ def refresh_tsc_homes(deps: Deps, client: WebClient) -> None:
 
 def clicked_id(body: dict[str, Any]) -> int | None:
     value = str((body.get("actions") or [{}])[0].get("value") or "")
-    return int(value) if value.isdigit() else None
+    return parsing.whole_number(value)
 
 
 def register(app: App, deps: Deps, router: CommandRouter) -> None:
@@ -106,7 +106,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             ack(response_action="errors", errors={"title": contributions_blocks.CONTRIBUTION_GONE})
             return
         draft, reach_text = draft_from_state(view["state"]["values"])
-        if reach_text and not reach_text.isdigit():
+        if reach_text and parsing.whole_number(reach_text) is None:
             ack(response_action="errors", errors={"reach": contributions_blocks.REACH_NOT_A_NUMBER})
             return
         today = deps.local_today(client, user_id)

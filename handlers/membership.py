@@ -20,11 +20,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import ids, parsing, program
-from bot.app import Deps
+from bot.app import Deps, lookup_client
 from bot.blocks import general as general_blocks
 from bot.blocks import kit
 from bot.blocks import membership as membership_blocks
-from bot.services import applications, decisions, members, membership, nominations, renewals
+from bot.services import applications, deciders, decisions, members, membership, nominations, renewals
 from bot.services.applications import ApplicationForm
 from bot.services.decisions import Decision
 from bot.services.terms import RenewalStatus
@@ -88,7 +88,7 @@ def clicked_value(body: dict[str, Any]) -> str:
 
 def clicked_id(body: dict[str, Any]) -> int | None:
     value = clicked_value(body)
-    return int(value) if value.isdigit() else None
+    return parsing.whole_number(value)
 
 
 def tell(client: WebClient, origin: Origin, text: str) -> None:
@@ -266,11 +266,11 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     # --- nominating --------------------------------------------------------------------------------
 
     def nominate_command(call: Invocation) -> None:
-        nominee, _ = parsing.leading_mention(call.args)
+        nominee, _ = parsing.leading_mention(call.slack_args)
         if nominee is None:
             call.reply(membership_blocks.NOMINATE_USAGE)
             return
-        name = slack_name(call.client, nominee)
+        name = slack_name(lookup_client(call.client), nominee)
         if name is None:
             call.reply(membership_blocks.unknown_user(nominee))
             return
@@ -288,22 +288,38 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
 
     # --- deciding ------------------------------------------------------------------------------------
 
-    def refuse(client: WebClient, origin: Origin, application_id: int | None, decision: str) -> None:
+    def refusal_for(user_id: str, application_id: int | None) -> deciders.Refusal | None:
+        return deciders.application_refusal(
+            deps.db, user_id, deps.is_tsc(user_id), application_id, settings.tsc_user_ids
+        )
+
+    def record_refusal(
+        user_id: str, application_id: int | None, decision: str, refusal: deciders.Refusal
+    ) -> str:
+        """Log and audit a refused decision; the text that tells the clicker why."""
+        own = refusal.reason is program.DecisionRefusal.OWN_REQUEST
         log.warning(
-            "%s, who is not on the TSC, tried to %s application %s; refused",
-            origin.user_id,
-            decision,
-            application_id,
+            "%s tried to %s application %s; refused (%s)", user_id, decision, application_id, refusal.reason
         )
         decisions.record_refused(
             deps.db,
-            origin.user_id,
+            user_id,
             "application.decision_refused",
             now=deps.now(),
             application_id=application_id,
             decision=decision,
+            reason=str(refusal.reason),
         )
-        tell(client, origin, membership_blocks.NOT_TSC_DECISION)
+        return membership_blocks.decision_refused_text(own, refusal.only_tsc_member)
+
+    def refuse(
+        client: WebClient,
+        origin: Origin,
+        application_id: int | None,
+        decision: str,
+        refusal: deciders.Refusal,
+    ) -> None:
+        tell(client, origin, record_refusal(origin.user_id, application_id, decision, refusal))
 
     def show_decision(client: WebClient, origin: Origin, decision: Decision) -> None:
         """The review post updated in place (wherever the click came from), and a word to the clicker."""
@@ -341,8 +357,8 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         ack()
         origin = Origin.of(body)
         application_id = clicked_id(body)
-        if not deps.is_tsc(origin.user_id):
-            refuse(client, origin, application_id, "approve")
+        if refusal := refusal_for(origin.user_id, application_id):
+            refuse(client, origin, application_id, "approve", refusal)
             return
         if application_id is None:
             tell(client, origin, membership_blocks.APPLICATION_GONE)
@@ -372,8 +388,8 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         ack()
         origin = Origin.of(body)
         application_id = clicked_id(body)
-        if not deps.is_tsc(origin.user_id):
-            refuse(client, origin, application_id, "reject")
+        if refusal := refusal_for(origin.user_id, application_id):
+            refuse(client, origin, application_id, "reject", refusal)
             return
         if application_id is None:
             tell(client, origin, membership_blocks.APPLICATION_GONE)
@@ -388,7 +404,10 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         user_id = body["user"]["id"]
         metadata = json.loads(view.get("private_metadata") or "{}")
         origin = Origin.from_metadata(user_id, metadata)
-        application_id = int(metadata.get("application_id") or 0)
+        try:
+            application_id = int(metadata.get("application_id") or 0)
+        except (TypeError, ValueError):
+            application_id = 0
         reason = (parsing.state_value(view["state"]["values"], "reason") or "").strip()
         if not reason:
             ack(response_action="errors", errors={"reason": membership_blocks.REJECT_REASON_REQUIRED})
@@ -396,20 +415,9 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         if len(reason) > program.DECISION_REASON_MAX_LENGTH:
             ack(response_action="errors", errors={"reason": membership_blocks.REJECT_REASON_TOO_LONG})
             return
-        if not deps.is_tsc(user_id):
-            log.warning("%s, who is not on the TSC, submitted a rejection; refused", user_id)
-            decisions.record_refused(
-                deps.db,
-                user_id,
-                "application.decision_refused",
-                now=deps.now(),
-                application_id=application_id,
-                decision="reject",
-            )
-            ack(
-                response_action="update",
-                view=membership_blocks.decided_modal(membership_blocks.NOT_TSC_DECISION),
-            )
+        if refusal := refusal_for(user_id, application_id):
+            text = record_refusal(user_id, application_id, "reject", refusal)
+            ack(response_action="update", view=membership_blocks.decided_modal(text))
             return
         try:
             decision = decisions.reject(
@@ -520,7 +528,11 @@ def deliver_now(deps: Deps, client: WebClient, keys: Sequence[str]) -> None:
 
 
 def slack_name(client: WebClient, user_id: str) -> str | None:
-    """The person's name from Slack, or None when there is no such (human, active) user."""
+    """The person's name from Slack, or None when there is no such (human, active) user.
+
+    Before an answer to Slack, pass `lookup_client(...)`: a slow Slack then raises in time for the
+    member to be told to try again, before anything is written.
+    """
     try:
         user = client.users_info(user=user_id).get("user") or {}
     except SlackApiError as exc:

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import ids
+from bot import ids, parsing
 from bot.app import Deps
 from bot.blocks import reminders as reminders_blocks
 from bot.services import reminders
@@ -72,7 +72,8 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     ) -> None:
         ack()
         value = str(action.get("value") or "")
-        days = int(value) if value.isdigit() and 1 <= int(value) <= reminders.MAX_SNOOZE_DAYS else None
+        number = parsing.whole_number(value)
+        days = number if number is not None and 1 <= number <= reminders.MAX_SNOOZE_DAYS else None
         tell(
             respond,
             body,

@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import ids
+from bot import ids, program, slack_text
 from bot.app import Deps
 from bot.blocks import general as general_blocks
 from bot.blocks import kit
@@ -28,7 +28,12 @@ class Invocation:
     body: dict[str, Any]
     user_id: str
     name: str  # the subcommand as typed (lowercased)
-    args: str  # the rest of the text, as typed
+    slack_args: str  # the rest of the text as Slack sent it (escaped, with <...> entities)
+
+    @property
+    def args(self) -> str:
+        """The rest of the text as the member typed it (decoded once; see bot.slack_text)."""
+        return slack_text.decode(self.slack_args)
 
     @property
     def trigger_id(self) -> str:
@@ -60,9 +65,27 @@ class CommandRouter:
             self.handlers[key] = handler
 
     def dispatch(self, ack: Ack, respond: Respond, client: WebClient, body: dict[str, Any]) -> None:
-        text = str(body.get("text") or "").strip()
-        name, _, args = text.partition(" ")
-        invocation = Invocation(ack, respond, client, body, str(body["user_id"]), name.lower(), args.strip())
+        text = str(body.get("text") or "")
+        user_id = body.get("user_id")
+        if not isinstance(user_id, str) or not user_id:
+            log.warning("a command without a user_id; answered without doing anything")
+            ack(
+                **kit.message(
+                    general_blocks.INCOMPLETE_REQUEST, [kit.section(general_blocks.INCOMPLETE_REQUEST)]
+                )
+            )
+            return
+        if program.control_characters(text):
+            ack(
+                **kit.message(
+                    general_blocks.CONTROL_CHARACTERS_IN_COMMAND,
+                    [kit.section(general_blocks.CONTROL_CHARACTERS_IN_COMMAND)],
+                )
+            )
+            return
+        raw_name, slack_args = slack_text.split_first(text)
+        name = slack_text.decode(raw_name)
+        invocation = Invocation(ack, respond, client, body, user_id, name.lower(), slack_args)
         handler = self.handlers.get(invocation.name or "help")
         if handler is None:
             invocation.reply(

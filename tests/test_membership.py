@@ -320,10 +320,15 @@ def test_a_database_failure_stores_nothing_and_the_applicant_is_told_to_try_agai
 
     # The last write of the submission's transaction (the review post's outbox row) fails.
     monkeypatch.setattr(applications, "enqueue_message", broken)
-    submit(bot, view)
+    answer = submit(bot, view)
 
-    apology = bot.fake.wait_for(lambda: dm_texts(bot, MEMBER))[0]
-    assert "Sorry, something went wrong on our side and nothing was changed" in apology
+    # Before the acknowledgement: the form stays open with what they typed, the apology under a field.
+    assert answer.status == 200 and answer.json["response_action"] == "errors"
+    first_input = next(block["block_id"] for block in view["blocks"] if block["type"] == "input")
+    assert (
+        "Sorry, something went wrong on our side and nothing was changed"
+        in answer.json["errors"][first_input]
+    )
     assert count(bot, Application) == count(bot, Member) == count(bot, Contribution) == 0
 
 

@@ -39,6 +39,8 @@ PROBLEM_TEXT: dict[Problem, str] = {
     Problem.EMPTY_TITLE: "Give the contribution a title.",
     Problem.TITLE_TOO_LONG: f"The title is too long (at most {program.TITLE_MAX_LENGTH} characters).",
     Problem.DUPLICATE_LINK: "You already logged a contribution with this link.",
+    Problem.CONTROL_CHARACTERS: "The title contains invisible control characters (often from a paste); "
+    "type it again.",
 }
 REACH_NOT_A_NUMBER = "Reach is a whole number, e.g. 250."
 

@@ -7,6 +7,22 @@ from typing import Any
 from bot import ids, program
 from bot.blocks import kit
 
+# What a member sees when the request itself could not be handled (see handlers/errors.py).
+INCOMPLETE_REQUEST = (
+    ":warning: Slack sent this request without something it needs, so nothing was changed. "
+    "Please try again; if it keeps happening, tell the program's organisers."
+)
+CONTROL_CHARACTERS_IN_COMMAND = (
+    ":x: Your command contains invisible control characters (often from a paste), so nothing was "
+    "changed. Please type it again."
+)
+DATABASE_BUSY = (
+    ":hourglass: The bot's database is not answering right now, so nothing was changed. "
+    "Please try again in a minute."
+)
+SLACK_SLOW = (
+    ":hourglass: Slack is answering slowly right now, so nothing was changed. Please try again in a minute."
+)
 APOLOGY = (
     ":warning: Sorry, something went wrong on our side and nothing was changed. "
     "Please try again in a minute; if it keeps happening, tell the program's organisers."

@@ -297,6 +297,20 @@ def apply_received_modal(view: Any, review_posted: bool) -> dict[str, Any]:
 
 
 NOT_TSC_DECISION = ":no_entry: Only TSC members can approve or reject applications. Nothing was changed."
+OWN_APPLICATION_DECISION = (
+    ":no_entry: This is your own application: another TSC member must approve or reject it. "
+    "Nothing was changed."
+)
+OWN_APPLICATION_ONLY_TSC = (
+    " You are the only TSC member, so nobody can decide it yet: the organisers can add another "
+    "(`TSC_USER_IDS`, or a member flagged `isTscMember`)."
+)
+
+
+def decision_refused_text(own_request: bool, only_tsc_member: bool) -> str:
+    if not own_request:
+        return NOT_TSC_DECISION
+    return OWN_APPLICATION_DECISION + (OWN_APPLICATION_ONLY_TSC if only_tsc_member else "")
 
 
 def already_decided_text(view: Any) -> str:

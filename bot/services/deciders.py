@@ -1,0 +1,43 @@
+"""Who may decide an application: the rule is `program.decision_refusal`; this reads what it needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from bot import program
+from bot.db import Database
+from bot.models import Application, Member
+from bot.services.home import tsc_slack_ids
+
+
+@dataclass(frozen=True)
+class Refusal:
+    reason: program.DecisionRefusal
+    only_tsc_member: bool  # the decider is the only TSC member: nobody can decide it yet
+
+
+def application_refusal(
+    db: Database,
+    decider: str,
+    decider_is_tsc: bool,
+    application_id: int | None,
+    configured_tsc: list[str],
+) -> Refusal | None:
+    """Why `decider` may not approve or reject this application, or None when they may."""
+    requester = None
+    if application_id is not None:
+        with db.transaction() as session:
+            requester = session.scalar(
+                select(Member.slack_user_id)
+                .join(Application, Application.member_id == Member.id)
+                .where(Application.id == application_id)
+            )
+    reason = program.decision_refusal(decider, decider_is_tsc, requester)
+    if reason is None:
+        return None
+    only = reason is program.DecisionRefusal.OWN_REQUEST and set(tsc_slack_ids(db, configured_tsc)) <= {
+        decider
+    }
+    return Refusal(reason, only)

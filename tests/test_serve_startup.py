@@ -14,7 +14,7 @@ from bot.logging_setup import JsonFormatter, TextFormatter
 from tests.fake_slack import BOT_TOKEN, FakeSlack
 from tests.test_serve import Served, assert_no_secrets, serve  # noqa: F401  (serve is a fixture)
 
-PLACEHOLDER_TOKEN = "xoxb-your-bot-token"  # what .env.example holds
+REVOKED_TOKEN = "xoxb-1111-2222-revoked"  # well formed, but not a token Slack knows
 
 
 @pytest.mark.sqlite_only
@@ -22,7 +22,7 @@ def test_a_token_slack_refuses_stops_serve_at_start_with_one_clear_line(
     serve: Callable[..., Served],  # noqa: F811
     fake_slack: FakeSlack,
 ) -> None:
-    served = serve(wait_healthy=False, SLACK_BOT_TOKEN=PLACEHOLDER_TOKEN)
+    served = serve(wait_healthy=False, SLACK_BOT_TOKEN=REVOKED_TOKEN)
 
     assert served.process.wait(timeout=30) == 2
     output = served.output()
@@ -32,7 +32,7 @@ def test_a_token_slack_refuses_stops_serve_at_start_with_one_clear_line(
     ) in output
     assert fake_slack.methods() == ["auth.test"]
     assert "serving Slack" not in output
-    assert PLACEHOLDER_TOKEN not in output and "Traceback" not in output
+    assert REVOKED_TOKEN not in output and "Traceback" not in output
 
 
 @pytest.mark.sqlite_only

@@ -77,3 +77,20 @@ def test_both_log_formats_redact_tokens_in_messages_and_tracebacks() -> None:
     assert "RuntimeError: Slack said no to [redacted]" in as_json["exception"]
     assert "token [redacted]" in as_text and "Slack said no to [redacted]" in as_text
     assert BOT_TOKEN not in as_text + json.dumps(as_json)
+
+
+def test_slack_unreachable_is_a_warning_not_a_refusal(caplog: pytest.LogCaptureFixture) -> None:
+    from slack_sdk import WebClient
+
+    from bot.token_check import QUIET, check_token
+
+    # Nothing listens on port 9 of the loopback: the connection is refused, as when Slack is unreachable.
+    client = WebClient(token=BOT_TOKEN, base_url="http://127.0.0.1:9/api/", timeout=2, logger=QUIET)
+    client.retry_handlers = []
+
+    with caplog.at_level(logging.WARNING, logger="bot.token_check"):
+        assert check_token(client) is None
+
+    (record,) = caplog.records
+    assert record.levelname == "WARNING"
+    assert record.getMessage().startswith("could not reach Slack to check SLACK_BOT_TOKEN (URLError:")

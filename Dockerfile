@@ -26,7 +26,7 @@ USER 10001:10001
 EXPOSE 3000
 # /healthz answers 200 when the database answers, 503 otherwise (urlopen raises on 503: unhealthy).
 # Socket Mode and `scheduler` serve no HTTP: docker-compose.yml turns the check off for the scheduler.
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PORT', '3000') + '/healthz', timeout=4)"]
 ENTRYPOINT ["ambassador-bot"]
 CMD ["serve"]

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 from datetime import UTC, datetime
+from typing import TextIO
 
 # Slack's bot and app tokens and request signatures; GitHub's personal (classic `ghp_`, fine-grained
 # `github_pat_`), OAuth (`gho_`, `ghu_`), App installation (`ghs_`) and refresh (`ghr_`) tokens.
@@ -59,8 +61,21 @@ class JsonFormatter(logging.Formatter):
         return redact(json.dumps(entry, ensure_ascii=False))
 
 
+class StderrHandler(logging.StreamHandler):
+    """Writes to whatever `sys.stderr` is when a record comes, not to the stream of the moment it was
+    made: a process that swaps stderr (a test capturing output) never leaves threads a closed stream."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        pass
+
+
 def configure_logging(level: str = "INFO", log_format: str = "text") -> None:
-    handler = logging.StreamHandler()
+    handler = StderrHandler()
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     handler.addFilter(RedactSecrets())
     root = logging.getLogger()

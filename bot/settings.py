@@ -19,6 +19,8 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
 GITHUB_REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
 GITHUB_ORG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}$")
+# The placeholders `.env.example` ships with: a copied file not yet edited is named as such.
+EXAMPLE_VALUES = {"SLACK_BOT_TOKEN": "xoxb-your-bot-token", "SLACK_SIGNING_SECRET": "your-signing-secret"}
 
 
 class SettingsError(Exception):
@@ -247,10 +249,20 @@ class Settings(BaseSettings):
             problems.append("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
         elif not self.slack_bot_token.startswith("xoxb-"):
             problems.append("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+        elif self.slack_bot_token == EXAMPLE_VALUES["SLACK_BOT_TOKEN"]:
+            problems.append(
+                "SLACK_BOT_TOKEN is still the example from .env.example: put the app's Bot User OAuth "
+                "Token there (OAuth & Permissions, after installing the app)"
+            )
         if self.slack_app_token and not self.slack_app_token.startswith("xapp-"):
             problems.append("SLACK_APP_TOKEN must be an app-level token starting with xapp- (Socket Mode)")
         if not self.slack_app_token and not self.slack_signing_secret:
             problems.append("SLACK_SIGNING_SECRET is not set (needed to verify Slack's HTTP requests)")
+        elif not self.slack_app_token and self.slack_signing_secret == EXAMPLE_VALUES["SLACK_SIGNING_SECRET"]:
+            problems.append(
+                "SLACK_SIGNING_SECRET is still the example from .env.example: put the app's Signing "
+                "Secret there (Basic Information)"
+            )
         if problems:
             raise SettingsError(problems)
 

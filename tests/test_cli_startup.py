@@ -95,3 +95,20 @@ def test_a_file_that_is_not_a_database_is_named(
         "ambassador-bot: cannot use the database sqlite:///bot.db: file is not a database "
         "(that file is not a SQLite database)\n"
     )
+
+
+def test_the_placeholders_of_env_example_are_named_before_slack_is_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    example = (Path(__file__).resolve().parent.parent / ".env.example").read_text(encoding="utf-8")
+    (tmp_path / ".env").write_text(example + f"DATABASE_URL=sqlite:///{tmp_path}/bot.db\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+    assert main(["serve"]) == 2
+
+    err = capsys.readouterr().err
+    assert "  - SLACK_BOT_TOKEN is still the example from .env.example" in err
+    assert "  - SLACK_SIGNING_SECRET is still the example from .env.example" in err
+    assert not (tmp_path / "bot.db").exists()  # stopped before anything else

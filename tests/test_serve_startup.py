@@ -14,7 +14,7 @@ from bot.logging_setup import JsonFormatter, TextFormatter
 from tests.fake_slack import BOT_TOKEN, FakeSlack
 from tests.test_serve import Served, assert_no_secrets, serve  # noqa: F401  (serve is a fixture)
 
-PLACEHOLDER_TOKEN = "xoxb-your-bot-token"  # what .env.example holds
+REVOKED_TOKEN = "xoxb-1111-2222-revoked"  # well formed, but not a token Slack knows
 
 
 @pytest.mark.sqlite_only
@@ -22,7 +22,7 @@ def test_a_token_slack_refuses_stops_serve_at_start_with_one_clear_line(
     serve: Callable[..., Served],  # noqa: F811
     fake_slack: FakeSlack,
 ) -> None:
-    served = serve(wait_healthy=False, SLACK_BOT_TOKEN=PLACEHOLDER_TOKEN)
+    served = serve(wait_healthy=False, SLACK_BOT_TOKEN=REVOKED_TOKEN)
 
     assert served.process.wait(timeout=30) == 2
     output = served.output()
@@ -32,7 +32,7 @@ def test_a_token_slack_refuses_stops_serve_at_start_with_one_clear_line(
     ) in output
     assert fake_slack.methods() == ["auth.test"]
     assert "serving Slack" not in output
-    assert PLACEHOLDER_TOKEN not in output and "Traceback" not in output
+    assert REVOKED_TOKEN not in output and "Traceback" not in output
 
 
 @pytest.mark.sqlite_only
@@ -77,3 +77,20 @@ def test_both_log_formats_redact_tokens_in_messages_and_tracebacks() -> None:
     assert "RuntimeError: Slack said no to [redacted]" in as_json["exception"]
     assert "token [redacted]" in as_text and "Slack said no to [redacted]" in as_text
     assert BOT_TOKEN not in as_text + json.dumps(as_json)
+
+
+def test_slack_unreachable_is_a_warning_not_a_refusal(caplog: pytest.LogCaptureFixture) -> None:
+    from slack_sdk import WebClient
+
+    from bot.token_check import QUIET, check_token
+
+    # Nothing listens on port 9 of the loopback: the connection is refused, as when Slack is unreachable.
+    client = WebClient(token=BOT_TOKEN, base_url="http://127.0.0.1:9/api/", timeout=2, logger=QUIET)
+    client.retry_handlers = []
+
+    with caplog.at_level(logging.WARNING, logger="bot.token_check"):
+        assert check_token(client) is None
+
+    (record,) = caplog.records
+    assert record.levelname == "WARNING"
+    assert record.getMessage().startswith("could not reach Slack to check SLACK_BOT_TOKEN (URLError:")

@@ -21,7 +21,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot import blocks, ids, parsing, program
 from bot.app import Deps
-from bot.services import members, membership
+from bot.home_refresh import from_home
+from bot.services import membership
 from bot.services.membership import ApplicationForm, Decision
 from bot.services.terms import RenewalStatus
 from handlers.router import CommandRouter, Invocation
@@ -213,7 +214,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         ack()
         if zone is not None:
             # The application created their record: cache the zone, so their Home needs no lookup.
-            members.store_timezone(deps.db, user_id, zone.key, deps.now())
+            deps.store_zone(user_id, zone.key, deps.now())
         try:
             tell_the_tsc_and_the_applicant(client, user_id, submitted)
         except Exception:
@@ -428,7 +429,8 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             return
         call.reply(blocks.renewal_reply(result, required))
         if result.changed:
-            refresh(call.client, call.user_id)
+            # The TSC's figures changed; the member's own Home is drawn afresh when next opened.
+            refresh(call.client)
 
     def renew_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
@@ -465,7 +467,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         else:
             tell(client, origin, reply)
         if result is not None and result.changed:
-            refresh(client, origin.user_id)
+            refresh(client, origin.user_id if from_home(body) else None)
 
     router.add("apply", apply_command, aliases=("join",))
     router.add("nominate", nominate_command)

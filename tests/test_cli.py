@@ -133,7 +133,7 @@ def test_db_upgrade_creates_the_schema_and_is_idempotent_on_sqlite(tmp_path: Pat
     second = run("db", "upgrade", cwd=tmp_path, env=env)
 
     assert (first.returncode, second.returncode) == (0, 0), first.stderr + second.stderr
-    assert first.stdout == "database migrated to revision 0001\n"
+    assert first.stdout == "database migrated to revision 0002\n"
     assert second.stdout == "database is up to date\n"
     assert tables_in(f"sqlite:///{tmp_path}/bot.db") == TABLES
 

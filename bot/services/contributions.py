@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -79,7 +79,8 @@ def log_contribution(
     canonical, problems = validate(draft, today)
     with db.transaction() as session:
         member = member_by_slack_id(session, slack_user_id)
-        if member is None or not standing_in(session, member, today, required).is_ambassador:
+        before = standing_in(session, member, today, required) if member is not None else None
+        if member is None or before is None or not before.is_ambassador:
             raise NotAnAmbassador()
         if problems:
             raise ContributionRejected(problems)
@@ -128,14 +129,19 @@ def log_contribution(
             link=link,
             date=draft.occurred_on.isoformat(),
         )
-        after = standing_in(session, member, today, required)
+        # The progress after this one, without counting again: this transaction holds the write
+        # lock on SQLite, and on PostgreSQL a log racing it for the same member shows in the next read.
+        counts = bool(before.term and before.term.rule_term.contains(draft.occurred_on))
+        after = before
+        if counts and before.progress is not None:
+            after = replace(before, progress=replace(before.progress, counted=before.progress.counted + 1))
         return LoggedContribution(
             contribution_id=contribution.id,
             type=canonical,
             title=contribution.title,
             link=link,
             occurred_on=draft.occurred_on,
-            counts_toward_term=bool(after.term and after.term.rule_term.contains(draft.occurred_on)),
+            counts_toward_term=counts,
             standing=after,
         )
 
@@ -201,7 +207,7 @@ def _snapshot(contribution: Contribution) -> dict[str, Any]:
 
 def own_contribution(db: Database, slack_user_id: str, contribution_id: int) -> OwnContribution:
     """One of `slack_user_id`'s contributions, to fill the edit form; `ContributionNotFound` otherwise."""
-    with db.transaction() as session:
+    with db.read_only() as session:
         row = session.execute(
             select(
                 Contribution.id,

@@ -175,11 +175,17 @@ class Home:
 
 
 def load_home(
-    db: Database, slack_user_id: str, today: date, now: datetime, required: int, *, is_tsc: bool
+    db: Database, slack_user_id: str, today: date, now: datetime, required: int, *, is_tsc: bool | None
 ) -> Home:
-    """What `slack_user_id`'s App Home shows; `today` is their local date, `is_tsc` from `Deps.is_tsc`."""
-    with db.transaction() as session:
+    """What `slack_user_id`'s App Home shows; `today` is their local date.
+
+    `is_tsc`: whether they see the TSC part; None decides from their record (`isTscMember`), read in
+    the same transaction, for someone not in `TSC_USER_IDS`.
+    """
+    with db.read_only() as session:
         member = session.scalar(select(Member).where(Member.slack_user_id == slack_user_id))
+        if is_tsc is None:
+            is_tsc = bool(member and member.is_tsc_member)
         personal = _personal(session, member, today, required) if member else None
         tsc = _tsc(session, today, required) if is_tsc else None
     return Home(slack_user_id, today, now, required, personal, tsc)
@@ -365,7 +371,7 @@ def _tsc(session: Session, today: date, required: int) -> TscHome:
 
 def tsc_slack_ids(db: Database, configured: list[str]) -> list[str]:
     """Everyone whose Home has the TSC part: `TSC_USER_IDS` and members flagged `isTscMember`."""
-    with db.transaction() as session:
+    with db.read_only() as session:
         flagged = session.scalars(
             select(Member.slack_user_id).where(
                 Member.is_tsc_member.is_(True), Member.slack_user_id.is_not(None)
@@ -385,7 +391,7 @@ class History:
 
 def history(db: Database, slack_user_id: str) -> History | None:
     """`slack_user_id`'s whole record, or None when the bot does not know them (two queries)."""
-    with db.transaction() as session:
+    with db.read_only() as session:
         member = session.scalar(select(Member).where(Member.slack_user_id == slack_user_id))
         if member is None:
             return None

@@ -104,7 +104,7 @@ def standing_in(session: Session, member: Member, today: date, required: int) ->
 
 def standing(db: Database, slack_user_id: str, today: date, required: int) -> MemberStanding | None:
     """The member's standing, or None when the bot does not know this Slack user."""
-    with db.transaction() as session:
+    with db.read_only() as session:
         member = member_by_slack_id(session, slack_user_id)
         return standing_in(session, member, today, required) if member else None
 
@@ -120,7 +120,7 @@ def is_ambassador(db: Database, slack_user_id: str) -> bool:
             Term.status == TermStatus.ACTIVE,
         )
     )
-    with db.transaction() as session:
+    with db.read_only() as session:
         return session.scalar(query) is not None
 
 
@@ -150,13 +150,13 @@ def list_ambassadors(db: Database) -> list[AmbassadorRow]:
     query = with_current_term_counts(
         Member.id, Member.slack_user_id, Member.name, Member.title, Member.company, Term.end_on
     ).order_by(func.lower(Member.name))
-    with db.transaction() as session:
+    with db.read_only() as session:
         return [AmbassadorRow(*row) for row in session.execute(query)]
 
 
 def cached_timezone(db: Database, slack_user_id: str, fresh_after: datetime) -> str | None:
     """The member's IANA time zone if it was looked up after `fresh_after`."""
-    with db.transaction() as session:
+    with db.read_only() as session:
         member = member_by_slack_id(session, slack_user_id)
         if (
             member
@@ -168,9 +168,22 @@ def cached_timezone(db: Database, slack_user_id: str, fresh_after: datetime) -> 
         return None
 
 
-def store_timezone(db: Database, slack_user_id: str, timezone: str, now: datetime) -> None:
+def timezone_on_record(db: Database, slack_user_id: str) -> tuple[str, datetime] | None:
+    """The member's IANA time zone and when Slack told us, if the bot has looked it up."""
+    query = select(Member.timezone, Member.timezone_checked_at).where(Member.slack_user_id == slack_user_id)
+    with db.read_only() as session:
+        row = session.execute(query).one_or_none()
+    if row is None or not row.timezone or row.timezone_checked_at is None:
+        return None
+    return row.timezone, row.timezone_checked_at
+
+
+def store_timezone(db: Database, slack_user_id: str, timezone: str, now: datetime) -> bool:
+    """Cache the zone on the member's record; False when the bot has no record of this person."""
     with db.transaction() as session:
         member = member_by_slack_id(session, slack_user_id)
-        if member is not None:
-            member.timezone = timezone
-            member.timezone_checked_at = now
+        if member is None:
+            return False
+        member.timezone = timezone
+        member.timezone_checked_at = now
+        return True

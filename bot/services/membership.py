@@ -353,7 +353,7 @@ def _contribution_line(contribution: Contribution) -> str | None:
 
 def start_application(db: Database, slack_user_id: str, today: date) -> ApplyStart:
     """What `/ambassador apply` (or the Apply button) shows: the form pre-filled, or why not."""
-    with db.transaction() as session:
+    with db.read_only() as session:
         member = member_by_slack_id(session, slack_user_id)
         if member is None:
             return ApplyStart(None, ApplicationForm())
@@ -884,7 +884,7 @@ def pending_applications(
         .where(OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.kind == "review")
         .subquery()
     )
-    with db.transaction() as session:
+    with db.read_only() as session:
         total = (
             session.scalar(
                 select(func.count(Application.id)).where(Application.status == ApplicationStatus.PENDING)

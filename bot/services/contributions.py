@@ -14,7 +14,7 @@ from bot import program
 from bot.db import Database
 from bot.models import Contribution, Member
 from bot.program import Problem
-from bot.services.members import MemberStanding, member_by_slack_id, record_audit, standing_in
+from bot.services.members import MemberStanding, member_and_standing, record_audit
 
 
 @dataclass(frozen=True)
@@ -78,22 +78,15 @@ def log_contribution(
     """
     canonical, problems = validate(draft, today)
     with db.transaction() as session:
-        member = member_by_slack_id(session, slack_user_id)
-        before = standing_in(session, member, today, required) if member is not None else None
-        if member is None or before is None or not before.is_ambassador:
+        found = member_and_standing(session, slack_user_id, today, required)
+        if found is None or not found[1].is_ambassador:
             raise NotAnAmbassador()
+        member, before = found
         if problems:
             raise ContributionRejected(problems)
         assert draft.occurred_on is not None
         link = draft.link.strip()
         link_key = program.normalize_link(link)
-        duplicate = session.scalar(
-            select(Contribution.id).where(
-                Contribution.member_id == member.id, Contribution.link_key == link_key
-            )
-        )
-        if duplicate is not None:
-            raise ContributionRejected({"link": Problem.DUPLICATE_LINK})
         contribution = Contribution(
             member_id=member.id,
             type=canonical,
@@ -115,7 +108,8 @@ def log_contribution(
         try:
             session.flush()
         except IntegrityError:
-            # Two submits of the same link raced past the check above; the unique key caught it.
+            # A link the member already logged: the unique key (member, link) is the check, so a
+            # log costs no lookup first; raising rolls the whole unit of work back.
             raise ContributionRejected({"link": Problem.DUPLICATE_LINK}) from None
         record_audit(
             session,

@@ -102,11 +102,53 @@ def standing_in(session: Session, member: Member, today: date, required: int) ->
     )
 
 
+def member_and_standing(
+    session: Session, slack_user_id: str, today: date, required: int
+) -> tuple[Member, MemberStanding] | None:
+    """The member and their standing in one statement (`standing_in` takes three); None if unknown."""
+    term_ = and_(
+        Term.member_id == Member.id, Term.status == TermStatus.ACTIVE, Member.status == MemberStatus.ACTIVE
+    )
+    counted = (
+        select(func.count(Contribution.id))
+        .where(
+            Contribution.member_id == Member.id,
+            Contribution.occurred_on >= Term.start_on,
+            Contribution.occurred_on <= Term.end_on,
+        )
+        .correlate(Member, Term)
+        .scalar_subquery()
+    )
+    query = (
+        select(Member, Term, counted)
+        .outerjoin(Term, term_)
+        .where(Member.slack_user_id == slack_user_id)
+        .order_by(Term.id)
+        .limit(1)
+    )
+    row = session.execute(query).one_or_none()
+    if row is None:
+        return None
+    member, term, count = row
+    view = TermView(term.id, term.start_on, term.end_on) if term is not None else None
+    current = program.Progress(view.rule_term, today, count or 0, required) if view else None
+    return member, MemberStanding(
+        member_id=member.id,
+        slack_user_id=member.slack_user_id,
+        name=member.name,
+        status=member.status,
+        term=view,
+        progress=current,
+        renewal_requested=bool(term and term.renewal_requested_at),
+        snoozed_until=member.snoozed_until,
+    )
+
+
 def standing(db: Database, slack_user_id: str, today: date, required: int) -> MemberStanding | None:
     """The member's standing, or None when the bot does not know this Slack user."""
     with db.read_only() as session:
-        member = member_by_slack_id(session, slack_user_id)
-        return standing_in(session, member, today, required) if member else None
+        found = member_and_standing(session, slack_user_id, today, required)
+    return found[1] if found else None
 
 
 def is_ambassador(db: Database, slack_user_id: str) -> bool:

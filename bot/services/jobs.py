@@ -8,11 +8,14 @@ enqueues in one transaction.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from bot import program
@@ -173,11 +176,17 @@ def profiles(session: Session, member_ids: Sequence[int]) -> dict[int, Profile]:
 
 
 def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
-    """Which of these outbox keys are already queued or sent (dry runs show them as such)."""
+    """Which of these outbox keys are already queued or sent (dry runs show them as such).
+
+    One statement however many keys (a job may plan one message per ambassador): the keys travel as
+    one parameter, an array on PostgreSQL and a JSON list on SQLite, instead of one each.
+    """
     if not keys:
         return set()
-    found: set[str] = set()
-    for start in range(0, len(keys), 500):
-        chunk = list(keys[start : start + 500])
-        found.update(session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(chunk))))
-    return found
+    if session.get_bind().dialect.name == "postgresql":
+        listed: Any = any_(bindparam("keys", list(keys), type_=ARRAY(String)))
+        query = select(OutboxMessage.key).where(OutboxMessage.key == listed)
+    else:
+        given = func.json_each(bindparam("keys", json.dumps(list(keys)))).table_valued("value")
+        query = select(OutboxMessage.key).where(OutboxMessage.key.in_(select(given.c.value)))
+    return set(session.scalars(query))

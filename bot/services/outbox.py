@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import CursorResult, insert
+from sqlalchemy import CursorResult, Table, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -88,12 +88,14 @@ def enqueue_many(session: Session, messages: Sequence[Mapping[str, Any]], *, now
 
 
 def _insert_or_ignore(session: Session) -> Any:
+    # On the table, not the mapped class: a plain executemany, without the ORM's bulk bookkeeping.
+    table = cast(Table, OutboxMessage.__table__)
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        return pg_insert(OutboxMessage).on_conflict_do_nothing(index_elements=["key"])
+        return pg_insert(table).on_conflict_do_nothing(index_elements=["key"])
     if dialect == "sqlite":
-        return sqlite_insert(OutboxMessage).on_conflict_do_nothing(index_elements=["key"])
-    return insert(OutboxMessage)  # pragma: no cover - other databases are not supported
+        return sqlite_insert(table).on_conflict_do_nothing(index_elements=["key"])
+    return insert(table)  # pragma: no cover - other databases are not supported
 
 
 def enqueue_message(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, func, insert, select
 from sqlalchemy.orm import Session
 
 from bot import program
@@ -61,6 +61,16 @@ def record_audit(
     session.add(AuditEvent(at=at, actor=actor, action=action, member_id=member_id, details=details))
 
 
+def insert_audit(
+    session: Session, actor: str, action: str, member_id: int | None, *, at: datetime, **details: Any
+) -> None:
+    """`record_audit` as one INSERT executed at once, for the busiest write (`/ambassador log`): no
+    unit-of-work flush at commit, while the write lock is held."""
+    session.execute(
+        insert(AuditEvent).values(at=at, actor=actor, action=action, member_id=member_id, details=details)
+    )
+
+
 def member_by_slack_id(session: Session, slack_user_id: str) -> Member | None:
     return session.scalar(select(Member).where(Member.slack_user_id == slack_user_id))
 
@@ -104,8 +114,8 @@ def standing_in(session: Session, member: Member, today: date, required: int) ->
 
 def member_and_standing(
     session: Session, slack_user_id: str, today: date, required: int
-) -> tuple[Member, MemberStanding] | None:
-    """The member and their standing in one statement (`standing_in` takes three); None if unknown."""
+) -> MemberStanding | None:
+    """The member's standing in one statement (`standing_in` takes three); None if unknown."""
     term_ = and_(
         Term.member_id == Member.id, Term.status == TermStatus.ACTIVE, Member.status == MemberStatus.ACTIVE
     )
@@ -119,8 +129,20 @@ def member_and_standing(
         .correlate(Member, Term)
         .scalar_subquery()
     )
+    # Columns, not entities: this runs inside `/ambassador log`'s write transaction, so the less
+    # Python between BEGIN and COMMIT, the shorter every other writer waits.
     query = (
-        select(Member, Term, counted)
+        select(
+            Member.id,
+            Member.name,
+            Member.status,
+            Member.snoozed_until,
+            Term.id,
+            Term.start_on,
+            Term.end_on,
+            Term.renewal_requested_at,
+            counted,
+        )
         .outerjoin(Term, term_)
         .where(Member.slack_user_id == slack_user_id)
         .order_by(Term.id)
@@ -129,26 +151,25 @@ def member_and_standing(
     row = session.execute(query).one_or_none()
     if row is None:
         return None
-    member, term, count = row
-    view = TermView(term.id, term.start_on, term.end_on) if term is not None else None
+    member_id, name, status, snoozed_until, term_id, start, end, requested_at, count = row
+    view = TermView(term_id, start, end) if term_id is not None else None
     current = program.Progress(view.rule_term, today, count or 0, required) if view else None
-    return member, MemberStanding(
-        member_id=member.id,
-        slack_user_id=member.slack_user_id,
-        name=member.name,
-        status=member.status,
+    return MemberStanding(
+        member_id=member_id,
+        slack_user_id=slack_user_id,
+        name=name,
+        status=status,
         term=view,
         progress=current,
-        renewal_requested=bool(term and term.renewal_requested_at),
-        snoozed_until=member.snoozed_until,
+        renewal_requested=requested_at is not None,
+        snoozed_until=snoozed_until,
     )
 
 
 def standing(db: Database, slack_user_id: str, today: date, required: int) -> MemberStanding | None:
     """The member's standing, or None when the bot does not know this Slack user."""
     with db.read_only() as session:
-        found = member_and_standing(session, slack_user_id, today, required)
-    return found[1] if found else None
+        return member_and_standing(session, slack_user_id, today, required)
 
 
 def is_ambassador(db: Database, slack_user_id: str) -> bool:

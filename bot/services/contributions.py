@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -69,6 +69,10 @@ def validate(draft: ContributionDraft, today: date) -> tuple[str, dict[str, Prob
     return canonical or "", problems
 
 
+# Built once (see `members.STANDING_QUERY`): logging runs it while holding the write lock.
+INSERT_CONTRIBUTION = insert(cast(Table, Contribution.__table__)).returning(Contribution.id)
+
+
 def log_contribution(
     db: Database, slack_user_id: str, draft: ContributionDraft, today: date, now: datetime, required: int
 ) -> LoggedContribution:
@@ -89,25 +93,25 @@ def log_contribution(
         title = draft.title.strip()
         try:
             contribution_id = session.scalar(
-                insert(Contribution)
-                .values(
-                    member_id=before.member_id,
-                    type=canonical,
-                    title=title,
-                    link=link,
-                    link_key=program.normalize_link(link),
-                    year=draft.occurred_on.year,
-                    month=program.month_label(draft.occurred_on),
-                    occurred_on=draft.occurred_on,
-                    date_precision=program.DatePrecision.DAY,
-                    reach=draft.reach,
-                    audience=(draft.audience or "").strip() or None,
-                    notes=(draft.notes or "").strip() or None,
-                    source="slack",
-                    logged_by=slack_user_id,
-                    logged_at=now,
-                )
-                .returning(Contribution.id)
+                INSERT_CONTRIBUTION,
+                {
+                    "member_id": before.member_id,
+                    "type": canonical,
+                    "title": title,
+                    "link": link,
+                    "link_key": program.normalize_link(link),
+                    "year": draft.occurred_on.year,
+                    "month": program.month_label(draft.occurred_on),
+                    "occurred_on": draft.occurred_on,
+                    "date_precision": program.DatePrecision.DAY,
+                    "reach": draft.reach,
+                    "audience": (draft.audience or "").strip() or None,
+                    "notes": (draft.notes or "").strip() or None,
+                    "source": "slack",
+                    "logged_by": slack_user_id,
+                    "logged_at": now,
+                    "updated_at": now,
+                },
             )
         except IntegrityError:
             # A link the member already logged: the unique key (member, link) is the check, so a

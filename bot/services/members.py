@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, func, insert, select
+from sqlalchemy import Select, Table, and_, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from bot import program
@@ -61,13 +61,16 @@ def record_audit(
     session.add(AuditEvent(at=at, actor=actor, action=action, member_id=member_id, details=details))
 
 
+INSERT_AUDIT = insert(cast(Table, AuditEvent.__table__))
+
+
 def insert_audit(
     session: Session, actor: str, action: str, member_id: int | None, *, at: datetime, **details: Any
 ) -> None:
     """`record_audit` as one INSERT executed at once, for the busiest write (`/ambassador log`): no
     unit-of-work flush at commit, while the write lock is held."""
     session.execute(
-        insert(AuditEvent).values(at=at, actor=actor, action=action, member_id=member_id, details=details)
+        INSERT_AUDIT, {"at": at, "actor": actor, "action": action, "member_id": member_id, "details": details}
     )
 
 
@@ -112,10 +115,7 @@ def standing_in(session: Session, member: Member, today: date, required: int) ->
     )
 
 
-def member_and_standing(
-    session: Session, slack_user_id: str, today: date, required: int
-) -> MemberStanding | None:
-    """The member's standing in one statement (`standing_in` takes three); None if unknown."""
+def _standing_query() -> Select[Any]:
     term_ = and_(
         Term.member_id == Member.id, Term.status == TermStatus.ACTIVE, Member.status == MemberStatus.ACTIVE
     )
@@ -129,9 +129,7 @@ def member_and_standing(
         .correlate(Member, Term)
         .scalar_subquery()
     )
-    # Columns, not entities: this runs inside `/ambassador log`'s write transaction, so the less
-    # Python between BEGIN and COMMIT, the shorter every other writer waits.
-    query = (
+    return (
         select(
             Member.id,
             Member.name,
@@ -144,11 +142,22 @@ def member_and_standing(
             counted,
         )
         .outerjoin(Term, term_)
-        .where(Member.slack_user_id == slack_user_id)
+        .where(Member.slack_user_id == bindparam("slack_user_id"))
         .order_by(Term.id)
         .limit(1)
     )
-    row = session.execute(query).one_or_none()
+
+
+# Built once: `/ambassador log` runs it inside its write transaction, where every bit of Python
+# (building a statement, its cache key) keeps the other writers waiting. Columns, not entities.
+STANDING_QUERY = _standing_query()
+
+
+def member_and_standing(
+    session: Session, slack_user_id: str, today: date, required: int
+) -> MemberStanding | None:
+    """The member's standing in one statement (`standing_in` takes three); None if unknown."""
+    row = session.execute(STANDING_QUERY, {"slack_user_id": slack_user_id}).one_or_none()
     if row is None:
         return None
     member_id, name, status, snoozed_until, term_id, start, end, requested_at, count = row

@@ -164,7 +164,7 @@ def test_two_db_upgrades_started_at_once_on_postgres_both_succeed(
     # The advisory lock made one wait for the other: exactly one of them applied the migration.
     assert sorted(stdout.decode() for stdout, _ in results) == [
         "database is up to date\n",
-        "database migrated to revision 0001\n",
+        "database migrated to revision 0002\n",
     ]
     assert tables_in(fresh_postgres) == TABLES
     assert Database(fresh_postgres).is_up_to_date()

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 TIMEZONE_CACHE = timedelta(days=7)
+ZONES_KEPT = 50_000
 # A lookup made before the answer to Slack (users.info) shares Slack's 3 s with the database and our
 # own work: past this, the program's zone stands in, or the member is told to try again.
 LOOKUP_TIMEOUT_SECONDS = 1.5
@@ -39,6 +40,9 @@ class Deps:
     # Called with (client, slack_user_id) after a change that concerns that person, e.g. to
     # refresh their App Home. Listeners call `deps.changed(...)`; features subscribe here.
     change_listeners: list[Callable[[WebClient, str], None]] = field(default_factory=list)
+    # The members' time zones as cached on their records (IANA name, when Slack told us), kept here
+    # too so that a request needs no database read for them; the record stays the source.
+    _zones: dict[str, tuple[str, datetime]] = field(default_factory=dict, repr=False)
 
     def now(self) -> datetime:
         return self.clock()
@@ -47,19 +51,29 @@ class Deps:
         """TSC members: `TSC_USER_IDS`, or members flagged `isTscMember` in the database."""
         if slack_user_id in self.settings.tsc_user_ids:
             return True
-        with self.db.transaction() as session:
+        with self.db.read_only() as session:
             member = members.member_by_slack_id(session, slack_user_id)
             return bool(member and member.is_tsc_member)
 
     def cached_zone(self, slack_user_id: str) -> ZoneInfo | None:
         """The member's time zone if a recent `users.info` told us (no Web API call); None otherwise."""
-        cached = members.cached_timezone(self.db, slack_user_id, fresh_after=self.now() - TIMEZONE_CACHE)
-        if cached:
+        fresh_after = self.now() - TIMEZONE_CACHE
+        known = self._zones.get(slack_user_id)
+        if known is None or known[1] <= fresh_after:
+            known = members.timezone_on_record(self.db, slack_user_id)
+            if known is not None:
+                self._remember_zone(slack_user_id, *known)
+        if known is not None and known[1] > fresh_after:
             try:
-                return ZoneInfo(cached)
+                return ZoneInfo(known[0])
             except (ZoneInfoNotFoundError, ValueError):
                 pass
         return None
+
+    def _remember_zone(self, slack_user_id: str, name: str, checked_at: datetime) -> None:
+        if len(self._zones) >= ZONES_KEPT:
+            self._zones.clear()  # a program's members fit many times over; this only bounds memory
+        self._zones[slack_user_id] = (name, checked_at)
 
     def zone_for(self, client: WebClient, slack_user_id: str) -> ZoneInfo:
         """The member's time zone from Slack (`users.info` → `tz`), cached; the program's otherwise."""
@@ -82,8 +96,13 @@ class Deps:
             zone = ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             return self.settings.zone
-        members.store_timezone(self.db, slack_user_id, name, now)
+        self.store_zone(slack_user_id, name, now)
         return zone
+
+    def store_zone(self, slack_user_id: str, name: str, now: datetime) -> None:
+        """Cache a time zone Slack just told us, on the member's record (when there is one)."""
+        if members.store_timezone(self.db, slack_user_id, name, now):
+            self._remember_zone(slack_user_id, name, now)
 
     def program_today(self) -> date:
         """Today in the program's TIMEZONE: terms start on it, whoever decides and wherever they live."""

@@ -3,6 +3,8 @@
 One `Database` per process. Work runs in short transactions (`with db.transaction() as session:`),
 one per use case: Bolt and APScheduler run listeners and jobs on thread pools, and Bolt may still be
 running a listener after it has acknowledged the request, so a session is never shared or kept.
+A use case that only reads uses `with db.read_only() as session:` instead: on SQLite it does not
+take the write lock, so reads never queue behind writers (WAL gives them a consistent snapshot).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Any constant works; it only has to be the same for every replica of this app.
 MIGRATION_LOCK_ID = 0x616D6261  # "amba"
+# Connection execution option marking a transaction that only reads (see `Database.read_only`).
+READ_ONLY_OPTION = "ambassador_read_only"
 
 # Jobs and commands wait patiently for a lock or a connection. A request from Slack must be answered
 # within 3 s, so on its path the database gets about a second: past it the member is told to try again
@@ -108,6 +112,11 @@ def create_db_engine(url: str, request_path: bool = False, **kwargs: Any) -> Eng
 
         @event.listens_for(engine, "begin")
         def _begin(connection: Any) -> None:
+            if connection.get_execution_options().get(READ_ONLY_OPTION):
+                # Reads only: a deferred BEGIN takes no lock; in WAL mode it reads a snapshot while
+                # a writer works, instead of waiting for the write lock like a unit of work.
+                connection.exec_driver_sql("BEGIN")
+                return
             # Take the write lock up front: a transaction that reads and then writes would otherwise
             # fail at once with "database is locked" when another thread wrote in between (SQLite
             # cannot wait there without risking a deadlock). Other writers wait up to busy_timeout.
@@ -148,6 +157,19 @@ class Database:
         """One unit of work: commits when the block ends, rolls back on any exception."""
         with self.sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def read_only(self) -> Iterator[Session]:
+        """A use case that only reads: one consistent snapshot, never holding up writers or held up
+        by them (SQLite: a deferred BEGIN instead of the write lock). Always rolled back: whatever
+        the block changes by mistake is not written; what it loaded stays readable afterwards."""
+        with self.sessions() as session:
+            session.connection(execution_options={READ_ONLY_OPTION: True})
+            try:
+                yield session
+            finally:
+                session.expunge_all()
+                session.rollback()
 
     def ping(self) -> None:
         """One round trip, outside any transaction: no lock is taken, so a busy writer cannot hold it."""

@@ -14,6 +14,7 @@ from bot import ids, parsing
 from bot.app import Deps
 from bot.blocks import contributions as contributions_blocks
 from bot.blocks import general as general_blocks
+from bot.home_refresh import from_home
 from bot.program import Problem
 from bot.services import members
 from bot.services.contributions import (
@@ -33,13 +34,18 @@ FIELD_BLOCKS = {"type": "type", "title": "title", "link": "link", "date": "date"
 def register(app: App, deps: Deps, router: CommandRouter) -> None:
     required = deps.settings.required_contributions
 
-    def open_log_modal(client: WebClient, trigger_id: str, user_id: str, channel_id: str) -> None:
+    def open_log_modal(
+        client: WebClient, trigger_id: str, user_id: str, channel_id: str, on_home: bool = False
+    ) -> None:
         # The trigger expires 3 s after the click: the modal goes first, on the date in the member's
         # cached time zone (the program's when not known yet). Asking Slack (users.info) comes after,
         # and only corrects the date when the member's own "today" turns out to be another day.
         zone = deps.cached_zone(user_id)
         today = deps.now().astimezone(zone or deps.settings.zone).date()
-        metadata = json.dumps({"channel_id": channel_id}) if channel_id else ""
+        origin = {"channel_id": channel_id} if channel_id else {}
+        if on_home:
+            origin["home"] = "1"  # the submission then redraws the Home it came from
+        metadata = json.dumps(origin) if origin else ""
         opened = client.views_open(
             trigger_id=trigger_id, view=contributions_blocks.log_modal(today, metadata)
         )
@@ -85,8 +91,8 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         except ContributionRejected as rejected:
             call.reply(contributions_blocks.problems_text(rejected.problems))
             return
+        # The confirmation shows the progress; the Home is drawn afresh when it is next opened.
         call.reply(confirmation(logged))
-        deps.changed(call.client, call.user_id)
 
     def confirmation(logged: LoggedContribution) -> dict[str, Any]:
         return contributions_blocks.logged_message(
@@ -97,7 +103,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         ack()
         user_id = body["user"]["id"]
         channel_id = (body.get("channel") or {}).get("id", "")
-        open_log_modal(client, body["trigger_id"], user_id, channel_id)
+        open_log_modal(client, body["trigger_id"], user_id, channel_id, on_home=from_home(body))
 
     def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         user_id = body["user"]["id"]
@@ -117,7 +123,8 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         ack()
         metadata = json.loads(view.get("private_metadata") or "{}")
         tell(client, user_id, metadata.get("channel_id", ""), confirmation(logged))
-        deps.changed(client, user_id)
+        if metadata.get("home"):
+            deps.changed(client, user_id)
 
     router.add("log", log_command, aliases=("add", "record"))
     app.action(ids.LOG_OPEN)(open_from_button)

@@ -1,4 +1,6 @@
-"""The App Home tab: published on `app_home_opened`, refreshed after every change concerning the person.
+"""The App Home tab: drawn when it is opened (`app_home_opened`) and after what its owner does from it.
+
+When a Home is drawn is `bot.home_refresh`'s policy; drawing happens there, off the request path.
 
 Also the Edit and Delete buttons of the Home's contribution list, the edit form, and
 `/ambassador history` (the whole record the Home points to). The other buttons on the Home (Apply,
@@ -19,6 +21,7 @@ from bot.app import Deps
 from bot.blocks import contributions as contributions_blocks
 from bot.blocks import home as home_blocks
 from bot.blocks import kit
+from bot.home_refresh import HomeRefresher
 from bot.services import home
 from bot.services.benefits import BudgetSetting
 from bot.services.contributions import (
@@ -35,7 +38,7 @@ log = logging.getLogger(__name__)
 
 
 def publish_home(deps: Deps, client: WebClient, slack_user_id: str) -> None:
-    """Build `slack_user_id`'s Home from the database as it is now and publish it."""
+    """Build `slack_user_id`'s Home from the database as it is now and publish it (one read)."""
     zone = deps.zone_for(client, slack_user_id)
     now = deps.now()
     data = home.load_home(
@@ -44,23 +47,21 @@ def publish_home(deps: Deps, client: WebClient, slack_user_id: str) -> None:
         now.astimezone(zone).date(),
         now,
         deps.settings.required_contributions,
-        is_tsc=deps.is_tsc(slack_user_id),
+        # Members flagged isTscMember are found in the same read as the rest of the Home.
+        is_tsc=True if slack_user_id in deps.settings.tsc_user_ids else None,
         benefits_setting=BudgetSetting.from_settings(deps.settings),
     )
     client.views_publish(user_id=slack_user_id, view=home_blocks.home_view(data, zone))
 
 
 def refresh_tsc_homes(deps: Deps, client: WebClient) -> None:
-    """Republish every TSC member's Home: call it after an application is submitted or decided.
+    """Redraw every TSC member's Home: call it after an application is submitted or decided.
 
     The TSC part (applications waiting, figures) concerns the whole TSC, not one person, so
-    `deps.changed` for the applicant does not reach it. One failure does not stop the others.
+    `deps.changed` for the applicant does not reach it.
     """
     for slack_user_id in home.tsc_slack_ids(deps.db, deps.settings.tsc_user_ids):
-        try:
-            publish_home(deps, client, slack_user_id)
-        except Exception:
-            log.exception("could not refresh the App Home of TSC member %s", slack_user_id)
+        deps.changed(client, slack_user_id)
 
 
 def clicked_id(body: dict[str, Any]) -> int | None:
@@ -71,16 +72,14 @@ def clicked_id(body: dict[str, Any]) -> int | None:
 def register(app: App, deps: Deps, router: CommandRouter) -> None:
     required = deps.settings.required_contributions
 
-    def refresh(client: WebClient, slack_user_id: str) -> None:
-        publish_home(deps, client, slack_user_id)
-
-    deps.change_listeners.append(refresh)
+    refresher = HomeRefresher(lambda client, slack_user_id: publish_home(deps, client, slack_user_id))
+    deps.change_listeners.append(refresher.request)
 
     def home_opened(event: dict[str, Any], client: WebClient) -> None:
         # The event also fires for the Messages and About tabs; only the Home tab is ours to draw.
         if event.get("tab") != "home" or not event.get("user"):
             return
-        publish_home(deps, client, event["user"])
+        refresher.request(client, event["user"])
 
     def open_edit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()

@@ -24,7 +24,8 @@ from bot.app import Deps, lookup_client
 from bot.blocks import general as general_blocks
 from bot.blocks import kit
 from bot.blocks import membership as membership_blocks
-from bot.services import applications, deciders, decisions, members, membership, nominations, renewals
+from bot.home_refresh import from_home
+from bot.services import applications, deciders, decisions, membership, nominations, renewals
 from bot.services.applications import ApplicationForm
 from bot.services.decisions import Decision
 from bot.services.terms import RenewalStatus
@@ -217,7 +218,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         ack()
         if zone is not None:
             # The application created their record: cache the zone, so their Home needs no lookup.
-            members.store_timezone(deps.db, user_id, zone.key, deps.now())
+            deps.store_zone(user_id, zone.key, deps.now())
         try:
             tell_the_tsc_and_the_applicant(client, user_id, submitted)
         except Exception:
@@ -461,7 +462,8 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             return
         call.reply(membership_blocks.renewal_reply(result, required))
         if result.changed:
-            refresh(call.client, call.user_id)
+            # The TSC's figures changed; the member's own Home is drawn afresh when next opened.
+            refresh(call.client)
 
     def renew_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
@@ -500,7 +502,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         else:
             tell(client, origin, reply)
         if result is not None and result.changed:
-            refresh(client, origin.user_id)
+            refresh(client, origin.user_id if from_home(body) else None)
 
     router.add("apply", apply_command, aliases=("join",))
     router.add("nominate", nominate_command)

@@ -22,6 +22,8 @@ import zlib
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from sqlalchemy.orm import Session
+
 from bot import program
 from bot.blocks import renewals as renewals_blocks
 from bot.blocks.benefits import with_overdue
@@ -48,16 +50,7 @@ def verifications(ctx: JobContext, now: datetime, dry_run: bool, result: JobResu
     with ctx.db.sessions() as session:
         session.begin()
         try:
-            verified = [
-                item
-                for term_id in due.terms_to_verify(session, today)
-                if (
-                    item := terms.verify_term(
-                        session, term_id, today, now, ACTOR, required=settings.required_contributions
-                    )
-                ).outcome
-                is not None
-            ]
+            verified = verify_due(session, today, now, settings.required_contributions)
             planned = []
             for item in verified:
                 assert item.outcome is not None
@@ -98,6 +91,39 @@ def verifications(ctx: JobContext, now: datetime, dry_run: bool, result: JobResu
     if not dry_run:
         # After the commit: a renewed or emeritus member's App Home shows the new status (in `serve`).
         ctx.changed(item.slack_user_id for item in verified if item.changed and item.slack_user_id)
+
+
+def verify_due(session: Session, today: date, now: datetime, required: int) -> list[terms.TermVerification]:
+    """Every term due its verification, with its outcome.
+
+    One read finds the terms at their end and their progress; only the terms the program changes
+    (renewed, lapsed, not renewed) go through `terms.verify_term`, which locks, decides again and
+    writes. A term awaiting its renewal in the grace period (MET) is left as it is, as `verify_term`
+    would, without a statement of its own: at scale most due terms are those, day after day.
+    """
+    verified = []
+    for due_term in due.terms_at_end(session, today, required):
+        outcome = program.outcome_at_term_end(due_term.progress, due_term.renewal_requested)
+        if outcome is None:
+            continue
+        if outcome is program.Verification.MET:
+            verified.append(
+                terms.TermVerification(
+                    due_term.term_id,
+                    due_term.member_id,
+                    due_term.slack_user_id,
+                    due_term.name,
+                    outcome,
+                    due_term.progress,
+                    None,
+                    False,
+                )
+            )
+            continue
+        item = terms.verify_term(session, due_term.term_id, today, now, ACTOR, required=required)
+        if item.outcome is not None:
+            verified.append(item)
+    return verified
 
 
 def report(

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from bot.app import Clock, system_clock
 from bot.db import Database
 from bot.services.jobs import existing_keys
-from bot.services.outbox import enqueue
+from bot.services.outbox import enqueue_many
 from bot.settings import Settings
 from jobs.pacing import Pacer
 from jobs.sender import DeliveryReport, jobs_client
@@ -118,18 +118,23 @@ def queue_planned(
         Planned(p.key, p.kind, p.channel, p.text, p.blocks, p.member_id, p.key in already) for p in planned
     ]
     if not dry_run:
-        for item in marked:
-            if not item.existing:
-                enqueue(
-                    session,
-                    key=item.key,
-                    kind=item.kind,
-                    channel=item.channel,
-                    text=item.text,
-                    blocks=item.blocks,
-                    member_id=item.member_id,
-                    now=now,
-                )
+        # One statement for the whole batch (insert-or-ignore by key, like `enqueue`).
+        enqueue_many(
+            session,
+            [
+                {
+                    "key": item.key,
+                    "kind": item.kind,
+                    "channel": item.channel,
+                    "text": item.text,
+                    "blocks": item.blocks,
+                    "member_id": item.member_id,
+                }
+                for item in marked
+                if not item.existing
+            ],
+            now=now,
+        )
     return marked
 
 

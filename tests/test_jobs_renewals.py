@@ -306,5 +306,7 @@ def test_wired_to_deps_changed_the_verification_refreshes_the_app_home(bot: Bot)
     run_job(ctx, "renewals", NOW)
 
     assert status_of(bot.db, lapsing) == "emeritus"
+    bot.fake.wait_for_call("views.publish")  # drawn in the background, after the job committed
+    bot.fake.wait_until_quiet()
     (published,) = [call for call in bot.fake.calls_to("views.publish") if call["user_id"] == MEMBER]
     assert "emeritus" in str(published["view"]).lower()

@@ -195,7 +195,7 @@ def _contribution_line(contribution: Contribution) -> str | None:
 
 def start_application(db: Database, slack_user_id: str, today: date) -> ApplyStart:
     """What `/ambassador apply` (or the Apply button) shows: the form pre-filled, or why not."""
-    with db.transaction() as session:
+    with db.read_only() as session:
         member = member_by_slack_id(session, slack_user_id)
         if member is None:
             return ApplyStart(None, ApplicationForm())

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -14,7 +14,7 @@ from bot import program
 from bot.db import Database
 from bot.models import Contribution, Member
 from bot.program import Problem
-from bot.services.members import MemberStanding, member_by_slack_id, record_audit, standing_in
+from bot.services.members import MemberStanding, insert_audit, member_and_standing, record_audit
 
 
 @dataclass(frozen=True)
@@ -69,75 +69,82 @@ def validate(draft: ContributionDraft, today: date) -> tuple[str, dict[str, Prob
     return canonical or "", problems
 
 
+# Built once (see `members.STANDING_QUERY`): logging runs it while holding the write lock.
+INSERT_CONTRIBUTION = insert(cast(Table, Contribution.__table__)).returning(Contribution.id)
+
+
 def log_contribution(
     db: Database, slack_user_id: str, draft: ContributionDraft, today: date, now: datetime, required: int
 ) -> LoggedContribution:
     """Store a contribution for the ambassador `slack_user_id`; nothing is stored when a rule is broken.
 
-    `today` is the member's local date (the date picker and "today" are in their time zone).
+    `today` is the member's local date (the date picker and "today" are in their time zone). One unit
+    of work of three statements: the member's standing, the contribution, its audit record.
     """
     canonical, problems = validate(draft, today)
+    link = draft.link.strip()
     with db.transaction() as session:
-        member = member_by_slack_id(session, slack_user_id)
-        if member is None or not standing_in(session, member, today, required).is_ambassador:
+        before = member_and_standing(session, slack_user_id, today, required)
+        if before is None or not before.is_ambassador:
             raise NotAnAmbassador()
         if problems:
             raise ContributionRejected(problems)
         assert draft.occurred_on is not None
-        link = draft.link.strip()
-        link_key = program.normalize_link(link)
-        duplicate = session.scalar(
-            select(Contribution.id).where(
-                Contribution.member_id == member.id, Contribution.link_key == link_key
-            )
-        )
-        if duplicate is not None:
-            raise ContributionRejected({"link": Problem.DUPLICATE_LINK})
-        contribution = Contribution(
-            member_id=member.id,
-            type=canonical,
-            title=draft.title.strip(),
-            link=link,
-            link_key=link_key,
-            year=draft.occurred_on.year,
-            month=program.month_label(draft.occurred_on),
-            occurred_on=draft.occurred_on,
-            date_precision=program.DatePrecision.DAY,
-            reach=draft.reach,
-            audience=(draft.audience or "").strip() or None,
-            notes=(draft.notes or "").strip() or None,
-            source="slack",
-            logged_by=slack_user_id,
-            logged_at=now,
-        )
-        session.add(contribution)
+        title = draft.title.strip()
         try:
-            session.flush()
+            contribution_id = session.scalar(
+                INSERT_CONTRIBUTION,
+                {
+                    "member_id": before.member_id,
+                    "type": canonical,
+                    "title": title,
+                    "link": link,
+                    "link_key": program.normalize_link(link),
+                    "year": draft.occurred_on.year,
+                    "month": program.month_label(draft.occurred_on),
+                    "occurred_on": draft.occurred_on,
+                    "date_precision": program.DatePrecision.DAY,
+                    "reach": draft.reach,
+                    "audience": (draft.audience or "").strip() or None,
+                    "notes": (draft.notes or "").strip() or None,
+                    "source": "slack",
+                    "logged_by": slack_user_id,
+                    "logged_at": now,
+                    "updated_at": now,
+                },
+            )
         except IntegrityError:
-            # Two submits of the same link raced past the check above; the unique key caught it.
+            # A link the member already logged: the unique key (member, link) is the check, so a
+            # log costs no lookup first; raising rolls the whole unit of work back.
             raise ContributionRejected({"link": Problem.DUPLICATE_LINK}) from None
-        record_audit(
+        assert contribution_id is not None
+        insert_audit(
             session,
             slack_user_id,
             "contribution.logged",
-            member.id,
+            before.member_id,
             at=now,
-            contribution_id=contribution.id,
+            contribution_id=contribution_id,
             type=canonical,
-            title=contribution.title,
+            title=title,
             link=link,
             date=draft.occurred_on.isoformat(),
         )
-        after = standing_in(session, member, today, required)
-        return LoggedContribution(
-            contribution_id=contribution.id,
-            type=canonical,
-            title=contribution.title,
-            link=link,
-            occurred_on=draft.occurred_on,
-            counts_toward_term=bool(after.term and after.term.rule_term.contains(draft.occurred_on)),
-            standing=after,
-        )
+    # The progress after this one, without counting again: the unit of work held the write lock on
+    # SQLite; on PostgreSQL a log racing it for the same member shows in the next read.
+    counts = bool(before.term and before.term.rule_term.contains(draft.occurred_on))
+    after = before
+    if counts and before.progress is not None:
+        after = replace(before, progress=replace(before.progress, counted=before.progress.counted + 1))
+    return LoggedContribution(
+        contribution_id=contribution_id,
+        type=canonical,
+        title=title,
+        link=link,
+        occurred_on=draft.occurred_on,
+        counts_toward_term=counts,
+        standing=after,
+    )
 
 
 # --- editing and deleting one's own contributions (App Home, #5) -----------------------------------
@@ -201,7 +208,7 @@ def _snapshot(contribution: Contribution) -> dict[str, Any]:
 
 def own_contribution(db: Database, slack_user_id: str, contribution_id: int) -> OwnContribution:
     """One of `slack_user_id`'s contributions, to fill the edit form; `ContributionNotFound` otherwise."""
-    with db.transaction() as session:
+    with db.read_only() as session:
         row = session.execute(
             select(
                 Contribution.id,

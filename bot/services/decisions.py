@@ -246,7 +246,7 @@ def pending_applications(
         .where(OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.kind == "review")
         .subquery()
     )
-    with db.transaction() as session:
+    with db.read_only() as session:
         total = (
             session.scalar(
                 select(func.count(Application.id)).where(Application.status == ApplicationStatus.PENDING)

@@ -183,12 +183,18 @@ def load_home(
     now: datetime,
     required: int,
     *,
-    is_tsc: bool,
+    is_tsc: bool | None,
     benefits_setting: BudgetSetting | None = None,
 ) -> Home:
-    """What `slack_user_id`'s App Home shows; `today` is their local date, `is_tsc` from `Deps.is_tsc`."""
-    with db.transaction() as session:
+    """What `slack_user_id`'s App Home shows; `today` is their local date.
+
+    `is_tsc`: whether they see the TSC part; None decides from their record (`isTscMember`), read in
+    the same transaction, for someone not in `TSC_USER_IDS`.
+    """
+    with db.read_only() as session:
         member = session.scalar(select(Member).where(Member.slack_user_id == slack_user_id))
+        if is_tsc is None:
+            is_tsc = bool(member and member.is_tsc_member)
         personal = _personal(session, member, today, required) if member else None
         tsc = _tsc(session, today, required) if is_tsc else None
         benefits = open_requests_in(session, now, benefits_setting) if is_tsc and benefits_setting else None
@@ -375,7 +381,7 @@ def _tsc(session: Session, today: date, required: int) -> TscHome:
 
 def tsc_slack_ids(db: Database, configured: list[str]) -> list[str]:
     """Everyone whose Home has the TSC part: `TSC_USER_IDS` and members flagged `isTscMember`."""
-    with db.transaction() as session:
+    with db.read_only() as session:
         flagged = session.scalars(
             select(Member.slack_user_id).where(
                 Member.is_tsc_member.is_(True), Member.slack_user_id.is_not(None)
@@ -395,7 +401,7 @@ class History:
 
 def history(db: Database, slack_user_id: str) -> History | None:
     """`slack_user_id`'s whole record, or None when the bot does not know them (two queries)."""
-    with db.transaction() as session:
+    with db.read_only() as session:
         member = session.scalar(select(Member).where(Member.slack_user_id == slack_user_id))
         if member is None:
             return None

@@ -8,11 +8,14 @@ enqueues in one transaction.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from bot import program
@@ -107,14 +110,62 @@ def ambassadors_in_progress(session: Session, today: date, required: int) -> lis
     return result
 
 
-def terms_to_verify(session: Session, today: date) -> list[int]:
-    """Active terms whose last day is today or past (caught up after downtime).
+@dataclass(frozen=True)
+class TermAtEnd:
+    """An active term whose last day is today or past, with what the verification decides from."""
 
-    `bot.services.terms.verify_term` decides whether each is due (the program's rule: the day after
-    the last day) and what happens; a term in its renewal grace period stays active and is listed again.
+    term_id: int
+    member_id: int
+    slack_user_id: str | None
+    name: str
+    progress: program.Progress
+    renewal_requested: bool
+
+
+def terms_at_end(session: Session, today: date, required: int) -> list[TermAtEnd]:
+    """Active terms whose last day is today or past (caught up after downtime), with each term's
+    member and progress, in one statement however many there are.
+
+    `bot.services.terms.verify_term` applies the program's outcome; a term in its renewal grace
+    period stays active and is listed again. The job decides from these rows which terms change,
+    and only those are locked and written.
     """
-    query = select(Term.id).where(Term.status == TermStatus.ACTIVE, Term.end_on <= today).order_by(Term.id)
-    return list(session.scalars(query))
+    counted = (
+        select(func.count(Contribution.id))
+        .where(
+            Contribution.member_id == Term.member_id,
+            Contribution.occurred_on >= Term.start_on,
+            Contribution.occurred_on <= Term.end_on,
+        )
+        .correlate(Term)
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            Term.id,
+            Member.id,
+            Member.slack_user_id,
+            Member.name,
+            Term.start_on,
+            Term.end_on,
+            Term.renewal_requested_at,
+            counted,
+        )
+        .join(Member, Member.id == Term.member_id)
+        .where(Term.status == TermStatus.ACTIVE, Term.end_on <= today)
+        .order_by(Term.id)
+    )
+    return [
+        TermAtEnd(
+            term_id,
+            member_id,
+            slack_user_id,
+            name,
+            program.Progress(program.Term(start, end), today, count or 0, required),
+            requested_at is not None,
+        )
+        for term_id, member_id, slack_user_id, name, start, end, requested_at, count in session.execute(query)
+    ]
 
 
 @dataclass(frozen=True)
@@ -173,11 +224,17 @@ def profiles(session: Session, member_ids: Sequence[int]) -> dict[int, Profile]:
 
 
 def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
-    """Which of these outbox keys are already queued or sent (dry runs show them as such)."""
+    """Which of these outbox keys are already queued or sent (dry runs show them as such).
+
+    One statement however many keys (a job may plan one message per ambassador): the keys travel as
+    one parameter, an array on PostgreSQL and a JSON list on SQLite, instead of one each.
+    """
     if not keys:
         return set()
-    found: set[str] = set()
-    for start in range(0, len(keys), 500):
-        chunk = list(keys[start : start + 500])
-        found.update(session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(chunk))))
-    return found
+    if session.get_bind().dialect.name == "postgresql":
+        listed: Any = any_(bindparam("keys", list(keys), type_=ARRAY(String)))
+        query = select(OutboxMessage.key).where(OutboxMessage.key == listed)
+    else:
+        given = func.json_each(bindparam("keys", json.dumps(list(keys)))).table_valued("value")
+        query = select(OutboxMessage.key).where(OutboxMessage.key.in_(select(given.c.value)))
+    return set(session.scalars(query))

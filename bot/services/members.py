@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, Table, and_, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from bot import program
@@ -61,6 +61,19 @@ def record_audit(
     session.add(AuditEvent(at=at, actor=actor, action=action, member_id=member_id, details=details))
 
 
+INSERT_AUDIT = insert(cast(Table, AuditEvent.__table__))
+
+
+def insert_audit(
+    session: Session, actor: str, action: str, member_id: int | None, *, at: datetime, **details: Any
+) -> None:
+    """`record_audit` as one INSERT executed at once, for the busiest write (`/ambassador log`): no
+    unit-of-work flush at commit, while the write lock is held."""
+    session.execute(
+        INSERT_AUDIT, {"at": at, "actor": actor, "action": action, "member_id": member_id, "details": details}
+    )
+
+
 def member_by_slack_id(session: Session, slack_user_id: str) -> Member | None:
     return session.scalar(select(Member).where(Member.slack_user_id == slack_user_id))
 
@@ -102,11 +115,70 @@ def standing_in(session: Session, member: Member, today: date, required: int) ->
     )
 
 
+def _standing_query() -> Select[Any]:
+    term_ = and_(
+        Term.member_id == Member.id, Term.status == TermStatus.ACTIVE, Member.status == MemberStatus.ACTIVE
+    )
+    counted = (
+        select(func.count(Contribution.id))
+        .where(
+            Contribution.member_id == Member.id,
+            Contribution.occurred_on >= Term.start_on,
+            Contribution.occurred_on <= Term.end_on,
+        )
+        .correlate(Member, Term)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            Member.id,
+            Member.name,
+            Member.status,
+            Member.snoozed_until,
+            Term.id,
+            Term.start_on,
+            Term.end_on,
+            Term.renewal_requested_at,
+            counted,
+        )
+        .outerjoin(Term, term_)
+        .where(Member.slack_user_id == bindparam("slack_user_id"))
+        .order_by(Term.id)
+        .limit(1)
+    )
+
+
+# Built once: `/ambassador log` runs it inside its write transaction, where every bit of Python
+# (building a statement, its cache key) keeps the other writers waiting. Columns, not entities.
+STANDING_QUERY = _standing_query()
+
+
+def member_and_standing(
+    session: Session, slack_user_id: str, today: date, required: int
+) -> MemberStanding | None:
+    """The member's standing in one statement (`standing_in` takes three); None if unknown."""
+    row = session.execute(STANDING_QUERY, {"slack_user_id": slack_user_id}).one_or_none()
+    if row is None:
+        return None
+    member_id, name, status, snoozed_until, term_id, start, end, requested_at, count = row
+    view = TermView(term_id, start, end) if term_id is not None else None
+    current = program.Progress(view.rule_term, today, count or 0, required) if view else None
+    return MemberStanding(
+        member_id=member_id,
+        slack_user_id=slack_user_id,
+        name=name,
+        status=status,
+        term=view,
+        progress=current,
+        renewal_requested=requested_at is not None,
+        snoozed_until=snoozed_until,
+    )
+
+
 def standing(db: Database, slack_user_id: str, today: date, required: int) -> MemberStanding | None:
     """The member's standing, or None when the bot does not know this Slack user."""
-    with db.transaction() as session:
-        member = member_by_slack_id(session, slack_user_id)
-        return standing_in(session, member, today, required) if member else None
+    with db.read_only() as session:
+        return member_and_standing(session, slack_user_id, today, required)
 
 
 def is_ambassador(db: Database, slack_user_id: str) -> bool:
@@ -120,7 +192,7 @@ def is_ambassador(db: Database, slack_user_id: str) -> bool:
             Term.status == TermStatus.ACTIVE,
         )
     )
-    with db.transaction() as session:
+    with db.read_only() as session:
         return session.scalar(query) is not None
 
 
@@ -150,13 +222,13 @@ def list_ambassadors(db: Database) -> list[AmbassadorRow]:
     query = with_current_term_counts(
         Member.id, Member.slack_user_id, Member.name, Member.title, Member.company, Term.end_on
     ).order_by(func.lower(Member.name))
-    with db.transaction() as session:
+    with db.read_only() as session:
         return [AmbassadorRow(*row) for row in session.execute(query)]
 
 
 def cached_timezone(db: Database, slack_user_id: str, fresh_after: datetime) -> str | None:
     """The member's IANA time zone if it was looked up after `fresh_after`."""
-    with db.transaction() as session:
+    with db.read_only() as session:
         member = member_by_slack_id(session, slack_user_id)
         if (
             member
@@ -168,12 +240,25 @@ def cached_timezone(db: Database, slack_user_id: str, fresh_after: datetime) -> 
         return None
 
 
-def store_timezone(db: Database, slack_user_id: str, timezone: str, now: datetime) -> None:
+def timezone_on_record(db: Database, slack_user_id: str) -> tuple[str, datetime] | None:
+    """The member's IANA time zone and when Slack told us, if the bot has looked it up."""
+    query = select(Member.timezone, Member.timezone_checked_at).where(Member.slack_user_id == slack_user_id)
+    with db.read_only() as session:
+        row = session.execute(query).one_or_none()
+    if row is None or not row.timezone or row.timezone_checked_at is None:
+        return None
+    return row.timezone, row.timezone_checked_at
+
+
+def store_timezone(db: Database, slack_user_id: str, timezone: str, now: datetime) -> bool:
+    """Cache the zone on the member's record; False when the bot has no record of this person."""
     with db.transaction() as session:
         member = member_by_slack_id(session, slack_user_id)
-        if member is not None:
-            member.timezone = timezone
-            member.timezone_checked_at = now
+        if member is None:
+            return False
+        member.timezone = timezone
+        member.timezone_checked_at = now
+        return True
 
 
 def names_by_slack_id(db: Database, slack_user_ids: list[str]) -> dict[str, str]:

@@ -8,11 +8,11 @@ catches up after downtime, or runs on several replicas at once creates each mess
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import CursorResult, insert
+from sqlalchemy import CursorResult, Table, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -61,6 +61,41 @@ def enqueue(
         statement = insert(OutboxMessage).values(**values)
     result: CursorResult[Any] = session.execute(statement)  # type: ignore[assignment]
     return bool(result.rowcount)
+
+
+def enqueue_many(session: Session, messages: Sequence[Mapping[str, Any]], *, now: datetime) -> None:
+    """`enqueue` for many messages in one statement (a job's whole batch); keys already queued are
+    skipped the same way. Each message has `key`, `kind`, `channel`, `text`, and optionally
+    `blocks`, `member_id` and `not_before`."""
+    if not messages:
+        return
+    rows = [
+        {
+            "key": message["key"],
+            "kind": message["kind"],
+            "channel": message["channel"],
+            "text": message["text"],
+            "blocks": message.get("blocks"),
+            "member_id": message.get("member_id"),
+            "status": OutboxStatus.PENDING,
+            "next_attempt_at": message.get("not_before") or now,
+            "attempts": 0,
+            "created_at": now,
+        }
+        for message in messages
+    ]
+    session.execute(_insert_or_ignore(session), rows)
+
+
+def _insert_or_ignore(session: Session) -> Any:
+    # On the table, not the mapped class: a plain executemany, without the ORM's bulk bookkeeping.
+    table = cast(Table, OutboxMessage.__table__)
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return pg_insert(table).on_conflict_do_nothing(index_elements=["key"])
+    if dialect == "sqlite":
+        return sqlite_insert(table).on_conflict_do_nothing(index_elements=["key"])
+    return insert(table)  # pragma: no cover - other databases are not supported
 
 
 def enqueue_message(

@@ -554,7 +554,7 @@ def contribution_entry(contribution: Contribution) -> dict[str, Any]:
 
 def export_members(db: Database) -> list[dict[str, Any]]:
     """Current ambassadors in the website's shape, in registry order, contributions in logged order."""
-    with db.transaction() as session:
+    with db.read_only() as session:
         members = session.scalars(
             select(Member).where(Member.status == MemberStatus.ACTIVE).order_by(Member.id)
         ).all()
@@ -571,7 +571,7 @@ def export_members(db: Database) -> list[dict[str, Any]]:
 
 def export_emeritus(db: Database) -> EmeritusList:
     """Former ambassadors' GitHub handles, in the order they became emeritus (as Emeritus.yaml lists them)."""
-    with db.transaction() as session:
+    with db.read_only() as session:
         members = session.scalars(
             select(Member)
             .where(Member.status == MemberStatus.EMERITUS)

@@ -1,0 +1,81 @@
+"""When an App Home is drawn: when its owner opens it, and after what they do from the Home itself.
+
+Slack sends `app_home_opened` each time the tab is opened, so a Home drawn then is fresh when the
+member looks at it; a change made elsewhere (a slash command, a button in a DM) needs no redraw of a
+tab nobody is looking at. Changes that others make to someone's record (a TSC decision, an admin
+command, the yearly verification) still redraw it, as the person may be waiting on their Home for it.
+
+Drawing happens off the request path, on a small pool of its own, never in front of an
+acknowledgement: `HomeRefresher.request` only queues. Requests for the same person coalesce: while
+a drawing for them is queued, further requests are already covered by it; while one is running, at
+most one more follows it (it reads what changed meanwhile). One person's drawings never overlap, so
+an older view can never be published over a newer one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from slack_sdk import WebClient
+
+log = logging.getLogger(__name__)
+
+Publish = Callable[[WebClient, str], None]
+
+QUEUED, RUNNING, RUNNING_AGAIN = "queued", "running", "running, then again"
+
+
+def from_home(body: dict[str, Any]) -> bool:
+    """A click made on the App Home tab (Slack puts the Home view in the payload)."""
+    return (body.get("view") or {}).get("type") == "home"
+
+
+class HomeRefresher:
+    """Draws Homes in the background, coalescing requests for the same person."""
+
+    def __init__(self, publish: Publish, workers: int = 2) -> None:
+        self._publish = publish
+        self._workers = workers
+        self._lock = threading.Lock()
+        self._state: dict[str, str] = {}
+        self._clients: dict[str, WebClient] = {}
+        self._executor: ThreadPoolExecutor | None = None
+
+    def request(self, client: WebClient, slack_user_id: str) -> None:
+        """Have `slack_user_id`'s Home drawn from the database as it will be, soon; returns at once."""
+        with self._lock:
+            self._clients[slack_user_id] = client
+            state = self._state.get(slack_user_id)
+            if state == RUNNING:
+                self._state[slack_user_id] = RUNNING_AGAIN
+            if state is not None:
+                return  # a drawing still to come reads this change too
+            self._state[slack_user_id] = QUEUED
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(self._workers, thread_name_prefix="home-refresh")
+            executor = self._executor
+        executor.submit(self._draw, slack_user_id)
+
+    def _draw(self, slack_user_id: str) -> None:
+        while True:
+            with self._lock:
+                self._state[slack_user_id] = RUNNING
+                client = self._clients[slack_user_id]
+            try:
+                self._publish(client, slack_user_id)
+            except Exception:
+                log.exception("could not publish the App Home of %s", slack_user_id)
+            with self._lock:
+                if self._state[slack_user_id] != RUNNING_AGAIN:
+                    del self._state[slack_user_id]
+                    del self._clients[slack_user_id]
+                    return
+
+    def idle(self) -> bool:
+        """Nothing queued or running (tests and benchmarks wait for this)."""
+        with self._lock:
+            return not self._state

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from bot import blocks, program
-from bot.benefit_blocks import with_overdue
+from bot.benefit_blocks import overdue_report_message, with_overdue
 from bot.services import jobs as due
 from bot.services import terms
 from bot.services.benefits import OverdueItem
@@ -111,9 +111,12 @@ def report(
     renewed = [item for item in news if item.outcome is program.Verification.RENEWED]
     lapsed = [item for item in news if item.outcome in LAPSED_OUTCOMES]
     pending = [item for item in verified if item.outcome is program.Verification.MET]
-    payload = with_overdue(
-        blocks.verification_report_message(today, renewed, pending, lapsed, renew_by), late
-    )
+    if renewed or pending or lapsed:
+        payload = with_overdue(
+            blocks.verification_report_message(today, renewed, pending, lapsed, renew_by), late
+        )
+    else:
+        payload = overdue_report_message(today, late)
     digest = zlib.crc32(
         ",".join(
             [*(f"{item.term_id}:{item.outcome}" for item in news), *(f"b{item.id}" for item in late)]

@@ -31,7 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import event, insert
 
-from bot import blocks, program
+from bot import program
+from bot.blocks import contributions as contributions_blocks
+from bot.blocks import home as home_blocks
+from bot.blocks import kit
 from bot.db import Database
 from bot.models import Contribution, Member, Term
 from bot.services import home, members
@@ -173,22 +176,23 @@ def main() -> None:
             statements,
             lambda: home.load_home(db, VIEWER, TODAY, NOW, settings.required_contributions, is_tsc=True),
         )
-        view, build = measured(statements, lambda: blocks.home_view(data, zone))
+        view, build = measured(statements, lambda: home_blocks.home_view(data, zone))
         check_view(view, "home")
         print(
             f"App Home (TSC ambassador): {load['statements']:.0f} statements, load "
             f"{load['seconds'] * 1000:.0f} ms + build {build['seconds'] * 1000:.0f} ms; "
-            f"{len(view['blocks'])} blocks (limit {blocks.MAX_VIEW_BLOCKS}); accepted by the validator"
+            f"{len(view['blocks'])} blocks (limit {kit.MAX_VIEW_BLOCKS}); accepted by the validator"
         )
         rows, listing = measured(statements, lambda: members.list_ambassadors(db))
         reply, render = measured(
-            statements, lambda: blocks.ambassador_list_message(rows, settings.required_contributions)
+            statements,
+            lambda: contributions_blocks.ambassador_list_message(rows, settings.required_contributions),
         )
         check_message(reply)
         print(
             f"/ambassador list: {listing['statements']:.0f} statement, query "
             f"{listing['seconds'] * 1000:.0f} ms + build {render['seconds'] * 1000:.0f} ms; "
-            f"{len(reply['blocks'])} blocks (limit {blocks.MAX_MESSAGE_BLOCKS}), "
+            f"{len(reply['blocks'])} blocks (limit {kit.MAX_MESSAGE_BLOCKS}), "
             f"fallback text {len(reply['text'])} characters (limit 40000); accepted by the validator"
         )
         db.dispose()

@@ -127,6 +127,10 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         drawn_for = json.loads(view.get("private_metadata") or "{}").get("benefit_id")
         items = {item.id: item for item in benefits.catalogue(deps.db)}
         item = items.get(int(chosen)) if chosen.isdigit() else None
+        if chosen and item is None:
+            refusal = texts.REFUSALS[rules.RequestRefusal.NOT_OFFERED]
+            ack(response_action="update", view=texts.refused_modal(refusal))
+            return
         if item is not None and item.id != drawn_for:
             # Picked another benefit and sent before the form was redrawn: show that benefit's fields.
             ack(response_action="update", view=form_for(user_id, client, item.id))

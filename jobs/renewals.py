@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from bot import program
 from bot.blocks import renewals as renewals_blocks
-from bot.blocks.benefits import with_overdue
+from bot.blocks.benefits import overdue_report_message, with_overdue
 from bot.services import jobs as due
 from bot.services import terms
 from bot.services.benefits import OverdueItem
@@ -138,9 +138,12 @@ def report(
     renewed = [item for item in news if item.outcome is program.Verification.RENEWED]
     lapsed = [item for item in news if item.outcome in LAPSED_OUTCOMES]
     pending = [item for item in verified if item.outcome is program.Verification.MET]
-    payload = with_overdue(
-        renewals_blocks.verification_report_message(today, renewed, pending, lapsed, renew_by), late
-    )
+    if renewed or pending or lapsed:
+        payload = with_overdue(
+            renewals_blocks.verification_report_message(today, renewed, pending, lapsed, renew_by), late
+        )
+    else:
+        payload = overdue_report_message(today, late)
     digest = zlib.crc32(
         ",".join(
             [*(f"{item.term_id}:{item.outcome}" for item in news), *(f"b{item.id}" for item in late)]

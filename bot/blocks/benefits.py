@@ -1,8 +1,8 @@
 """Every message, view and text of benefits: `/ambassador benefits`, the request form, the review post,
 the member's DMs, the TSC's Home section and admin replies, and the TSC report's overdue lines.
 
-Shipping details appear only in `request_received_modal` (the member's own view) and
-`shipping_modal` (opened by a TSC member, privately). The review post says whether there are any,
+Shipping details appear only in `shipping_modal` (opened by a TSC member, privately, through the Web
+API: never in an acknowledgement's body, which Bolt logs at DEBUG). The review post says whether there are any,
 never what they are.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime, tzinfo
+from datetime import date, tzinfo
 from typing import Any
 
 from bot import benefit_rules as rules
@@ -280,7 +280,7 @@ def field_errors(problems: Mapping[str, FieldProblem]) -> dict[str, str]:
 
 
 def request_received_modal(private: Any, review_posted: bool) -> dict[str, Any]:
-    """The member's own confirmation: what they asked for, including where it goes (their data)."""
+    """The member's confirmation: what they asked for and that their shipping details are kept safe."""
     view = private.view
     lines = [f":inbox_tray: Your request for *{escape(view.benefit_name)}* (#{view.id}) is with the TSC."]
     if not review_posted:
@@ -292,8 +292,8 @@ def request_received_modal(private: Any, review_posted: bool) -> dict[str, Any]:
     if view.event_name:
         blocks.append(section(_event_text(view)))
     if private.shipping is not None:
-        blocks.append(section(shipping_text(private.shipping)))
-        blocks.append(context(PRIVACY_NOTE))
+        # Not echoed: this view is the answer to Slack's request, which Bolt logs at DEBUG.
+        blocks.append(context(":package: Your shipping details are stored with the request. " + PRIVACY_NOTE))
     return modal(ids.BENEFIT_MODAL, "Request sent", blocks, submit=None, close="Close")
 
 
@@ -704,9 +704,14 @@ def with_overdue(payload: dict[str, Any], items: Sequence[Any]) -> dict[str, Any
     return message(f"{payload['text']} {len(items)} benefit request(s) waiting for fulfilment.", blocks)
 
 
+def overdue_report_message(day: date, items: Sequence[Any]) -> dict[str, Any]:
+    """The TSC report on a day with no term news: only the overdue fulfilments."""
+    title = f"TSC report, {day.isoformat()}"
+    summary = f"{len(items)} benefit request(s) waiting for fulfilment."
+    return message(
+        f"{title}: {summary}", [header(title), section(overdue_lines(items), block_id="benefits-overdue")]
+    )
+
+
 def erased_summary(count: int) -> str:
     return f"Erased the shipping details of {count} request{'s' if count != 1 else ''}."
-
-
-def when_local(moment: datetime | None, zone: tzinfo) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%d") if moment else ""

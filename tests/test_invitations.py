@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot import ids
 from bot.db import Database
-from bot.models import GitHubInvitation, InvitationStatus
+from bot.models import AuditEvent, GitHubInvitation, InvitationStatus
 from bot.services import invitations
 from jobs import invitations as invitations_job
 from jobs.scheduler import run_job
@@ -81,6 +81,9 @@ def test_an_approval_invites_once_and_the_welcome_says_so(make_bot: Any, github:
     assert github.calls_to("PUT", "memberships/janedoe")[0].body == {"role": "member"}
     assert github.memberships == {"janedoe": "pending"}
     assert rows(bot.db) == [("janedoe", "invited", 1)]
+    with bot.db.transaction() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "github.invited")).one()
+        assert (event.actor, event.details) == ("scheduler", {"org": "asyncapi", "login": "janedoe"})
 
 
 def test_admin_add_of_a_known_member_invites_them(make_bot: Any, github: FakeGitHub) -> None:

@@ -249,3 +249,22 @@ def test_an_ambassador_without_a_github_handle_is_left_out_and_named(
     first = publish(db, github, dry_run=True)
     assert first.status == publishing.PublishStatus.UNCHANGED
     assert first.notes == ["not listed on the website, the bot has no GitHub handle for them: No Handle"]
+
+
+def test_the_websites_json_file_is_written_in_its_own_style(db: Database, github: FakeGitHub) -> None:
+    website = (DATA / "AMBASSADORS_MEMBERS.json").read_text(encoding="utf-8")
+    github.commit_on("master", {"config/AMBASSADORS_MEMBERS.json": website})
+    import_real_files(db)
+    add_contribution(db, member_id(db, "danielkocot"), date(2026, 3, 1), title="Über", link="https://x.org/u")
+    config = publishing.PublishConfig(
+        repo="asyncapi/community", members_path="config/AMBASSADORS_MEMBERS.json"
+    )
+
+    with client(github) as github_client:
+        result = publishing.publish(db, github_client, config, now=NOW)
+
+    assert result.status == publishing.PublishStatus.OPENED
+    on_branch = github.file(publishing.BRANCH, "config/AMBASSADORS_MEMBERS.json") or ""
+    assert public_files.parse_text(on_branch) == registry.export_members(db)
+    assert not on_branch.endswith("\n") and '"title": "\\u00dcber"' in on_branch  # json.dump's ways
+    assert all(line.startswith("+") for line in changed_lines(website, on_branch)[1:])

@@ -138,11 +138,22 @@ def claim(db: Database, invitation_id: int, now: datetime) -> Claimed | None:
 
 
 def finish(db: Database, claimed: Claimed, status: InvitationStatus, now: datetime) -> None:
+    from bot.services.members import record_audit
+
     with db.transaction() as session:
         session.execute(
             update(GitHubInvitation)
             .where(GitHubInvitation.id == claimed.id, GitHubInvitation.status == InvitationStatus.SENDING)
             .values(status=status, done_at=now, claimed_until=None, error=None)
+        )
+        record_audit(
+            session,
+            "scheduler",
+            f"github.{status}",
+            claimed.member_id,
+            at=now,
+            org=claimed.org,
+            login=claimed.login,
         )
 
 

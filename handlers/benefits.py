@@ -128,8 +128,8 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         items = {item.id: item for item in benefits.catalogue(deps.db)}
         item = items.get(int(chosen)) if chosen.isdigit() else None
         if chosen and item is None:
-            refusal = texts.REFUSALS[rules.RequestRefusal.NOT_OFFERED]
-            ack(response_action="update", view=texts.refused_modal(refusal))
+            refusal = benefits_blocks.REFUSALS[rules.RequestRefusal.NOT_OFFERED]
+            ack(response_action="update", view=benefits_blocks.refused_modal(refusal))
             return
         if item is not None and item.id != drawn_for:
             # Picked another benefit and sent before the form was redrawn: show that benefit's fields.

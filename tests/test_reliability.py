@@ -641,3 +641,58 @@ def test_repair_escapes_lists_first_then_repairs_and_audits(
     assert repair_escapes(db, DEFAULT_NOW, apply=True) == [
         r for r in repair_escapes(db, DEFAULT_NOW, apply=False) if r.skipped
     ]
+
+
+# --- the endpoint's last guard ------------------------------------------------------------------
+
+
+def call_endpoint(application: Any, body: bytes) -> tuple[str, bytes]:
+    """One signed command straight through the WSGI callable (no server needed for the guard)."""
+    import io
+
+    timestamp = int(time.time())
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/slack/events",
+        "CONTENT_TYPE": FORM,
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "HTTP_X_SLACK_REQUEST_TIMESTAMP": str(timestamp),
+        "HTTP_X_SLACK_SIGNATURE": sign(SIGNING_SECRET, timestamp, body),
+    }
+    answer: dict[str, str] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        answer["status"] = status
+        return lambda _data: None
+
+    body_parts = b"".join(application(environ, start_response))
+    return answer["status"], body_parts
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("bolt_does", ["answers 500", "raises"])
+def test_bolt_failing_or_answering_500_still_gets_the_member_a_200_answer(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch, bolt_does: str
+) -> None:
+    import bot.server as server
+
+    class FailingBolt:
+        def __init__(self, *_args: Any, **_kwargs: Any) -> None:
+            pass
+
+        def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+            if bolt_does == "raises":
+                raise RuntimeError("Bolt failed on this payload")
+            start_response("500 Internal Server Error", [("Content-Type", "text/plain")])
+            return [b""]
+
+    monkeypatch.setattr(server, "SlackRequestHandler", FailingBolt)
+    application = server.wsgi_app(create_app(bot.deps), bot.db)
+
+    status, body = call_endpoint(application, b"command=%2Fambassador&text=status&user_id=U0MEMBER")
+
+    assert status == "200 OK"
+    answer = json.loads(body)
+    assert answer["response_type"] == "ephemeral"
+    assert answer["text"] == (blocks.INCOMPLETE_REQUEST if bolt_does == "raises" else blocks.APOLOGY)

@@ -695,4 +695,6 @@ def test_bolt_failing_or_answering_500_still_gets_the_member_a_200_answer(
     assert status == "200 OK"
     answer = json.loads(body)
     assert answer["response_type"] == "ephemeral"
-    assert answer["text"] == (blocks.INCOMPLETE_REQUEST if bolt_does == "raises" else blocks.APOLOGY)
+    assert answer["text"] == (
+        general_blocks.INCOMPLETE_REQUEST if bolt_does == "raises" else general_blocks.APOLOGY
+    )

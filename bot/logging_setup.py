@@ -83,6 +83,9 @@ def configure_logging(level: str = "INFO", log_format: str = "text") -> None:
     root.setLevel(level)
     # slack_sdk logs request headers (the token) at DEBUG; the filter redacts, this keeps noise down.
     logging.getLogger("slack_sdk").setLevel(max(logging.INFO, root.level))
+    # Bolt logs the whole body of every answer at DEBUG: forms pre-filled with a member's profile, a
+    # benefit request's shipping details. Personal data stays out of the logs, even at DEBUG.
+    logging.getLogger("slack_bolt").setLevel(max(logging.INFO, root.level))
     # httpx (under the GitHub client) logs every request URL at INFO; keep that for DEBUG.
     logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
     # Alembic narrates every migration check at INFO; only say something when asked for DEBUG.

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot import ids, program
 from bot.blocks import general as general_blocks
+from bot.blocks import github as github_blocks
 from bot.blocks import kit
 from bot.program import Problem
 
@@ -381,7 +382,14 @@ class MembershipMessages:
     def review(self, application: Any) -> dict[str, Any]:
         return review_message(application)
 
-    def welcome(self, name: str, term: Any, required: int, returning: bool = False) -> dict[str, Any]:
+    def welcome(
+        self,
+        name: str,
+        term: Any,
+        required: int,
+        returning: bool = False,
+        github_invitation: tuple[str, str] | None = None,
+    ) -> dict[str, Any]:
         opening = (
             f":tada: Welcome back to the ambassador program, {kit.escape(name)}!"
             if returning
@@ -398,7 +406,7 @@ class MembershipMessages:
             f"`{ids.COMMAND} status` shows your progress; I will remind you before your term ends."
         )
         benefits = "*Benefits*\n" + "\n".join(f"• {benefit}" for benefit in general_blocks.PROGRAM_BENEFITS)
-        return kit.message(
+        payload = kit.message(
             text,
             [
                 kit.section(text),
@@ -409,6 +417,10 @@ class MembershipMessages:
                 ),
             ],
         )
+        if github_invitation is not None:
+            org, login = github_invitation
+            payload = github_blocks.with_invitation_note(payload, org, login)
+        return payload
 
     def announcement(self, name: str, title: str | None, company: str | None) -> str:
         role = " at ".join(part for part in (title, company) if part)

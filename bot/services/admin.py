@@ -110,8 +110,11 @@ def add_ambassador(
                 f"welcome:term:{change.term.id}",
                 "welcome",
                 change,
-                invitations.welcome_with_invitation(
-                    messages.welcome(change.name, change.term.rule_term, required), github_org, invitee
+                messages.welcome(
+                    change.name,
+                    change.term.rule_term,
+                    required,
+                    github_invitation=(github_org, invitee) if invitee else None,
                 ),
                 now,
             )

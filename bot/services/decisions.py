@@ -126,8 +126,8 @@ def approve(
         keys = []
         invitee = invitations.queue_invitation(session, view.member_id, github_org, now=now)
         if view.slack_user_id:
-            payload = invitations.welcome_with_invitation(
-                messages.welcome(view.name, term, required), github_org, invitee
+            payload = messages.welcome(
+                view.name, term, required, github_invitation=(github_org, invitee) if invitee else None
             )
             key = welcome_key(application.id)
             enqueue_message(

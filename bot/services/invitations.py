@@ -25,7 +25,6 @@ from bot.models import GitHubInvitation, InvitationStatus, Member
 
 LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 20
-Payload = dict[str, Any]
 
 
 def invitation_key(org: str, login: str) -> str:
@@ -71,15 +70,6 @@ def queue_invitation(session: Session, member_id: int, org: str, *, now: datetim
         .returning(GitHubInvitation.id)
     )
     return login if inserted is not None else None
-
-
-def welcome_with_invitation(payload: Payload, org: str, login: str | None) -> Payload:
-    """The welcome DM, telling them about the invitation when there is one."""
-    if not login:
-        return payload
-    from bot.blocks.github import with_invitation_note
-
-    return with_invitation_note(payload, org, login)
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,14 @@ class Messages(Protocol):
 
     def review(self, application: ApplicationView) -> Payload: ...
 
-    def welcome(self, name: str, term: program.Term, required: int, returning: bool = False) -> Payload: ...
+    def welcome(
+        self,
+        name: str,
+        term: program.Term,
+        required: int,
+        returning: bool = False,
+        github_invitation: tuple[str, str] | None = None,  # (organization, login) just invited to
+    ) -> Payload: ...
 
     def announcement(self, name: str, title: str | None, company: str | None) -> str: ...
 

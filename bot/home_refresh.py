@@ -5,7 +5,7 @@ member looks at it; a change made elsewhere (a slash command, a button in a DM) 
 tab nobody is looking at. Changes that others make to someone's record (a TSC decision, an admin
 command, the yearly verification) still redraw it, as the person may be waiting on their Home for it.
 
-Drawing happens off the request path, on a small pool of its own, never in front of an
+Drawing happens off the request path, on a few threads of its own, never in front of an
 acknowledgement: `HomeRefresher.request` only queues. Requests for the same person coalesce: while
 a drawing for them is queued, further requests are already covered by it; while one is running, at
 most one more follows it (it reads what changed meanwhile). One person's drawings never overlap, so
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_sdk import WebClient
@@ -35,7 +35,11 @@ def from_home(body: dict[str, Any]) -> bool:
 
 
 class HomeRefresher:
-    """Draws Homes in the background, coalescing requests for the same person."""
+    """Draws Homes in the background, coalescing requests for the same person.
+
+    Its threads exist only while there is something to draw (no idle pool per app), and a process
+    that exits does not wait for them: a drawing lost then is made again when the Home is opened.
+    """
 
     def __init__(self, publish: Publish, workers: int = 2) -> None:
         self._publish = publish
@@ -43,7 +47,8 @@ class HomeRefresher:
         self._lock = threading.Lock()
         self._state: dict[str, str] = {}
         self._clients: dict[str, WebClient] = {}
-        self._executor: ThreadPoolExecutor | None = None
+        self._queue: deque[str] = deque()
+        self._running = 0
 
     def request(self, client: WebClient, slack_user_id: str) -> None:
         """Have `slack_user_id`'s Home drawn from the database as it will be, soon; returns at once."""
@@ -55,14 +60,19 @@ class HomeRefresher:
             if state is not None:
                 return  # a drawing still to come reads this change too
             self._state[slack_user_id] = QUEUED
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(self._workers, thread_name_prefix="home-refresh")
-            executor = self._executor
-        executor.submit(self._draw, slack_user_id)
+            self._queue.append(slack_user_id)
+            if self._running >= self._workers:
+                return
+            self._running += 1
+        threading.Thread(target=self._work, name="home-refresh", daemon=True).start()
 
-    def _draw(self, slack_user_id: str) -> None:
+    def _work(self) -> None:
         while True:
             with self._lock:
+                if not self._queue:
+                    self._running -= 1
+                    return
+                slack_user_id = self._queue.popleft()
                 self._state[slack_user_id] = RUNNING
                 client = self._clients[slack_user_id]
             try:
@@ -70,10 +80,13 @@ class HomeRefresher:
             except Exception:
                 log.exception("could not publish the App Home of %s", slack_user_id)
             with self._lock:
-                if self._state[slack_user_id] != RUNNING_AGAIN:
+                if self._state[slack_user_id] == RUNNING_AGAIN:
+                    # Changed while being drawn: once more, behind whoever is waiting already.
+                    self._state[slack_user_id] = QUEUED
+                    self._queue.append(slack_user_id)
+                else:
                     del self._state[slack_user_id]
                     del self._clients[slack_user_id]
-                    return
 
     def idle(self) -> bool:
         """Nothing queued or running (tests and benchmarks wait for this)."""

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, insert
+from sqlalchemy import Table, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -59,8 +59,8 @@ def enqueue(
         )
     else:  # pragma: no cover - other databases are not supported
         statement = insert(OutboxMessage).values(**values)
-    result: CursorResult[Any] = session.execute(statement)  # type: ignore[assignment]
-    return bool(result.rowcount)
+    # RETURNING says whether this call inserted: psycopg's rowcount for this statement is not reliable.
+    return session.scalar(statement.returning(OutboxMessage.id)) is not None
 
 
 def enqueue_many(session: Session, messages: Sequence[Mapping[str, Any]], *, now: datetime) -> None:

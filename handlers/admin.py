@@ -17,7 +17,7 @@ from bot import parsing, program, slack_text
 from bot.app import Deps, lookup_client
 from bot.blocks import admin as admin_blocks
 from bot.blocks import membership as membership_blocks
-from bot.services import admin, decisions
+from bot.services import admin, decisions, members
 from handlers import benefits
 from handlers.membership import deliver_now, slack_name
 from handlers.router import CommandRouter, Invocation
@@ -138,7 +138,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     def admin_command(call: Invocation) -> None:
         if not deps.is_tsc(call.user_id):
             log.warning("%s, who is not on the TSC, tried `admin %s`; refused", call.user_id, call.args[:100])
-            decisions.record_refused(
+            members.record_refused(
                 deps.db, call.user_id, "admin.refused", now=deps.now(), command=call.args[:200]
             )
             call.reply(admin_blocks.ADMIN_REFUSED)

@@ -22,8 +22,9 @@ from bot import benefit_rules as rules
 from bot import ids, parsing, program
 from bot.app import Deps
 from bot.blocks import benefits as benefits_blocks
-from bot.services import benefits, home
+from bot.services import benefits, home, members
 from bot.services.benefits import BudgetSetting, Outcome
+from handlers.home import refresh_after_decision
 from handlers.membership import Origin, clicked_id, deliver_now, tell
 from handlers.router import CommandRouter, Invocation
 
@@ -56,15 +57,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         deliver_now(deps, client, keys)
 
     def refresh(client: WebClient, *people: str | None) -> None:
-        for person in people:
-            if person:
-                deps.changed(client, person)
-        try:
-            from handlers.home import refresh_tsc_homes
-
-            refresh_tsc_homes(deps, client)
-        except Exception:
-            log.exception("could not refresh the TSC's App Homes")
+        refresh_after_decision(deps, client, *people)
 
     def overview(user_id: str, client: WebClient) -> Any:
         benefits.ensure_catalogue(deps.db, deps.now())
@@ -223,7 +216,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             what,
             request_id,
         )
-        benefits.record_refused(
+        members.record_refused(
             deps.db,
             origin.user_id,
             "benefit.decision_refused",

@@ -64,6 +64,18 @@ def refresh_tsc_homes(deps: Deps, client: WebClient) -> None:
         deps.changed(client, slack_user_id)
 
 
+def refresh_after_decision(deps: Deps, client: WebClient, *people: str | None) -> None:
+    """After a request is submitted or decided: the Homes of the people it concerns, and the TSC's
+    (their lists of what waits for a decision changed). A failure here never undoes the decision."""
+    for person in people:
+        if person:
+            deps.changed(client, person)
+    try:
+        refresh_tsc_homes(deps, client)
+    except Exception:
+        log.exception("could not refresh the TSC's App Homes")
+
+
 def clicked_id(body: dict[str, Any]) -> int | None:
     value = str((body.get("actions") or [{}])[0].get("value") or "")
     return parsing.whole_number(value)

@@ -25,10 +25,11 @@ from bot.blocks import general as general_blocks
 from bot.blocks import kit
 from bot.blocks import membership as membership_blocks
 from bot.home_refresh import from_home
-from bot.services import applications, deciders, decisions, membership, nominations, renewals
+from bot.services import applications, deciders, decisions, members, membership, nominations, renewals
 from bot.services.applications import ApplicationForm
 from bot.services.decisions import Decision
 from bot.services.terms import RenewalStatus
+from handlers.home import refresh_after_decision
 from handlers.router import CommandRouter, Invocation
 
 log = logging.getLogger(__name__)
@@ -133,15 +134,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         deliver_now(deps, client, keys)
 
     def refresh(client: WebClient, *people: str | None) -> None:
-        for person in people:
-            if person:
-                deps.changed(client, person)
-        try:
-            from handlers.home import refresh_tsc_homes
-
-            refresh_tsc_homes(deps, client)
-        except Exception:
-            log.exception("could not refresh the TSC's App Homes")
+        refresh_after_decision(deps, client, *people)
 
     # --- applying --------------------------------------------------------------------------------
 
@@ -302,7 +295,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         log.warning(
             "%s tried to %s application %s; refused (%s)", user_id, decision, application_id, refusal.reason
         )
-        decisions.record_refused(
+        members.record_refused(
             deps.db,
             user_id,
             "application.decision_refused",

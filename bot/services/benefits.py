@@ -852,13 +852,6 @@ def private_request(
         return PrivateRequest(view, _shipping(request), request.fulfilment_note)
 
 
-def record_refused(db: Database, actor: str, action: str, *, now: datetime, **details: Any) -> None:
-    """Audit an attempt someone was not allowed to make (a non-TSC click on Approve, say)."""
-    with db.transaction() as session:
-        member = member_by_slack_id(session, actor)
-        record_audit(session, actor, action, member.id if member else None, at=now, **details)
-
-
 # --- the TSC's lists ----------------------------------------------------------------------------
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import String, cast, func, literal, select, update
 from sqlalchemy.orm import Session
@@ -15,7 +14,7 @@ from bot import program
 from bot.db import Database
 from bot.models import Application, ApplicationStatus, Contribution, Member, OutboxMessage, OutboxStatus
 from bot.services import invitations, terms
-from bot.services.members import member_by_slack_id, record_audit
+from bot.services.members import record_audit
 from bot.services.membership import (
     ApplicationNotFound,
     ApplicationView,
@@ -205,13 +204,6 @@ def reject(
             )
             keys.append(key)
         return Decision(True, view, None, location, keys)
-
-
-def record_refused(db: Database, actor: str, action: str, *, now: datetime, **details: Any) -> None:
-    """Audit an attempt someone was not allowed to make (a non-TSC click on Approve, say)."""
-    with db.transaction() as session:
-        member = member_by_slack_id(session, actor)
-        record_audit(session, actor, action, member.id if member else None, at=now, **details)
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,13 @@ def record_audit(
     session.add(AuditEvent(at=at, actor=actor, action=action, member_id=member_id, details=details))
 
 
+def record_refused(db: Database, actor: str, action: str, *, now: datetime, **details: Any) -> None:
+    """Audit an attempt someone was not allowed to make (a non-TSC click on Approve, say)."""
+    with db.transaction() as session:
+        member = member_by_slack_id(session, actor)
+        record_audit(session, actor, action, member.id if member else None, at=now, **details)
+
+
 INSERT_AUDIT = insert(cast(Table, AuditEvent.__table__))
 
 

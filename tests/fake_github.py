@@ -4,8 +4,8 @@ An `http.server` on 127.0.0.1:0 in a thread, reached through `GITHUB_API_URL`. I
 objects (blob, tree and commit shas are computed as git does), checks the token
 (`Authorization: Bearer|token`), the required fields of each request body, and answers with GitHub's
 shapes and errors: 401 "Bad credentials", 404 "Not Found", 422 "Validation Failed" / "Reference
-already exists" / "A pull request already exists", 403 secondary rate limits with `Retry-After`.
-Every call is recorded (`calls`). Shapes follow GitHub's REST API description
+already exists" / "A pull request already exists", and secondary rate limits (403 or 429, with or
+without `Retry-After`). Every call is recorded (`calls`). Shapes follow GitHub's REST API description
 (github/rest-api-description): contents, git refs/commits/trees, pulls, org memberships.
 """
 
@@ -26,10 +26,16 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 TOKEN = "github_pat_11FAKE0TOKEN0abcdefghijklmnopqrstuvwxyz0123456789"
 DOCS = "https://docs.github.com/rest"
+# As GitHub words it (with the request's ID at the end) and where it points.
 SECONDARY_RATE_LIMIT = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
-    "If you reach out to GitHub Support for help, please include the request ID."
+    "If you reach out to GitHub Support for help, please include the request ID FA2D:87B1:8879E3:1176C87:6570B7E6."
 )
+RATE_LIMIT_DOCS = (
+    "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api"
+    "#about-secondary-rate-limits"
+)
+RATE_LIMIT = 5000
 
 
 class GitHubHTTPError(Exception):
@@ -172,9 +178,12 @@ class FakeGitHub:
         """Answer the next `times` calls of `method` to a path matching `path` (a regex) with an error."""
         self.faults.append(Fault(method, re.compile(path), status, message, retry_after, times))
 
-    def rate_limit(self, method: str, path: str, retry_after: int = 1, times: int = 1) -> None:
-        """GitHub's secondary rate limit: 403 with Retry-After."""
-        self.fail(method, path, 403, SECONDARY_RATE_LIMIT, retry_after, times)
+    def rate_limit(
+        self, method: str, path: str, retry_after: int | None = 1, times: int = 1, status: int = 403
+    ) -> None:
+        """GitHub's secondary rate limit: 403 or 429, with `Retry-After` or (`retry_after=None`) without
+        it, and the primary limit's headers still showing requests remaining, as GitHub sends them."""
+        self.fail(method, path, status, SECONDARY_RATE_LIMIT, retry_after, times)
 
     def calls_to(self, method: str, pattern: str) -> list[Call]:
         regex = re.compile(pattern)
@@ -620,7 +629,8 @@ class FakeGitHub:
                     return
             raise not_found()
         except GitHubHTTPError as exc:
-            answer = {"message": exc.message, "documentation_url": DOCS, "status": str(exc.status)}
+            docs = RATE_LIMIT_DOCS if exc.message == SECONDARY_RATE_LIMIT else DOCS
+            answer = {"message": exc.message, "documentation_url": docs, "status": str(exc.status)}
             if exc.errors:
                 answer["errors"] = exc.errors
             self._send(request, exc.status, answer, exc.headers)
@@ -639,3 +649,9 @@ class FakeGitHub:
         request.end_headers()
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             request.wfile.write(payload)
+        # The primary rate limit, on every answer; never exhausted here (a secondary limit leaves it so).
+        request.send_header("X-RateLimit-Limit", str(RATE_LIMIT))
+        request.send_header("X-RateLimit-Remaining", str(RATE_LIMIT - 1))
+        request.send_header("X-RateLimit-Used", "1")
+        request.send_header("X-RateLimit-Reset", str(int(time.time()) + 3600))
+        request.send_header("X-RateLimit-Resource", "core")

@@ -261,8 +261,100 @@ class FakeGitHub:
             "gravatar_id": "",
             "url": self._api(f"/users/{login}"),
             "html_url": f"https://github.com/{login}",
+            "followers_url": self._api(f"/users/{login}/followers"),
+            "following_url": self._api(f"/users/{login}/following{{/other_user}}"),
+            "gists_url": self._api(f"/users/{login}/gists{{/gist_id}}"),
+            "starred_url": self._api(f"/users/{login}/starred{{/owner}}{{/repo}}"),
+            "subscriptions_url": self._api(f"/users/{login}/subscriptions"),
+            "organizations_url": self._api(f"/users/{login}/orgs"),
+            "repos_url": self._api(f"/users/{login}/repos"),
+            "events_url": self._api(f"/users/{login}/events{{/privacy}}"),
+            "received_events_url": self._api(f"/users/{login}/received_events"),
             "type": "User",
             "site_admin": False,
+        }
+
+    def _repository(self) -> dict[str, Any]:
+        """The `repository` shape (`full-repository` adds counts and flags, see `_get_repo`)."""
+        api = self._repo_api()
+        templated = {
+            "archive_url": "/{archive_format}{/ref}",
+            "assignees_url": "/assignees{/user}",
+            "blobs_url": "/git/blobs{/sha}",
+            "branches_url": "/branches{/branch}",
+            "collaborators_url": "/collaborators{/collaborator}",
+            "comments_url": "/comments{/number}",
+            "commits_url": "/commits{/sha}",
+            "compare_url": "/compare/{base}...{head}",
+            "contents_url": "/contents/{+path}",
+            "contributors_url": "/contributors",
+            "deployments_url": "/deployments",
+            "downloads_url": "/downloads",
+            "events_url": "/events",
+            "forks_url": "/forks",
+            "git_commits_url": "/git/commits{/sha}",
+            "git_refs_url": "/git/refs{/sha}",
+            "git_tags_url": "/git/tags{/sha}",
+            "hooks_url": "/hooks",
+            "issue_comment_url": "/issues/comments{/number}",
+            "issue_events_url": "/issues/events{/number}",
+            "issues_url": "/issues{/number}",
+            "keys_url": "/keys{/key_id}",
+            "labels_url": "/labels{/name}",
+            "languages_url": "/languages",
+            "merges_url": "/merges",
+            "milestones_url": "/milestones{/number}",
+            "notifications_url": "/notifications{?since,all,participating}",
+            "pulls_url": "/pulls{/number}",
+            "releases_url": "/releases{/id}",
+            "stargazers_url": "/stargazers",
+            "statuses_url": "/statuses/{sha}",
+            "subscribers_url": "/subscribers",
+            "subscription_url": "/subscription",
+            "tags_url": "/tags",
+            "teams_url": "/teams",
+            "trees_url": "/git/trees{/sha}",
+        }
+        return {
+            "id": 1,
+            "node_id": "R_1",
+            "name": self.repo,
+            "full_name": self.full_name,
+            "owner": self._user(self.owner) | {"type": "Organization"},
+            "private": False,
+            "html_url": f"https://github.com/{self.full_name}",
+            "description": None,
+            "fork": False,
+            "url": api,
+            **{key: f"{api}{suffix}" for key, suffix in templated.items()},
+            "git_url": f"git://github.com/{self.full_name}.git",
+            "ssh_url": f"git@github.com:{self.full_name}.git",
+            "clone_url": f"https://github.com/{self.full_name}.git",
+            "svn_url": f"https://github.com/{self.full_name}",
+            "mirror_url": None,
+            "homepage": None,
+            "language": None,
+            "forks_count": 0,
+            "forks": 0,
+            "stargazers_count": 0,
+            "watchers_count": 0,
+            "watchers": 0,
+            "size": 1,
+            "default_branch": self.default_branch,
+            "open_issues_count": 0,
+            "open_issues": 0,
+            "has_issues": True,
+            "has_projects": True,
+            "has_wiki": True,
+            "has_pages": False,
+            "has_discussions": False,
+            "archived": False,
+            "disabled": False,
+            "visibility": "public",
+            "pushed_at": "2026-03-15T12:00:00Z",
+            "created_at": "2020-01-01T00:00:00Z",
+            "updated_at": "2026-03-15T12:00:00Z",
+            "license": None,
         }
 
     def _ref(self, branch: str) -> dict[str, Any]:
@@ -294,38 +386,95 @@ class FakeGitHub:
                 }
                 for parent in commit["parents"]
             ],
-            "verification": {"verified": False, "reason": "unsigned", "signature": None, "payload": None},
+            "verification": {
+                "verified": False,
+                "reason": "unsigned",
+                "signature": None,
+                "payload": None,
+                "verified_at": None,
+            },
         }
 
-    def _pull(self, pull: Pull) -> dict[str, Any]:
+    def _pull(self, pull: Pull, *, full: bool = True) -> dict[str, Any]:
+        """`pull-request` (create, update) or, with `full=False`, `pull-request-simple` (list)."""
+
         def side(branch: str) -> dict[str, Any]:
             return {
                 "label": f"{self.owner}:{branch}",
                 "ref": branch,
                 "sha": self.refs.get(branch, "0" * 40),
-                "user": self._user(self.owner),
-                "repo": {"id": 1, "name": self.repo, "full_name": self.full_name},
+                "user": self._user(self.owner) | {"type": "Organization"},
+                "repo": self._repository(),
             }
 
-        return {
-            "url": self._repo_api(f"/pulls/{pull.number}"),
+        api = self._repo_api(f"/pulls/{pull.number}")
+        issue = self._repo_api(f"/issues/{pull.number}")
+        html = f"https://github.com/{self.full_name}/pull/{pull.number}"
+        statuses = self._repo_api(f"/statuses/{self.refs.get(pull.head, '0' * 40)}")
+        answer: dict[str, Any] = {
+            "url": api,
             "id": 1000 + pull.number,
             "node_id": f"PR_{pull.number}",
-            "html_url": f"https://github.com/{self.full_name}/pull/{pull.number}",
+            "html_url": html,
+            "diff_url": f"{html}.diff",
+            "patch_url": f"{html}.patch",
+            "issue_url": issue,
+            "commits_url": f"{api}/commits",
+            "review_comments_url": f"{api}/comments",
+            "review_comment_url": self._repo_api("/pulls/comments{/number}"),
+            "comments_url": f"{issue}/comments",
+            "statuses_url": statuses,
             "number": pull.number,
             "state": pull.state,
             "locked": False,
             "title": pull.title,
             "user": self._user("ambassador-bot"),
-            "body": pull.body,
+            # GitHub stores an empty description as null.
+            "body": pull.body or None,
+            "labels": [],
+            "milestone": None,
+            "active_lock_reason": None,
             "created_at": "2026-03-15T12:00:00Z",
             "updated_at": "2026-03-15T12:00:00Z",
             "closed_at": pull.merged_at,
             "merged_at": pull.merged_at,
+            "merge_commit_sha": None,
+            "assignee": None,
+            "assignees": [],
+            "requested_reviewers": [],
+            "requested_teams": [],
             "head": side(pull.head),
             "base": side(pull.base),
+            "_links": {
+                "self": {"href": api},
+                "html": {"href": html},
+                "issue": {"href": issue},
+                "comments": {"href": f"{issue}/comments"},
+                "review_comments": {"href": f"{api}/comments"},
+                "review_comment": {"href": self._repo_api("/pulls/comments{/number}")},
+                "commits": {"href": f"{api}/commits"},
+                "statuses": {"href": statuses},
+            },
+            "author_association": "NONE",
+            "auto_merge": None,
             "draft": False,
         }
+        if full:
+            answer |= {
+                "merged": pull.merged,
+                "mergeable": None,
+                "rebaseable": None,
+                "mergeable_state": "unknown",
+                "merged_by": self._user("maintainer") if pull.merged else None,
+                "comments": 0,
+                "review_comments": 0,
+                "maintainer_can_modify": False,
+                "commits": 1,
+                "additions": 0,
+                "deletions": 0,
+                "changed_files": 0,
+            }
+        return answer
 
     def _membership(self, login: str) -> dict[str, Any]:
         return {
@@ -333,7 +482,20 @@ class FakeGitHub:
             "state": self.memberships[login.lower()],
             "role": "member",
             "organization_url": self._api(f"/orgs/{self.org}"),
-            "organization": {"login": self.org, "id": 1, "url": self._api(f"/orgs/{self.org}")},
+            "organization": {
+                "login": self.org,
+                "id": 1,
+                "node_id": "O_1",
+                "url": self._api(f"/orgs/{self.org}"),
+                "repos_url": self._api(f"/orgs/{self.org}/repos"),
+                "events_url": self._api(f"/orgs/{self.org}/events"),
+                "hooks_url": self._api(f"/orgs/{self.org}/hooks"),
+                "issues_url": self._api(f"/orgs/{self.org}/issues"),
+                "members_url": self._api(f"/orgs/{self.org}/members{{/member}}"),
+                "public_members_url": self._api(f"/orgs/{self.org}/public_members{{/member}}"),
+                "avatar_url": "https://avatars.githubusercontent.com/u/1?v=4",
+                "description": None,
+            },
             "user": self._user(login),
         }
 
@@ -358,12 +520,9 @@ class FakeGitHub:
         ]
 
     def _get_repo(self, query: dict[str, str], body: Any) -> tuple[int, Any]:
-        return 200, {
-            "id": 1,
-            "name": self.repo,
-            "full_name": self.full_name,
-            "default_branch": self.default_branch,
-            "html_url": f"https://github.com/{self.full_name}",
+        return 200, self._repository() | {
+            "subscribers_count": 0,
+            "network_count": 0,
         }
 
     def _get_ref(self, query: dict[str, str], body: Any, branch: str) -> tuple[int, Any]:
@@ -497,7 +656,7 @@ class FakeGitHub:
                 continue
             if "base" in query and query["base"] != pull.base:
                 continue
-            found.append(self._pull(pull))
+            found.append(self._pull(pull, full=False))
         return 200, found
 
     def _create_pull(self, query: dict[str, str], body: Any) -> tuple[int, Any]:
@@ -644,14 +803,14 @@ class FakeGitHub:
         request.send_header("Content-Type", "application/json; charset=utf-8")
         request.send_header("Content-Length", str(len(payload)))
         request.send_header("X-GitHub-Media-Type", "github.v3; format=json")
-        for key, value in (headers or {}).items():
-            request.send_header(key, value)
-        request.end_headers()
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            request.wfile.write(payload)
         # The primary rate limit, on every answer; never exhausted here (a secondary limit leaves it so).
         request.send_header("X-RateLimit-Limit", str(RATE_LIMIT))
         request.send_header("X-RateLimit-Remaining", str(RATE_LIMIT - 1))
         request.send_header("X-RateLimit-Used", "1")
         request.send_header("X-RateLimit-Reset", str(int(time.time()) + 3600))
         request.send_header("X-RateLimit-Resource", "core")
+        for key, value in (headers or {}).items():
+            request.send_header(key, value)
+        request.end_headers()
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            request.wfile.write(payload)

@@ -91,11 +91,16 @@ def _error(exc: Exception, operation: str) -> GitHubError:
         except Exception:
             message, details = response.raw_response.text[:200], []
         text = "; ".join([message, *details]) if details else message
+        # githubkit knows a secondary rate limit by `Retry-After` (or an exhausted primary limit), but
+        # GitHub sends some without it: a 429, or a 403 saying so, is a rate limit all the same.
+        secondary = response.status_code == 429 or (
+            response.status_code == 403 and "secondary rate limit" in message.lower()
+        )
         return GitHubError(
             response.status_code,
             text or response.raw_response.reason_phrase,
             operation=operation,
-            rate_limited=isinstance(exc, RateLimitExceeded),
+            rate_limited=isinstance(exc, RateLimitExceeded) or secondary,
         )
     if isinstance(exc, RequestError):
         return GitHubError(

@@ -4,8 +4,8 @@ An `http.server` on 127.0.0.1:0 in a thread, reached through `GITHUB_API_URL`. I
 objects (blob, tree and commit shas are computed as git does), checks the token
 (`Authorization: Bearer|token`), the required fields of each request body, and answers with GitHub's
 shapes and errors: 401 "Bad credentials", 404 "Not Found", 422 "Validation Failed" / "Reference
-already exists" / "A pull request already exists", 403 secondary rate limits with `Retry-After`.
-Every call is recorded (`calls`). Shapes follow GitHub's REST API description
+already exists" / "A pull request already exists", and secondary rate limits (403 or 429, with or
+without `Retry-After`). Every call is recorded (`calls`). Shapes follow GitHub's REST API description
 (github/rest-api-description): contents, git refs/commits/trees, pulls, org memberships.
 """
 
@@ -26,10 +26,16 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 TOKEN = "github_pat_11FAKE0TOKEN0abcdefghijklmnopqrstuvwxyz0123456789"
 DOCS = "https://docs.github.com/rest"
+# As GitHub words it (with the request's ID at the end) and where it points.
 SECONDARY_RATE_LIMIT = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
-    "If you reach out to GitHub Support for help, please include the request ID."
+    "If you reach out to GitHub Support for help, please include the request ID FA2D:87B1:8879E3:1176C87:6570B7E6."
 )
+RATE_LIMIT_DOCS = (
+    "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api"
+    "#about-secondary-rate-limits"
+)
+RATE_LIMIT = 5000
 
 
 class GitHubHTTPError(Exception):
@@ -172,9 +178,12 @@ class FakeGitHub:
         """Answer the next `times` calls of `method` to a path matching `path` (a regex) with an error."""
         self.faults.append(Fault(method, re.compile(path), status, message, retry_after, times))
 
-    def rate_limit(self, method: str, path: str, retry_after: int = 1, times: int = 1) -> None:
-        """GitHub's secondary rate limit: 403 with Retry-After."""
-        self.fail(method, path, 403, SECONDARY_RATE_LIMIT, retry_after, times)
+    def rate_limit(
+        self, method: str, path: str, retry_after: int | None = 1, times: int = 1, status: int = 403
+    ) -> None:
+        """GitHub's secondary rate limit: 403 or 429, with `Retry-After` or (`retry_after=None`) without
+        it, and the primary limit's headers still showing requests remaining, as GitHub sends them."""
+        self.fail(method, path, status, SECONDARY_RATE_LIMIT, retry_after, times)
 
     def calls_to(self, method: str, pattern: str) -> list[Call]:
         regex = re.compile(pattern)
@@ -252,8 +261,100 @@ class FakeGitHub:
             "gravatar_id": "",
             "url": self._api(f"/users/{login}"),
             "html_url": f"https://github.com/{login}",
+            "followers_url": self._api(f"/users/{login}/followers"),
+            "following_url": self._api(f"/users/{login}/following{{/other_user}}"),
+            "gists_url": self._api(f"/users/{login}/gists{{/gist_id}}"),
+            "starred_url": self._api(f"/users/{login}/starred{{/owner}}{{/repo}}"),
+            "subscriptions_url": self._api(f"/users/{login}/subscriptions"),
+            "organizations_url": self._api(f"/users/{login}/orgs"),
+            "repos_url": self._api(f"/users/{login}/repos"),
+            "events_url": self._api(f"/users/{login}/events{{/privacy}}"),
+            "received_events_url": self._api(f"/users/{login}/received_events"),
             "type": "User",
             "site_admin": False,
+        }
+
+    def _repository(self) -> dict[str, Any]:
+        """The `repository` shape (`full-repository` adds counts and flags, see `_get_repo`)."""
+        api = self._repo_api()
+        templated = {
+            "archive_url": "/{archive_format}{/ref}",
+            "assignees_url": "/assignees{/user}",
+            "blobs_url": "/git/blobs{/sha}",
+            "branches_url": "/branches{/branch}",
+            "collaborators_url": "/collaborators{/collaborator}",
+            "comments_url": "/comments{/number}",
+            "commits_url": "/commits{/sha}",
+            "compare_url": "/compare/{base}...{head}",
+            "contents_url": "/contents/{+path}",
+            "contributors_url": "/contributors",
+            "deployments_url": "/deployments",
+            "downloads_url": "/downloads",
+            "events_url": "/events",
+            "forks_url": "/forks",
+            "git_commits_url": "/git/commits{/sha}",
+            "git_refs_url": "/git/refs{/sha}",
+            "git_tags_url": "/git/tags{/sha}",
+            "hooks_url": "/hooks",
+            "issue_comment_url": "/issues/comments{/number}",
+            "issue_events_url": "/issues/events{/number}",
+            "issues_url": "/issues{/number}",
+            "keys_url": "/keys{/key_id}",
+            "labels_url": "/labels{/name}",
+            "languages_url": "/languages",
+            "merges_url": "/merges",
+            "milestones_url": "/milestones{/number}",
+            "notifications_url": "/notifications{?since,all,participating}",
+            "pulls_url": "/pulls{/number}",
+            "releases_url": "/releases{/id}",
+            "stargazers_url": "/stargazers",
+            "statuses_url": "/statuses/{sha}",
+            "subscribers_url": "/subscribers",
+            "subscription_url": "/subscription",
+            "tags_url": "/tags",
+            "teams_url": "/teams",
+            "trees_url": "/git/trees{/sha}",
+        }
+        return {
+            "id": 1,
+            "node_id": "R_1",
+            "name": self.repo,
+            "full_name": self.full_name,
+            "owner": self._user(self.owner) | {"type": "Organization"},
+            "private": False,
+            "html_url": f"https://github.com/{self.full_name}",
+            "description": None,
+            "fork": False,
+            "url": api,
+            **{key: f"{api}{suffix}" for key, suffix in templated.items()},
+            "git_url": f"git://github.com/{self.full_name}.git",
+            "ssh_url": f"git@github.com:{self.full_name}.git",
+            "clone_url": f"https://github.com/{self.full_name}.git",
+            "svn_url": f"https://github.com/{self.full_name}",
+            "mirror_url": None,
+            "homepage": None,
+            "language": None,
+            "forks_count": 0,
+            "forks": 0,
+            "stargazers_count": 0,
+            "watchers_count": 0,
+            "watchers": 0,
+            "size": 1,
+            "default_branch": self.default_branch,
+            "open_issues_count": 0,
+            "open_issues": 0,
+            "has_issues": True,
+            "has_projects": True,
+            "has_wiki": True,
+            "has_pages": False,
+            "has_discussions": False,
+            "archived": False,
+            "disabled": False,
+            "visibility": "public",
+            "pushed_at": "2026-03-15T12:00:00Z",
+            "created_at": "2020-01-01T00:00:00Z",
+            "updated_at": "2026-03-15T12:00:00Z",
+            "license": None,
         }
 
     def _ref(self, branch: str) -> dict[str, Any]:
@@ -285,38 +386,95 @@ class FakeGitHub:
                 }
                 for parent in commit["parents"]
             ],
-            "verification": {"verified": False, "reason": "unsigned", "signature": None, "payload": None},
+            "verification": {
+                "verified": False,
+                "reason": "unsigned",
+                "signature": None,
+                "payload": None,
+                "verified_at": None,
+            },
         }
 
-    def _pull(self, pull: Pull) -> dict[str, Any]:
+    def _pull(self, pull: Pull, *, full: bool = True) -> dict[str, Any]:
+        """`pull-request` (create, update) or, with `full=False`, `pull-request-simple` (list)."""
+
         def side(branch: str) -> dict[str, Any]:
             return {
                 "label": f"{self.owner}:{branch}",
                 "ref": branch,
                 "sha": self.refs.get(branch, "0" * 40),
-                "user": self._user(self.owner),
-                "repo": {"id": 1, "name": self.repo, "full_name": self.full_name},
+                "user": self._user(self.owner) | {"type": "Organization"},
+                "repo": self._repository(),
             }
 
-        return {
-            "url": self._repo_api(f"/pulls/{pull.number}"),
+        api = self._repo_api(f"/pulls/{pull.number}")
+        issue = self._repo_api(f"/issues/{pull.number}")
+        html = f"https://github.com/{self.full_name}/pull/{pull.number}"
+        statuses = self._repo_api(f"/statuses/{self.refs.get(pull.head, '0' * 40)}")
+        answer: dict[str, Any] = {
+            "url": api,
             "id": 1000 + pull.number,
             "node_id": f"PR_{pull.number}",
-            "html_url": f"https://github.com/{self.full_name}/pull/{pull.number}",
+            "html_url": html,
+            "diff_url": f"{html}.diff",
+            "patch_url": f"{html}.patch",
+            "issue_url": issue,
+            "commits_url": f"{api}/commits",
+            "review_comments_url": f"{api}/comments",
+            "review_comment_url": self._repo_api("/pulls/comments{/number}"),
+            "comments_url": f"{issue}/comments",
+            "statuses_url": statuses,
             "number": pull.number,
             "state": pull.state,
             "locked": False,
             "title": pull.title,
             "user": self._user("ambassador-bot"),
-            "body": pull.body,
+            # GitHub stores an empty description as null.
+            "body": pull.body or None,
+            "labels": [],
+            "milestone": None,
+            "active_lock_reason": None,
             "created_at": "2026-03-15T12:00:00Z",
             "updated_at": "2026-03-15T12:00:00Z",
             "closed_at": pull.merged_at,
             "merged_at": pull.merged_at,
+            "merge_commit_sha": None,
+            "assignee": None,
+            "assignees": [],
+            "requested_reviewers": [],
+            "requested_teams": [],
             "head": side(pull.head),
             "base": side(pull.base),
+            "_links": {
+                "self": {"href": api},
+                "html": {"href": html},
+                "issue": {"href": issue},
+                "comments": {"href": f"{issue}/comments"},
+                "review_comments": {"href": f"{api}/comments"},
+                "review_comment": {"href": self._repo_api("/pulls/comments{/number}")},
+                "commits": {"href": f"{api}/commits"},
+                "statuses": {"href": statuses},
+            },
+            "author_association": "NONE",
+            "auto_merge": None,
             "draft": False,
         }
+        if full:
+            answer |= {
+                "merged": pull.merged,
+                "mergeable": None,
+                "rebaseable": None,
+                "mergeable_state": "unknown",
+                "merged_by": self._user("maintainer") if pull.merged else None,
+                "comments": 0,
+                "review_comments": 0,
+                "maintainer_can_modify": False,
+                "commits": 1,
+                "additions": 0,
+                "deletions": 0,
+                "changed_files": 0,
+            }
+        return answer
 
     def _membership(self, login: str) -> dict[str, Any]:
         return {
@@ -324,7 +482,20 @@ class FakeGitHub:
             "state": self.memberships[login.lower()],
             "role": "member",
             "organization_url": self._api(f"/orgs/{self.org}"),
-            "organization": {"login": self.org, "id": 1, "url": self._api(f"/orgs/{self.org}")},
+            "organization": {
+                "login": self.org,
+                "id": 1,
+                "node_id": "O_1",
+                "url": self._api(f"/orgs/{self.org}"),
+                "repos_url": self._api(f"/orgs/{self.org}/repos"),
+                "events_url": self._api(f"/orgs/{self.org}/events"),
+                "hooks_url": self._api(f"/orgs/{self.org}/hooks"),
+                "issues_url": self._api(f"/orgs/{self.org}/issues"),
+                "members_url": self._api(f"/orgs/{self.org}/members{{/member}}"),
+                "public_members_url": self._api(f"/orgs/{self.org}/public_members{{/member}}"),
+                "avatar_url": "https://avatars.githubusercontent.com/u/1?v=4",
+                "description": None,
+            },
             "user": self._user(login),
         }
 
@@ -349,12 +520,9 @@ class FakeGitHub:
         ]
 
     def _get_repo(self, query: dict[str, str], body: Any) -> tuple[int, Any]:
-        return 200, {
-            "id": 1,
-            "name": self.repo,
-            "full_name": self.full_name,
-            "default_branch": self.default_branch,
-            "html_url": f"https://github.com/{self.full_name}",
+        return 200, self._repository() | {
+            "subscribers_count": 0,
+            "network_count": 0,
         }
 
     def _get_ref(self, query: dict[str, str], body: Any, branch: str) -> tuple[int, Any]:
@@ -488,7 +656,7 @@ class FakeGitHub:
                 continue
             if "base" in query and query["base"] != pull.base:
                 continue
-            found.append(self._pull(pull))
+            found.append(self._pull(pull, full=False))
         return 200, found
 
     def _create_pull(self, query: dict[str, str], body: Any) -> tuple[int, Any]:
@@ -620,7 +788,8 @@ class FakeGitHub:
                     return
             raise not_found()
         except GitHubHTTPError as exc:
-            answer = {"message": exc.message, "documentation_url": DOCS, "status": str(exc.status)}
+            docs = RATE_LIMIT_DOCS if exc.message == SECONDARY_RATE_LIMIT else DOCS
+            answer = {"message": exc.message, "documentation_url": docs, "status": str(exc.status)}
             if exc.errors:
                 answer["errors"] = exc.errors
             self._send(request, exc.status, answer, exc.headers)
@@ -634,6 +803,12 @@ class FakeGitHub:
         request.send_header("Content-Type", "application/json; charset=utf-8")
         request.send_header("Content-Length", str(len(payload)))
         request.send_header("X-GitHub-Media-Type", "github.v3; format=json")
+        # The primary rate limit, on every answer; never exhausted here (a secondary limit leaves it so).
+        request.send_header("X-RateLimit-Limit", str(RATE_LIMIT))
+        request.send_header("X-RateLimit-Remaining", str(RATE_LIMIT - 1))
+        request.send_header("X-RateLimit-Used", "1")
+        request.send_header("X-RateLimit-Reset", str(int(time.time()) + 3600))
+        request.send_header("X-RateLimit-Resource", "core")
         for key, value in (headers or {}).items():
             request.send_header(key, value)
         request.end_headers()

@@ -152,6 +152,22 @@ def test_a_rate_limit_is_waited_out_and_github_errors_are_retried_later(
     assert rows(db) == [("member1", "invited", 2)]
 
 
+@pytest.mark.parametrize("status", [403, 429])
+def test_a_secondary_rate_limit_without_retry_after_is_retried_later_not_failed(
+    db: Database, fake_slack: FakeSlack, github: FakeGitHub, status: int
+) -> None:
+    # GitHub does not always send Retry-After, and the primary limit's headers then show requests
+    # remaining: only the message tells it from a refusal.
+    queue(db, ["member1"])
+    ctx = job_context(db, fake_slack, **github_settings(github))
+    github.rate_limit("PUT", "memberships/member1", retry_after=None, status=status)
+
+    assert run_job(ctx, "invitations", NOW).notes == ["member1: will retry"]
+    assert rows(db) == [("member1", "pending", 1)]
+    assert run_job(ctx, "invitations", NOW + timedelta(minutes=2)).notes == ["member1: invited"]
+    assert outbox(db) == []
+
+
 @pytest.mark.parametrize(
     ("login", "set_up", "expected"),
     [

@@ -455,9 +455,11 @@ def test_the_budget_left_is_shown_when_deciding(make_bot: Any) -> None:
 
 def test_open_requests_on_the_tsc_home_and_the_button_on_the_members(bot: Bot, ambassador: int) -> None:
     request_swag(bot)
-    bot.fake.wait_until_quiet()
-    tsc_home = dumps(bot.fake.views[f"VHOME{TSC}"])
-    member_home = dumps(bot.fake.views[f"VHOME{MEMBER}"])
+    # Homes are drawn in the background after the answer: wait for the drawing that has the request.
+    tsc_home = bot.fake.wait_for(
+        lambda: "Benefit requests" in (text := dumps(bot.fake.views.get(f"VHOME{TSC}", ""))) and text
+    )
+    member_home = dumps(bot.fake.wait_for(lambda: bot.fake.views.get(f"VHOME{MEMBER}")))
     assert "TSC · Benefit requests (1 to decide, 0 to fulfil)" in tsc_home
     assert ids.BENEFIT_APPROVE in tsc_home and ADDRESS not in tsc_home
     assert ids.BENEFIT_OPEN in member_home and "Benefit requests" not in member_home

@@ -160,8 +160,11 @@ class BudgetSetting:
 
 
 def ensure_catalogue(db: Database, now: datetime) -> None:
-    """Add the program's default benefits the first time the catalogue is used (empty table)."""
-    with db.transaction() as session:
+    """Add the program's default benefits the first time the catalogue is used (empty table).
+
+    Every `/ambassador benefits` asks, so the question takes no write lock; only the first one writes.
+    """
+    with db.read_only() as session:
         if session.scalar(select(func.count(Benefit.id))):
             return
     try:

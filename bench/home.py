@@ -22,11 +22,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import event
 
-from bot import program
 from bot.blocks import home as home_blocks
 from bot.blocks import kit
 from bot.db import Database
 from bot.models import Application, Contribution, Member, Term
+from bot.rules import membership as membership_rules
 from bot.services import home
 
 TODAY = date(2026, 11, 24)
@@ -40,7 +40,7 @@ def fill(db: Database, ambassadors: int, contributions: int, applications: int) 
         viewer = Member(slack_user_id=VIEWER, name="Viewer", status="active", is_tsc_member=True)
         session.add(viewer)
         session.flush()
-        session.add(Term(member_id=viewer.id, start_on=start, end_on=program.first_term(start).end))
+        session.add(Term(member_id=viewer.id, start_on=start, end_on=membership_rules.first_term(start).end))
         for number in range(contributions):
             link = f"https://example.com/viewer/{number}"
             day = start + timedelta(days=number % 260)
@@ -52,7 +52,7 @@ def fill(db: Database, ambassadors: int, contributions: int, applications: int) 
                     link=link,
                     link_key=link,
                     year=day.year,
-                    month=program.month_label(day),
+                    month=membership_rules.month_label(day),
                     occurred_on=day,
                 )
             )
@@ -61,7 +61,9 @@ def fill(db: Database, ambassadors: int, contributions: int, applications: int) 
             session.add(member)
             session.flush()
             begun = start - timedelta(days=number % 300)
-            session.add(Term(member_id=member.id, start_on=begun, end_on=program.first_term(begun).end))
+            session.add(
+                Term(member_id=member.id, start_on=begun, end_on=membership_rules.first_term(begun).end)
+            )
             for index in range(number % 5):
                 day = begun + timedelta(days=20 * index)
                 link = f"https://example.com/{number}/{index}"
@@ -73,7 +75,7 @@ def fill(db: Database, ambassadors: int, contributions: int, applications: int) 
                         link=link,
                         link_key=link,
                         year=day.year,
-                        month=program.month_label(day),
+                        month=membership_rules.month_label(day),
                         occurred_on=day,
                     )
                 )

@@ -31,12 +31,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import event, insert
 
-from bot import program
 from bot.blocks import contributions as contributions_blocks
 from bot.blocks import home as home_blocks
 from bot.blocks import kit
 from bot.db import Database
 from bot.models import Contribution, Member, Term
+from bot.rules import membership as membership_rules
 from bot.services import home, members
 from bot.settings import Settings
 from jobs import digest, reminders, renewals
@@ -76,7 +76,7 @@ def fill(db: Database, ambassadors: int, contributions: int) -> None:
             start = TODAY - timedelta(days=1 + number % 366)
             starts[member_id] = start
             term_rows.append(
-                {"member_id": member_id, "start_on": start, "end_on": program.first_term(start).end}
+                {"member_id": member_id, "start_on": start, "end_on": membership_rules.first_term(start).end}
             )
         session.execute(insert(Term), term_rows)
         last_month = datetime(2027, 2, 1, 12, tzinfo=UTC)
@@ -98,7 +98,7 @@ def fill(db: Database, ambassadors: int, contributions: int) -> None:
                     "link": link,
                     "link_key": link,
                     "year": day.year,
-                    "month": program.month_label(day),
+                    "month": membership_rules.month_label(day),
                     "occurred_on": day,
                     "source": "slack" if from_slack else "import",
                     "logged_at": last_month + timedelta(minutes=number % 20000) if from_slack else None,

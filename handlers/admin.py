@@ -13,10 +13,11 @@ from collections.abc import Callable, Sequence
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot import parsing, program, slack_text
 from bot.app import Deps, lookup_client
 from bot.blocks import admin as admin_blocks
 from bot.blocks import membership as membership_blocks
+from bot.rules import membership as membership_rules
+from bot.rules import parsing, slack_text
 from bot.services import admin, decisions, members
 from handlers import benefits
 from handlers.membership import deliver_now, slack_name
@@ -70,7 +71,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     def link(call: Invocation, rest: str) -> None:
         who, github = parsing.leading_mention(rest)
         github = github.strip().removeprefix("@")
-        if who is None or not program.is_github_handle(github):
+        if who is None or not membership_rules.is_github_handle(github):
             call.reply(admin_blocks.admin_usage("link"))
             return
         result = admin.link_member(deps.db, who, github, now=deps.now(), actor=call.user_id)
@@ -81,7 +82,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     def extend(call: Invocation, rest: str) -> None:
         who, days_text = parsing.leading_mention(rest)
         match = DAYS.match(days_text.strip())
-        if who is None or match is None or not program.valid_extension(int(match.group(1))):
+        if who is None or match is None or not membership_rules.valid_extension(int(match.group(1))):
             call.reply(admin_blocks.admin_usage("extend"))
             return
         days = int(match.group(1))
@@ -95,7 +96,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
 
     def emeritus(call: Invocation, rest: str) -> None:
         who, reason = parsing.leading_mention(rest)
-        if who is None or not reason or len(reason) > program.DECISION_REASON_MAX_LENGTH:
+        if who is None or not reason or len(reason) > membership_rules.DECISION_REASON_MAX_LENGTH:
             call.reply(admin_blocks.admin_usage("emeritus"))
             return
         result = admin.emeritus_member(

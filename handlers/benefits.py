@@ -18,10 +18,12 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import benefit_rules as rules
-from bot import ids, parsing, program
+from bot import ids
 from bot.app import Deps
 from bot.blocks import benefits as benefits_blocks
+from bot.rules import benefits as benefit_rules
+from bot.rules import membership as membership_rules
+from bot.rules import parsing
 from bot.services import benefits, home, members
 from bot.services.benefits import BudgetSetting, Outcome
 from handlers.home import refresh_after_decision
@@ -121,18 +123,18 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         items = {item.id: item for item in benefits.catalogue(deps.db)}
         item = items.get(int(chosen)) if chosen.isdigit() else None
         if chosen and item is None:
-            refusal = benefits_blocks.REFUSALS[rules.RequestRefusal.NOT_OFFERED]
+            refusal = benefits_blocks.REFUSALS[benefit_rules.RequestRefusal.NOT_OFFERED]
             ack(response_action="update", view=benefits_blocks.refused_modal(refusal))
             return
         if item is not None and item.id != drawn_for:
             # Picked another benefit and sent before the form was redrawn: show that benefit's fields.
             ack(response_action="update", view=form_for(user_id, client, item.id))
             return
-        form = rules.RequestForm(
+        form = benefit_rules.RequestForm(
             benefit_id=chosen, **{name: parsing.state_value(state, name) for name in FORM_FIELDS}
         )
         today = deps.local_today(client, user_id)
-        draft, problems = rules.validate_request(
+        draft, problems = benefit_rules.validate_request(
             form, item.spec if item else None, item.id if item else None, today
         )
         if draft is None:
@@ -352,7 +354,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         if not reason:
             ack(response_action="errors", errors={"reason": benefits_blocks.DECLINE_REASON_REQUIRED})
             return
-        if len(reason) > program.DECISION_REASON_MAX_LENGTH:
+        if len(reason) > membership_rules.DECISION_REASON_MAX_LENGTH:
             ack(response_action="errors", errors={"reason": benefits_blocks.DECLINE_REASON_TOO_LONG})
             return
         try:
@@ -377,7 +379,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     def submit_fulfilment(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         origin, request_id = submitted_origin(body, view)
         note = (parsing.state_value(view["state"]["values"], "note") or "").strip()
-        if len(note) > rules.LIMITS["fulfilment_note"]:
+        if len(note) > benefit_rules.LIMITS["fulfilment_note"]:
             ack(response_action="errors", errors={"note": benefits_blocks.NOTE_TOO_LONG})
             return
         try:
@@ -484,16 +486,16 @@ def admin_command(deps: Deps) -> Callable[[Invocation, str], None]:
     def add(call: Invocation, words: list[str]) -> None:
         key, kind, value, name = (
             words[1].lower(),
-            rules.normalize_kind(words[2]),
+            benefit_rules.normalize_kind(words[2]),
             words[3],
             " ".join(words[4:]),
         )
         if (
-            not rules.is_benefit_key(key)
+            not benefit_rules.is_benefit_key(key)
             or kind is None
             or not value.isdigit()
-            or int(value) > rules.MAX_VALUE
-            or len(name) > rules.LIMITS["name"]
+            or int(value) > benefit_rules.MAX_VALUE
+            or len(name) > benefit_rules.LIMITS["name"]
         ):
             call.reply(benefits_blocks.field_usage("benefit"))
             return
@@ -507,8 +509,8 @@ def admin_command(deps: Deps) -> Callable[[Invocation, str], None]:
     def change(call: Invocation, words: list[str]) -> None:
         key, field_name, raw = words[1].lower(), words[2].lower(), " ".join(words[3:])
         try:
-            field = rules.CatalogueField(field_name)
-            value = rules.parse_field_value(field, raw)
+            field = benefit_rules.CatalogueField(field_name)
+            value = benefit_rules.parse_field_value(field, raw)
         except ValueError:
             call.reply(benefits_blocks.field_usage(field_name))
             return

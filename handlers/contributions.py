@@ -10,12 +10,13 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import ids, parsing
+from bot import ids
 from bot.app import Deps
 from bot.blocks import contributions as contributions_blocks
 from bot.blocks import general as general_blocks
 from bot.home_refresh import from_home
-from bot.program import Problem
+from bot.rules import parsing
+from bot.rules.membership import Problem
 from bot.services import members
 from bot.services.contributions import (
     ContributionDraft,

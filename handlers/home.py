@@ -16,12 +16,13 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import ids, parsing
+from bot import ids
 from bot.app import Deps
 from bot.blocks import contributions as contributions_blocks
 from bot.blocks import home as home_blocks
 from bot.blocks import kit
 from bot.home_refresh import HomeRefresher
+from bot.rules import parsing
 from bot.services import home
 from bot.services.benefits import BudgetSetting
 from bot.services.contributions import (

@@ -19,12 +19,14 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import ids, parsing, program
+from bot import ids
 from bot.app import Deps, lookup_client
 from bot.blocks import general as general_blocks
 from bot.blocks import kit
 from bot.blocks import membership as membership_blocks
 from bot.home_refresh import from_home
+from bot.rules import membership as membership_rules
+from bot.rules import parsing
 from bot.services import applications, deciders, decisions, members, membership, nominations, renewals
 from bot.services.applications import ApplicationForm
 from bot.services.decisions import Decision
@@ -291,7 +293,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         user_id: str, application_id: int | None, decision: str, refusal: deciders.Refusal
     ) -> str:
         """Log and audit a refused decision; the text that tells the clicker why."""
-        own = refusal.reason is program.DecisionRefusal.OWN_REQUEST
+        own = refusal.reason is membership_rules.DecisionRefusal.OWN_REQUEST
         log.warning(
             "%s tried to %s application %s; refused (%s)", user_id, decision, application_id, refusal.reason
         )
@@ -406,7 +408,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         if not reason:
             ack(response_action="errors", errors={"reason": membership_blocks.REJECT_REASON_REQUIRED})
             return
-        if len(reason) > program.DECISION_REASON_MAX_LENGTH:
+        if len(reason) > membership_rules.DECISION_REASON_MAX_LENGTH:
             ack(response_action="errors", errors={"reason": membership_blocks.REJECT_REASON_TOO_LONG})
             return
         if refusal := refusal_for(user_id, application_id):
@@ -540,4 +542,4 @@ def slack_name(client: WebClient, user_id: str) -> str | None:
     name = (
         user.get("real_name") or profile.get("real_name") or profile.get("display_name") or user.get("name")
     )
-    return str(name or user_id)[: program.PROFILE_LIMITS["name"]]
+    return str(name or user_id)[: membership_rules.PROFILE_LIMITS["name"]]

@@ -10,10 +10,12 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import ids, program, slack_text
+from bot import ids
 from bot.app import Deps
 from bot.blocks import general as general_blocks
 from bot.blocks import kit
+from bot.rules import membership as membership_rules
+from bot.rules import slack_text
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +34,7 @@ class Invocation:
 
     @property
     def args(self) -> str:
-        """The rest of the text as the member typed it (decoded once; see bot.slack_text)."""
+        """The rest of the text as the member typed it (decoded once; see bot.rules.slack_text)."""
         return slack_text.decode(self.slack_args)
 
     @property
@@ -75,7 +77,7 @@ class CommandRouter:
                 )
             )
             return
-        if program.control_characters(text):
+        if membership_rules.control_characters(text):
             ack(
                 **kit.message(
                     general_blocks.CONTROL_CHARACTERS_IN_COMMAND,

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot import benefit_rules as rules
+from bot.rules import benefits as benefit_rules
 from bot.services import benefits
 from jobs.runner import JobContext, JobResult
 
@@ -35,4 +35,4 @@ def overdue(session: Session, now: datetime) -> list[benefits.OverdueItem]:
 
 def remind_today(items: list[benefits.OverdueItem]) -> bool:
     """True on a day one of them became overdue, or a whole week more overdue."""
-    return any((item.days - rules.FULFILMENT_OVERDUE_DAYS) % REMIND_EVERY_DAYS == 0 for item in items)
+    return any((item.days - benefit_rules.FULFILMENT_OVERDUE_DAYS) % REMIND_EVERY_DAYS == 0 for item in items)

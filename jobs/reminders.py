@@ -2,7 +2,7 @@
 
 Never in the first weeks of a term (`REMINDER_GRACE_DAYS`), never to someone on pace or done,
 never while snoozed, and not in the last days of a term, when the renewal notices speak instead.
-The pace is the program's rule (`bot.program.Progress.on_pace`).
+The pace is the program's rule (`bot.rules.membership.Progress.on_pace`).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Notices (`RENEWAL_NOTICE_DAYS`, default 30 and 7 days before the end), one DM ea
 is #3's); not met → how many contributions are missing. Caught up after downtime: the last notice
 whose day has passed is sent (once), earlier ones are not.
 
-Verification: every active term whose verification is due (`program.verification_due`: the
+Verification: every active term whose verification is due (`membership_rules.verification_due`: the
 anniversary of acceptance, the day after the last day, so what a member logs on their last day
 counts) goes through `bot.services.terms.verify_term`, which applies the program's outcome (#3):
 renewed, met (may still renew during the grace period), lapsed or not renewed (emeritus). Each member
@@ -24,9 +24,9 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from bot import program
 from bot.blocks import renewals as renewals_blocks
 from bot.blocks.benefits import overdue_report_message, with_overdue
+from bot.rules import membership as membership_rules
 from bot.services import jobs as due
 from bot.services import terms
 from bot.services.benefits import OverdueItem
@@ -37,11 +37,11 @@ NOTICE_KIND = "renewal"
 VERIFICATION_KIND = "verification"
 REPORT_KIND = "verification_report"
 ACTOR = "scheduler"
-LAPSED_OUTCOMES = (program.Verification.LAPSED, program.Verification.NOT_RENEWED)
+LAPSED_OUTCOMES = (membership_rules.Verification.LAPSED, membership_rules.Verification.NOT_RENEWED)
 
 
 def renew_by(item: terms.TermVerification) -> date:
-    return program.renewal_closes_on(item.progress.term)
+    return membership_rules.renewal_closes_on(item.progress.term)
 
 
 def verifications(ctx: JobContext, now: datetime, dry_run: bool, result: JobResult) -> None:
@@ -103,10 +103,10 @@ def verify_due(session: Session, today: date, now: datetime, required: int) -> l
     """
     verified = []
     for due_term in due.terms_at_end(session, today, required):
-        outcome = program.outcome_at_term_end(due_term.progress, due_term.renewal_requested)
+        outcome = membership_rules.outcome_at_term_end(due_term.progress, due_term.renewal_requested)
         if outcome is None:
             continue
-        if outcome is program.Verification.MET:
+        if outcome is membership_rules.Verification.MET:
             verified.append(
                 terms.TermVerification(
                     due_term.term_id,
@@ -135,9 +135,9 @@ def report(
 ) -> Planned:
     """One message for the TSC: this run's renewals and lapses, everyone who may still renew, and the
     benefit requests approved but not fulfilled for two weeks or more."""
-    renewed = [item for item in news if item.outcome is program.Verification.RENEWED]
+    renewed = [item for item in news if item.outcome is membership_rules.Verification.RENEWED]
     lapsed = [item for item in news if item.outcome in LAPSED_OUTCOMES]
-    pending = [item for item in verified if item.outcome is program.Verification.MET]
+    pending = [item for item in verified if item.outcome is membership_rules.Verification.MET]
     if renewed or pending or lapsed:
         payload = with_overdue(
             renewals_blocks.verification_report_message(today, renewed, pending, lapsed, renew_by), late
@@ -170,7 +170,7 @@ def notices(ctx: JobContext, now: datetime, dry_run: bool, result: JobResult) ->
             if days is None:
                 continue
             payload = renewals_blocks.renewal_notice_message(
-                member.progress, member.term_id, program.can_renew(member.progress)
+                member.progress, member.term_id, membership_rules.can_renew(member.progress)
             )
             planned.append(
                 Planned(

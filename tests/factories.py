@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from bot import program
 from bot.db import Database
 from bot.models import Contribution, Member, MemberStatus, Term, TermStatus
+from bot.rules import membership as membership_rules
 
 
 def add_member(
@@ -36,7 +36,7 @@ def enrol(
 ) -> int:
     """An active ambassador whose current term starts on `start` (one year, unless `end` is given)."""
     member_id = add_member(db, slack_user_id, name, status=MemberStatus.ACTIVE, **profile)
-    term = program.first_term(start)
+    term = membership_rules.first_term(start)
     with db.transaction() as session:
         session.add(
             Term(member_id=member_id, start_on=start, end_on=end or term.end, status=TermStatus.ACTIVE)
@@ -65,9 +65,9 @@ def add_contribution(
             type=type_,
             title=title,
             link=link,
-            link_key=program.normalize_link(link) if link else None,
+            link_key=membership_rules.normalize_link(link) if link else None,
             year=occurred_on.year,
-            month=program.month_label(occurred_on),
+            month=membership_rules.month_label(occurred_on),
             occurred_on=occurred_on,
             date_precision="day",
             source="slack",

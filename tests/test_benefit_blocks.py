@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot import program
-from bot.benefit_rules import Budget
 from bot.blocks import benefits as texts
 from bot.blocks import renewals as renewals_blocks
+from bot.rules import membership as membership_rules
+from bot.rules.benefits import Budget
 from bot.services.benefits import OverdueItem
 
 LATE = OverdueItem(
@@ -24,10 +24,10 @@ def test_budget_lines() -> None:
 
 
 def test_refusals_say_who_can_decide() -> None:
-    assert texts.refusal_text(program.DecisionRefusal.NOT_TSC, 3) == texts.NOT_TSC
-    alone = texts.refusal_text(program.DecisionRefusal.OWN_REQUEST, 1)
+    assert texts.refusal_text(membership_rules.DecisionRefusal.NOT_TSC, 3) == texts.NOT_TSC
+    alone = texts.refusal_text(membership_rules.DecisionRefusal.OWN_REQUEST, 1)
     assert "another TSC member decides it" in alone and "only TSC member" in alone
-    assert "only TSC member" not in texts.refusal_text(program.DecisionRefusal.OWN_REQUEST, 2)
+    assert "only TSC member" not in texts.refusal_text(membership_rules.DecisionRefusal.OWN_REQUEST, 2)
 
 
 def test_overdue_lines_join_the_verification_report() -> None:

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot import benefit_rules as rules
-from bot.benefit_rules import (
+from bot.rules import benefits as benefit_rules
+from bot.rules.benefits import (
     BenefitKind,
     BenefitSpec,
     CatalogueField,
@@ -27,43 +27,43 @@ TODAY = date(2026, 3, 15)
 
 
 def test_the_defaults_match_the_program() -> None:
-    by_key = {item.key: item.spec for item in rules.DEFAULT_CATALOGUE}
+    by_key = {item.key: item.spec for item in benefit_rules.DEFAULT_CATALOGUE}
     assert by_key == {"swag-pack": SWAG, "event-swag": EVENT_SWAG, "conference-ticket": TICKET}
 
 
 def test_who_may_ask_and_what_is_left_this_term() -> None:
-    assert rules.request_refusal(False, True, SWAG, 0) is RequestRefusal.NOT_AMBASSADOR
-    assert rules.request_refusal(True, False, SWAG, 0) is RequestRefusal.NOT_OFFERED
-    assert rules.request_refusal(True, True, None, 0) is RequestRefusal.NOT_OFFERED
-    assert rules.request_refusal(True, True, SWAG, 1) is RequestRefusal.LIMIT_REACHED
-    assert rules.request_refusal(True, True, SWAG, 0) is None
-    assert rules.request_refusal(True, True, EVENT_SWAG, 12) is None
-    assert (rules.left_this_term(SWAG, 0), rules.left_this_term(SWAG, 3)) == (1, 0)
-    assert rules.left_this_term(EVENT_SWAG, 5) is None
+    assert benefit_rules.request_refusal(False, True, SWAG, 0) is RequestRefusal.NOT_AMBASSADOR
+    assert benefit_rules.request_refusal(True, False, SWAG, 0) is RequestRefusal.NOT_OFFERED
+    assert benefit_rules.request_refusal(True, True, None, 0) is RequestRefusal.NOT_OFFERED
+    assert benefit_rules.request_refusal(True, True, SWAG, 1) is RequestRefusal.LIMIT_REACHED
+    assert benefit_rules.request_refusal(True, True, SWAG, 0) is None
+    assert benefit_rules.request_refusal(True, True, EVENT_SWAG, 12) is None
+    assert (benefit_rules.left_this_term(SWAG, 0), benefit_rules.left_this_term(SWAG, 3)) == (1, 0)
+    assert benefit_rules.left_this_term(EVENT_SWAG, 5) is None
 
 
 def test_the_budget() -> None:
-    budget = rules.Budget(2026, total=1000, committed=900)
+    budget = benefit_rules.Budget(2026, total=1000, committed=900)
     assert (budget.left, budget.left_after(150), budget.exceeded_by(150), budget.exceeded_by(100)) == (
         100,
         -50,
         True,
         False,
     )
-    untracked = rules.Budget(2026, total=0, committed=900)
+    untracked = benefit_rules.Budget(2026, total=0, committed=900)
     assert not untracked.tracked and not untracked.exceeded_by(10_000)
-    assert rules.budget_year(date(2026, 12, 31)) == 2026
+    assert benefit_rules.budget_year(date(2026, 12, 31)) == 2026
 
 
 def test_erasure_and_overdue_dates() -> None:
     fulfilled = datetime(2026, 3, 1, 12, tzinfo=UTC)
-    assert rules.shipping_erasure_due(fulfilled) == datetime(2026, 5, 30, 12, tzinfo=UTC)
-    assert not rules.shipping_erasure_is_due(fulfilled, fulfilled + timedelta(days=90, seconds=-1))
-    assert rules.shipping_erasure_is_due(fulfilled, fulfilled + timedelta(days=90))
-    assert not rules.shipping_erasure_is_due(None, fulfilled)
-    assert not rules.fulfilment_overdue(fulfilled, fulfilled + timedelta(days=13, hours=23))
-    assert rules.fulfilment_overdue(fulfilled, fulfilled + timedelta(days=14))
-    assert rules.days_waiting(fulfilled, fulfilled + timedelta(days=20, hours=5)) == 20
+    assert benefit_rules.shipping_erasure_due(fulfilled) == datetime(2026, 5, 30, 12, tzinfo=UTC)
+    assert not benefit_rules.shipping_erasure_is_due(fulfilled, fulfilled + timedelta(days=90, seconds=-1))
+    assert benefit_rules.shipping_erasure_is_due(fulfilled, fulfilled + timedelta(days=90))
+    assert not benefit_rules.shipping_erasure_is_due(None, fulfilled)
+    assert not benefit_rules.fulfilment_overdue(fulfilled, fulfilled + timedelta(days=13, hours=23))
+    assert benefit_rules.fulfilment_overdue(fulfilled, fulfilled + timedelta(days=14))
+    assert benefit_rules.days_waiting(fulfilled, fulfilled + timedelta(days=20, hours=5)) == 20
 
 
 SHIPPING = {"ship_name": "Jane Doe", "ship_address": "Calle Falsa 123", "ship_country": "Spain"}
@@ -78,7 +78,7 @@ def test_a_valid_form_keeps_only_what_its_benefit_asks_for() -> None:
         note="  Size M ",
         **SHIPPING,
     )
-    draft, problems = rules.validate_request(form, SWAG, 1, TODAY)
+    draft, problems = benefit_rules.validate_request(form, SWAG, 1, TODAY)
     assert problems == {} and draft is not None
     assert (draft.event_name, draft.event_date, draft.participants, draft.note) == (
         None,
@@ -86,10 +86,10 @@ def test_a_valid_form_keeps_only_what_its_benefit_asks_for() -> None:
         None,
         "Size M",
     )
-    assert draft.shipping == rules.Shipping("Jane Doe", "Calle Falsa 123", "Spain", None)
+    assert draft.shipping == benefit_rules.Shipping("Jane Doe", "Calle Falsa 123", "Spain", None)
 
     ticket = RequestForm(event_name="Conf", event_date="2026-09-20", event_link="https://conf.example.org")
-    draft, problems = rules.validate_request(ticket, TICKET, 3, TODAY)
+    draft, problems = benefit_rules.validate_request(ticket, TICKET, 3, TODAY)
     assert draft is not None and draft.shipping is None and draft.event_date == date(2026, 9, 20)
 
 
@@ -120,24 +120,24 @@ def test_form_problems_name_the_field(
         **SHIPPING,
         **changes,
     }
-    draft, problems = rules.validate_request(RequestForm(**values), EVENT_SWAG, 2, TODAY)
+    draft, problems = benefit_rules.validate_request(RequestForm(**values), EVENT_SWAG, 2, TODAY)
     assert (draft, problems) == (None, expected)
 
 
 def test_no_benefit_chosen() -> None:
-    assert rules.validate_request(RequestForm(), None, None, TODAY) == (
+    assert benefit_rules.validate_request(RequestForm(), None, None, TODAY) == (
         None,
         {"benefit": FieldProblem.REQUIRED},
     )
 
 
 def test_catalogue_values_the_tsc_types() -> None:
-    assert rules.parse_field_value(CatalogueField.VALUE, "160") == 160
-    assert rules.parse_field_value(CatalogueField.LIMIT, "none") is None
-    assert rules.parse_field_value(CatalogueField.LIMIT, "2") == 2
-    assert rules.parse_field_value(CatalogueField.SHIPPING, "Yes") is True
-    assert rules.parse_field_value(CatalogueField.EVENT, "off") is False
-    assert rules.parse_field_value(CatalogueField.KIND, "ticket") == BenefitKind.CONFERENCE_TICKET
+    assert benefit_rules.parse_field_value(CatalogueField.VALUE, "160") == 160
+    assert benefit_rules.parse_field_value(CatalogueField.LIMIT, "none") is None
+    assert benefit_rules.parse_field_value(CatalogueField.LIMIT, "2") == 2
+    assert benefit_rules.parse_field_value(CatalogueField.SHIPPING, "Yes") is True
+    assert benefit_rules.parse_field_value(CatalogueField.EVENT, "off") is False
+    assert benefit_rules.parse_field_value(CatalogueField.KIND, "ticket") == BenefitKind.CONFERENCE_TICKET
     for field, raw in [
         (CatalogueField.VALUE, "-3"),
         (CatalogueField.LIMIT, "0"),
@@ -146,5 +146,5 @@ def test_catalogue_values_the_tsc_types() -> None:
         (CatalogueField.NAME, ""),
     ]:
         with pytest.raises(ValueError):
-            rules.parse_field_value(field, raw)
-    assert rules.is_benefit_key("swag-pack") and not rules.is_benefit_key("Swag Pack")
+            benefit_rules.parse_field_value(field, raw)
+    assert benefit_rules.is_benefit_key("swag-pack") and not benefit_rules.is_benefit_key("Swag Pack")

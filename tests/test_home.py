@@ -15,9 +15,10 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import event, select
 
-from bot import ids, program
+from bot import ids
 from bot.db import Database
 from bot.models import Application, AuditEvent, Contribution, Member, MemberStatus, Term, TermStatus
+from bot.rules import membership as membership_rules
 from bot.services import home
 from bot.services.contributions import ContributionDraft, ContributionRejected, edit_contribution
 from handlers.home import refresh_tsc_homes
@@ -101,9 +102,9 @@ def bulk_contributions(db: Database, member_id: int, count: int, start: date, **
                     type="article",
                     title=f"Bulk {number}",
                     link=link,
-                    link_key=program.normalize_link(link),
+                    link_key=membership_rules.normalize_link(link),
                     year=day.year,
-                    month=program.month_label(day),
+                    month=membership_rules.month_label(day),
                     occurred_on=day,
                     **fields,
                 )
@@ -149,7 +150,7 @@ def bulk_ambassadors(db: Database, count: int, start: date) -> None:
                 Term(
                     member_id=member.id,
                     start_on=start,
-                    end_on=program.first_term(start).end,
+                    end_on=membership_rules.first_term(start).end,
                     status=TermStatus.ACTIVE,
                 )
             )

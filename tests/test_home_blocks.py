@@ -13,11 +13,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import ids, program
+from bot import ids
 from bot.blocks import contributions as contributions_blocks
 from bot.blocks import general as general_blocks
 from bot.blocks import home as home_blocks
 from bot.blocks import kit
+from bot.rules import membership as membership_rules
 from bot.services import home
 from bot.services.contributions import OwnContribution
 from tests.fake_slack import SlackError, check_blocks, check_view
@@ -56,7 +57,11 @@ def personal(
     terms: list[home.TermItem] | None = None,
 ) -> home.PersonalHome:
     items = items if items is not None else [contribution(2), contribution(1)]
-    progress = program.Progress(program.Term(term.start, term.end), today, counted, 4) if term else None
+    progress = (
+        membership_rules.Progress(membership_rules.Term(term.start, term.end), today, counted, 4)
+        if term
+        else None
+    )
     return home.PersonalHome(
         member_id=1,
         name="Jane Doe",
@@ -282,9 +287,9 @@ def pending(number: int, *, meets: bool = True, name: str = "") -> home.PendingA
 
 
 def at_risk(number: int, counted: int = 0, end: date = date(2027, 3, 1)) -> home.AtRiskAmbassador:
-    term = program.Term(program.add_years(end, -1), end)
+    term = membership_rules.Term(membership_rules.add_years(end, -1), end)
     return home.AtRiskAmbassador(
-        f"U{number:07d}", f"Ambassador {number}", program.Progress(term, TODAY, counted, 4)
+        f"U{number:07d}", f"Ambassador {number}", membership_rules.Progress(term, TODAY, counted, 4)
     )
 
 
@@ -338,11 +343,15 @@ def test_the_tsc_sees_at_risk_ambassadors_and_program_figures() -> None:
 
 
 def test_ending_soon_without_the_requirement_is_at_risk_even_on_pace() -> None:
-    soon = program.Progress(program.Term(date(2025, 12, 10), date(2026, 12, 9)), TODAY, 3, 4)
-    assert soon.on_pace and program.at_risk(soon)
+    soon = membership_rules.Progress(
+        membership_rules.Term(date(2025, 12, 10), date(2026, 12, 9)), TODAY, 3, 4
+    )
+    assert soon.on_pace and membership_rules.at_risk(soon)
     assert "requirement not met yet" in home_blocks.at_risk_line(home.AtRiskAmbassador(None, "Sam", soon))
-    relaxed = program.Progress(program.Term(date(2026, 3, 2), date(2027, 3, 1)), TODAY, 3, 4)
-    assert not program.at_risk(relaxed)
+    relaxed = membership_rules.Progress(
+        membership_rules.Term(date(2026, 3, 2), date(2027, 3, 1)), TODAY, 3, 4
+    )
+    assert not membership_rules.at_risk(relaxed)
 
 
 def test_the_biggest_home_fits_slacks_limits() -> None:

@@ -222,17 +222,17 @@ def test_a_dry_run_shows_who_would_get_what_and_writes_nothing(db: Database, fak
 
 
 def test_policy_rules_with_plain_dates() -> None:
-    from bot import program
+    from bot.rules import membership as membership_rules
 
-    term = program.Term(date(2026, 3, 2), date(2027, 3, 1))
+    term = membership_rules.Term(date(2026, 3, 2), date(2027, 3, 1))
     policy = due.ReminderPolicy(interval_days=0, grace_days=30, notice_days=(30, 7))
     now = datetime(2026, 11, 24, tzinfo=UTC)
-    behind = program.Progress(term, date(2026, 11, 24), 1, 4)
+    behind = membership_rules.Progress(term, date(2026, 11, 24), 1, 4)
     assert due.reminder_due(behind, None, now, policy)
     assert not due.reminder_due(behind, now + timedelta(seconds=1), now, policy)
     assert due.reminder_due(behind, now, now, policy)  # a snooze that just ended
-    assert not due.reminder_due(program.Progress(term, date(2026, 11, 24), 2, 4), None, now, policy)
-    assert not due.reminder_due(program.Progress(term, date(2027, 2, 1), 1, 4), None, now, policy)
+    assert not due.reminder_due(membership_rules.Progress(term, date(2026, 11, 24), 2, 4), None, now, policy)
+    assert not due.reminder_due(membership_rules.Progress(term, date(2027, 2, 1), 1, 4), None, now, policy)
     assert due.reminder_period(7, term.start, date(2027, 1, 31), 0) == "2027-01"
     assert due.reminder_period(7, term.start, term.start + timedelta(days=13), 14) == "term7-p0"
     assert due.reminder_period(7, term.start, term.start + timedelta(days=14), 14) == "term7-p1"

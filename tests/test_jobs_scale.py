@@ -12,9 +12,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete
 
-from bot import program
 from bot.db import Database
 from bot.models import OutboxMessage
+from bot.rules import membership as membership_rules
 from jobs import digest, reminders, renewals
 from jobs.runner import JobContext, JobResult
 from tests.factories import add_contribution, enrol
@@ -34,7 +34,7 @@ JOBS: dict[str, Callable[[JobContext, object, bool], JobResult]] = {
 
 def starting_so_it_ends_on(end: date) -> date:
     start = end - timedelta(days=366)
-    while program.first_term(start).end < end:
+    while membership_rules.first_term(start).end < end:
         start += timedelta(days=1)
     return start
 

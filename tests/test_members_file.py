@@ -12,10 +12,10 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from bot import program
 from bot.db import Database
 from bot.members_file import read_members_file, render
 from bot.models import AuditEvent, Contribution, Member, MemberStatus, Term, TermStatus
+from bot.rules import membership as membership_rules
 from bot.services import registry
 from tests.factories import add_contribution, add_member, enrol
 
@@ -404,7 +404,10 @@ def test_unknown_fields_are_reported_and_empty_values_are_absent() -> None:
     assert parsed.warnings == ("member 1 (danielkocot): unknown field 'mastodon' is not kept",)
     assert "company" not in parsed.members[0].profile
     assert parsed.members[0].contributions[0].month == "9"
-    assert program.approximate_date(2021, "9") == (date(2021, 9, 1), program.DatePrecision.MONTH)
+    assert membership_rules.approximate_date(2021, "9") == (
+        date(2021, 9, 1),
+        membership_rules.DatePrecision.MONTH,
+    )
 
 
 def test_a_renamed_github_handle_is_found_by_slack_id_and_updated(db: Database) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot import program
 from bot.blocks import admin as admin_blocks
 from bot.blocks import membership as membership_blocks
+from bot.rules import membership as membership_rules
 from bot.services.applications import ApplicationForm, validate_application
 from bot.services.decisions import PendingItem
 from bot.services.membership import ApplicationView, ContributionSummary
@@ -93,7 +93,7 @@ def test_the_pending_list_stays_under_fifty_blocks() -> None:
 
 def test_outbox_messages_are_valid() -> None:
     messages = membership_blocks.MEMBERSHIP_MESSAGES
-    term = program.first_term(date(2026, 3, 15))
+    term = membership_rules.first_term(date(2026, 3, 15))
     for payload in (
         messages.welcome("Jane", term, 4),
         messages.welcome("Jane", term, 4, returning=True),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot import parsing
+from bot.rules import parsing
 
 
 def test_inline_log_with_and_without_a_date() -> None:

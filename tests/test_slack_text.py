@@ -1,4 +1,4 @@
-"""The one decoder of Slack's command text (bot.slack_text), with examples and properties (hypothesis)."""
+"""The one decoder of Slack's command text (bot.rules.slack_text), with examples and properties (hypothesis)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import parsing, program, slack_text
 from bot.blocks import kit
-from bot.slack_text import Kind, Word
+from bot.rules import membership as membership_rules
+from bot.rules import parsing, slack_text
+from bot.rules.slack_text import Kind, Word
 
 # Small and without deadlines: the suite's time budget is shared, and CI machines are slow.
 FAST = settings(max_examples=60, deadline=None)
@@ -87,10 +88,10 @@ def test_links_that_break_urlsplit_and_control_characters_are_bad_input() -> Non
         "https://x.org/\x00",
         "ftp://x",
     ):
-        assert program.link_problem(link) is program.Problem.BAD_LINK, link
-    assert program.title_problem("Tom\x00Jerry") is program.Problem.CONTROL_CHARACTERS
-    assert program.title_problem("Line\tand\nbreak") is None
-    assert program.control_characters("a\x1b[31mb\u0085") == ["\x1b", "\u0085"]
+        assert membership_rules.link_problem(link) is membership_rules.Problem.BAD_LINK, link
+    assert membership_rules.title_problem("Tom\x00Jerry") is membership_rules.Problem.CONTROL_CHARACTERS
+    assert membership_rules.title_problem("Line\tand\nbreak") is None
+    assert membership_rules.control_characters("a\x1b[31mb\u0085") == ["\x1b", "\u0085"]
 
 
 def test_whole_numbers_are_ascii_and_fit_a_column() -> None:
@@ -141,6 +142,6 @@ def test_inline_log_round_trip(type_: str, link: str, title_word: str) -> None:
 @FAST
 @given(st.text(max_size=200))
 def test_link_rules_never_raise(link: str) -> None:
-    program.link_problem(link)
-    if program.is_http_link(link):
-        program.normalize_link(link)
+    membership_rules.link_problem(link)
+    if membership_rules.is_http_link(link):
+        membership_rules.normalize_link(link)

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from bot import program
 from bot.db import Database
 from bot.models import AuditEvent, Member, MemberStatus, OutboxMessage, OutboxStatus, Term, TermStatus
+from bot.rules import membership as membership_rules
 from bot.services import terms
 from bot.services.outbox import enqueue
 from bot.services.terms import RenewalStatus
@@ -60,7 +60,7 @@ def test_verification_renews_a_member_who_met_and_asked(db: Database) -> None:
     assert verify(db, term_id, date(2026, 1, 10)).outcome is None  # the last day is still theirs
     done = verify(db, term_id, date(2026, 1, 11))
 
-    assert done.outcome is program.Verification.RENEWED and done.changed
+    assert done.outcome is membership_rules.Verification.RENEWED and done.changed
     assert done.next_term is not None and (done.next_term.start, done.next_term.end) == (
         date(2026, 1, 11),
         date(2027, 1, 10),
@@ -72,7 +72,7 @@ def test_verification_renews_a_member_who_met_and_asked(db: Database) -> None:
     assert member_row(db, member_id)[0] == MemberStatus.ACTIVE
     again = verify(db, term_id, date(2026, 1, 12))
     assert (again.outcome, again.changed, again.next_term) == (
-        program.Verification.RENEWED,
+        membership_rules.Verification.RENEWED,
         False,
         done.next_term,
     )
@@ -85,7 +85,11 @@ def test_verification_makes_a_member_below_the_requirement_emeritus(db: Database
 
     done = verify(db, term_id, date(2026, 1, 11))
 
-    assert (done.outcome, done.changed, done.progress.counted) == (program.Verification.LAPSED, True, 2)
+    assert (done.outcome, done.changed, done.progress.counted) == (
+        membership_rules.Verification.LAPSED,
+        True,
+        2,
+    )
     status, reason = member_row(db, member_id)
     assert status == MemberStatus.EMERITUS
     assert reason == "Term 2025-01-11 to 2026-01-10 ended with 2 of 4 contributions."
@@ -98,15 +102,15 @@ def test_met_but_not_requested_waits_through_the_grace_period_then_leaves(db: Da
     member_id, term_id = active_member(db)
 
     waiting = verify(db, term_id, date(2026, 1, 11))
-    assert (waiting.outcome, waiting.changed) == (program.Verification.MET, False)
+    assert (waiting.outcome, waiting.changed) == (membership_rules.Verification.MET, False)
     assert member_terms(db, member_id)[0][2] == TermStatus.ACTIVE
-    assert verify(db, term_id, date(2026, 2, 9)).outcome is program.Verification.MET
+    assert verify(db, term_id, date(2026, 2, 9)).outcome is membership_rules.Verification.MET
 
     done = verify(db, term_id, date(2026, 2, 10))
-    assert (done.outcome, done.changed) == (program.Verification.NOT_RENEWED, True)
+    assert (done.outcome, done.changed) == (membership_rules.Verification.NOT_RENEWED, True)
     assert member_row(db, member_id)[0] == MemberStatus.EMERITUS
     assert member_terms(db, member_id)[0][2] == TermStatus.COMPLETED
-    assert verify(db, term_id, date(2026, 2, 11)).outcome is program.Verification.NOT_RENEWED
+    assert verify(db, term_id, date(2026, 2, 11)).outcome is membership_rules.Verification.NOT_RENEWED
 
 
 def test_renewal_request_in_the_window_is_recorded_once(db: Database) -> None:
@@ -117,14 +121,14 @@ def test_renewal_request_in_the_window_is_recorded_once(db: Database) -> None:
             return terms.request_renewal(session, term_id, today=today, now=NOW, actor="U0MEMBER", required=4)
 
     early = ask(date(2025, 12, 10))
-    assert (early.status, early.refusal) == (RenewalStatus.REFUSED, program.RenewalRefusal.TOO_EARLY)
+    assert (early.status, early.refusal) == (RenewalStatus.REFUSED, membership_rules.RenewalRefusal.TOO_EARLY)
     asked = ask(date(2025, 12, 11))
     assert asked.status is RenewalStatus.REQUESTED and asked.changed
-    assert asked.next_term == program.Term(date(2026, 1, 11), date(2027, 1, 10))
+    assert asked.next_term == membership_rules.Term(date(2026, 1, 11), date(2027, 1, 10))
     assert ask(date(2025, 12, 12)).status is RenewalStatus.ALREADY_REQUESTED
     assert member_terms(db, member_id) == [(date(2025, 1, 11), date(2026, 1, 10), TermStatus.ACTIVE)]
     assert actions(db) == ["term.renewal_requested"]
-    assert verify(db, term_id, date(2026, 1, 11)).outcome is program.Verification.RENEWED
+    assert verify(db, term_id, date(2026, 1, 11)).outcome is membership_rules.Verification.RENEWED
 
 
 def test_renewal_during_the_grace_period_renews_at_once(db: Database) -> None:
@@ -149,7 +153,10 @@ def test_renewal_refused_without_the_requirement(db: Database) -> None:
         refused = terms.request_renewal(
             session, term_id, today=date(2026, 1, 1), now=NOW, actor="U0MEMBER", required=4
         )
-    assert (refused.status, refused.refusal) == (RenewalStatus.REFUSED, program.RenewalRefusal.NOT_MET)
+    assert (refused.status, refused.refusal) == (
+        RenewalStatus.REFUSED,
+        membership_rules.RenewalRefusal.NOT_MET,
+    )
     assert refused.progress is not None and refused.progress.remaining == 1
     assert actions(db) == []
 
@@ -253,5 +260,5 @@ def test_concurrent_verifications_renew_once(db: Database) -> None:
         thread.join()
     assert not errors
     assert sorted(result.changed for result in results) == [False, False, False, True]
-    assert {result.outcome for result in results} == {program.Verification.RENEWED}
+    assert {result.outcome for result in results} == {membership_rules.Verification.RENEWED}
     assert len(member_terms(db, member_id)) == 2

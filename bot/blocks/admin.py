@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot import ids, program
+from bot import ids
 from bot.blocks import kit
+from bot.rules import membership as membership_rules
 
 ADMIN_SUBCOMMANDS: list[tuple[str, str]] = [
     ("admin pending", "applications waiting for a decision, with Approve and Reject"),
@@ -14,7 +15,7 @@ ADMIN_SUBCOMMANDS: list[tuple[str, str]] = [
     ("admin link @someone GITHUB", "connect an imported member record (by GitHub handle) to a Slack user"),
     (
         "admin extend @someone DAYS",
-        f"let their current term run DAYS (0-{program.MAX_EXTENSION_DAYS}) past its normal end; replaces an earlier extension",
+        f"let their current term run DAYS (0-{membership_rules.MAX_EXTENSION_DAYS}) past its normal end; replaces an earlier extension",
     ),
     ("admin emeritus @someone REASON", "move someone to emeritus now, with a reason they will read"),
     ("admin reinstate @someone", "bring an emeritus member back with a new term from today"),

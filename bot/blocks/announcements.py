@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from bot import ids, program
+from bot import ids
 from bot.blocks import kit
+from bot.rules import membership as membership_rules
 
 
 def digest_message(month: date, items: Sequence[Any]) -> dict[str, Any]:
     """Monthly recognition in the announce channel; each item has name, slack_user_id, type, title, link."""
-    title = f"Community contributions in {program.month_label(month)} {month.year}"
+    title = f"Community contributions in {membership_rules.month_label(month)} {month.year}"
     people = len({(item.slack_user_id, item.name) for item in items})
     intro = (
         f":sparkles: *{len(items)} contribution{'s' if len(items) != 1 else ''}* by "
@@ -24,7 +25,7 @@ def digest_message(month: date, items: Sequence[Any]) -> dict[str, Any]:
             kit.mention(item.slack_user_id, item.name) if item.slack_user_id else f"*{kit.escape(item.name)}*"
         )
         what = kit.link(item.link, item.title) if item.link else kit.escape(item.title)
-        lines.append(f"• {who} — {program.type_label(item.type)}: {what}")
+        lines.append(f"• {who} — {membership_rules.type_label(item.type)}: {what}")
     blocks: list[kit.Block] = [kit.header(title), kit.section(intro)]
     chunk: list[str] = []
     shown = 0

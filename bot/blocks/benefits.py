@@ -13,9 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, tzinfo
 from typing import Any
 
-from bot import benefit_rules as rules
-from bot import ids, program
-from bot.benefit_rules import FieldProblem, RequestRefusal, RequestStatus
+from bot import ids
 from bot.blocks.contributions import pace_text, progress_line
 from bot.blocks.kit import (
     MAX_MESSAGE_BLOCKS,
@@ -37,12 +35,15 @@ from bot.blocks.kit import (
     slack_date,
     truncate,
 )
+from bot.rules import benefits as benefit_rules
+from bot.rules import membership as membership_rules
+from bot.rules.benefits import FieldProblem, RequestRefusal, RequestStatus
 
 KIND_LABELS = {
-    rules.BenefitKind.SWAG_PACK: "Swag pack",
-    rules.BenefitKind.EVENT_SWAG: "Event swag",
-    rules.BenefitKind.CONFERENCE_TICKET: "Conference ticket",
-    rules.BenefitKind.OTHER: "Other",
+    benefit_rules.BenefitKind.SWAG_PACK: "Swag pack",
+    benefit_rules.BenefitKind.EVENT_SWAG: "Event swag",
+    benefit_rules.BenefitKind.CONFERENCE_TICKET: "Conference ticket",
+    benefit_rules.BenefitKind.OTHER: "Other",
 }
 STATUS_TEXT = {
     RequestStatus.PENDING: ":hourglass_flowing_sand: waiting for the TSC",
@@ -53,7 +54,7 @@ STATUS_TEXT = {
 }
 PRIVACY_NOTE = (
     ":lock: Only you and the TSC see your shipping details. They are erased "
-    f"{rules.SHIPPING_RETENTION_DAYS} days after your request is fulfilled (at once if it is declined or cancelled)."
+    f"{benefit_rules.SHIPPING_RETENTION_DAYS} days after your request is fulfilled (at once if it is declined or cancelled)."
 )
 NOTE_HINT = "The TSC reads this in its review channel: please keep addresses and phone numbers out of it."
 
@@ -161,7 +162,7 @@ def _input(
 ) -> Block:
     label, placeholder = FIELD_LABELS[block_id]
     element: Block = {"type": "plain_text_input", "action_id": "value", "multiline": multiline}
-    limit = rules.LIMITS.get(block_id)
+    limit = benefit_rules.LIMITS.get(block_id)
     if limit:
         element["max_length"] = limit
     if placeholder:
@@ -231,7 +232,7 @@ def request_modal(offers: Sequence[Any], selected: Any, currency: str) -> dict[s
                     "action_id": "value",
                     "is_decimal_allowed": False,
                     "min_value": "1",
-                    "max_value": str(rules.MAX_PARTICIPANTS),
+                    "max_value": str(benefit_rules.MAX_PARTICIPANTS),
                 },
             }
         )
@@ -269,9 +270,9 @@ FIELD_PROBLEMS = {
     FieldProblem.TOO_LONG: "That is too long; please shorten it.",
     FieldProblem.BAD_LINK: "Give the event's web page, starting with https://",
     FieldProblem.BAD_DATE: "Pick the date of the event.",
-    FieldProblem.DATE_TOO_OLD: f"That event is more than {rules.EVENT_PAST_DAYS} days ago.",
+    FieldProblem.DATE_TOO_OLD: f"That event is more than {benefit_rules.EVENT_PAST_DAYS} days ago.",
     FieldProblem.DATE_TOO_FAR: "That date is more than two years away.",
-    FieldProblem.BAD_NUMBER: f"A whole number from 1 to {rules.MAX_PARTICIPANTS:,}.",
+    FieldProblem.BAD_NUMBER: f"A whole number from 1 to {benefit_rules.MAX_PARTICIPANTS:,}.",
 }
 
 
@@ -321,7 +322,7 @@ def _event_text(view: Any) -> str:
 # --- the TSC's review ---------------------------------------------------------------------------
 
 
-def budget_text(budget: rules.Budget, currency: str, value: int | None = None) -> str:
+def budget_text(budget: benefit_rules.Budget, currency: str, value: int | None = None) -> str:
     if not budget.tracked:
         return (
             f"*Budget {budget.year}*: none set (`BENEFITS_YEARLY_BUDGET`); approved so far "
@@ -416,7 +417,7 @@ def review_message(view: Any) -> dict[str, Any]:
         blocks.append(section(status_text(view), block_id="decision"))
     if view.status == RequestStatus.APPROVED:
         buttons.append(button("Mark fulfilled", ids.BENEFIT_FULFIL, str(view.id), style="primary"))
-    if view.has_shipping and view.status in rules.OPEN_STATUSES:
+    if view.has_shipping and view.status in benefit_rules.OPEN_STATUSES:
         buttons.append(button("Shipping details", ids.BENEFIT_SHIPPING, str(view.id)))
     if buttons:
         blocks.append(actions(*buttons, block_id="benefit-review"))
@@ -427,12 +428,14 @@ def review_message(view: Any) -> dict[str, Any]:
 NOT_TSC = ":no_entry: Only TSC members can decide or fulfil benefit requests. Nothing was changed."
 GONE = "That benefit request no longer exists. Nothing was changed."
 DECLINE_REASON_REQUIRED = "Please give the member a reason."
-DECLINE_REASON_TOO_LONG = f"Please keep the reason under {program.DECISION_REASON_MAX_LENGTH} characters."
-NOTE_TOO_LONG = f"Please keep the note under {rules.LIMITS['fulfilment_note']} characters."
+DECLINE_REASON_TOO_LONG = (
+    f"Please keep the reason under {membership_rules.DECISION_REASON_MAX_LENGTH} characters."
+)
+NOTE_TOO_LONG = f"Please keep the note under {benefit_rules.LIMITS['fulfilment_note']} characters."
 
 
-def refusal_text(refusal: program.DecisionRefusal, tsc_count: int) -> str:
-    if refusal is program.DecisionRefusal.NOT_TSC:
+def refusal_text(refusal: membership_rules.DecisionRefusal, tsc_count: int) -> str:
+    if refusal is membership_rules.DecisionRefusal.NOT_TSC:
         return NOT_TSC
     text = ":no_entry: This is your own request: another TSC member decides it. Nothing was changed."
     if tsc_count <= 1:
@@ -465,7 +468,7 @@ def decline_modal(request_id: int, metadata: str) -> dict[str, Any]:
                 "type": "plain_text_input",
                 "action_id": "value",
                 "multiline": True,
-                "max_length": program.DECISION_REASON_MAX_LENGTH,
+                "max_length": membership_rules.DECISION_REASON_MAX_LENGTH,
             },
         },
     ]
@@ -489,7 +492,7 @@ def fulfil_modal(request_id: int, metadata: str) -> dict[str, Any]:
                 "type": "plain_text_input",
                 "action_id": "value",
                 "multiline": True,
-                "max_length": rules.LIMITS["fulfilment_note"],
+                "max_length": benefit_rules.LIMITS["fulfilment_note"],
             },
         },
     ]
@@ -551,7 +554,7 @@ class BenefitMessages:
     def fulfilled(self, request: Any, note: str | None) -> dict[str, Any]:
         name = escape(request.benefit_name)
         text = f":package: Your *{name}* (#{request.id}) is on its way. Thank you for all you do for the community!"
-        if request.kind == rules.BenefitKind.CONFERENCE_TICKET:
+        if request.kind == benefit_rules.BenefitKind.CONFERENCE_TICKET:
             text = f":admission_tickets: Your *{name}* (#{request.id}) is ready. See you there!"
         if note:
             text += f"\n\n*From the TSC*\n{escape(note)}"
@@ -681,7 +684,7 @@ def field_usage(field: str) -> str:
 
 def overdue_lines(items: Sequence[Any]) -> str:
     lines = [
-        f"*Benefits approved but not fulfilled for {rules.FULFILMENT_OVERDUE_DAYS}+ days* ({len(items)})"
+        f"*Benefits approved but not fulfilled for {benefit_rules.FULFILMENT_OVERDUE_DAYS}+ days* ({len(items)})"
     ]
     for item in items:
         who = f"*{escape(item.member_name)}*" + (

@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from bot import ids, program
+from bot import ids
 from bot.blocks import general as general_blocks
 from bot.blocks import kit
-from bot.program import Problem
+from bot.rules import membership as membership_rules
+from bot.rules.membership import Problem
 
 if TYPE_CHECKING:
     from bot.services import home
@@ -30,14 +31,14 @@ NOT_AN_AMBASSADOR_FIELD_ERROR = (
 )
 PROBLEM_TEXT: dict[Problem, str] = {
     Problem.UNKNOWN_TYPE: "Unknown contribution type. Use one of: "
-    + ", ".join(program.CONTRIBUTION_TYPES)
+    + ", ".join(membership_rules.CONTRIBUTION_TYPES)
     + ".",
     Problem.BAD_LINK: "The link must be a full web address starting with http:// or https://.",
-    Problem.LINK_TOO_LONG: f"The link is too long (at most {program.LINK_MAX_LENGTH} characters).",
+    Problem.LINK_TOO_LONG: f"The link is too long (at most {membership_rules.LINK_MAX_LENGTH} characters).",
     Problem.FUTURE_DATE: "The date is in the future; log a contribution once it has happened.",
     Problem.BAD_DATE: "The date must be a real date written YYYY-MM-DD.",
     Problem.EMPTY_TITLE: "Give the contribution a title.",
-    Problem.TITLE_TOO_LONG: f"The title is too long (at most {program.TITLE_MAX_LENGTH} characters).",
+    Problem.TITLE_TOO_LONG: f"The title is too long (at most {membership_rules.TITLE_MAX_LENGTH} characters).",
     Problem.DUPLICATE_LINK: "You already logged a contribution with this link.",
     Problem.CONTROL_CHARACTERS: "The title contains invisible control characters (often from a paste); "
     "type it again.",
@@ -50,7 +51,7 @@ def problems_text(problems: dict[str, Problem], usage: str = LOG_USAGE) -> str:
     return ":x: Nothing was recorded:\n" + "\n".join(lines) + f"\n\n{usage}"
 
 
-def progress_line(current: program.Progress) -> str:
+def progress_line(current: membership_rules.Progress) -> str:
     """e.g. "2 of 4 contributions this term · term ends 2027-03-01 (97 days left)"."""
     counted = f"{current.counted} of {current.required} contributions this term"
     if current.ended:
@@ -60,7 +61,7 @@ def progress_line(current: program.Progress) -> str:
     return f"{counted} · term ends {current.term.end.isoformat()} ({days})"
 
 
-def pace_text(current: program.Progress) -> str:
+def pace_text(current: membership_rules.Progress) -> str:
     if current.met:
         return ":white_check_mark: Requirement met for this term."
     if current.on_pace:
@@ -71,15 +72,15 @@ def pace_text(current: program.Progress) -> str:
     )
 
 
-def progress_bar(current: program.Progress) -> str:
+def progress_bar(current: membership_rules.Progress) -> str:
     filled = min(current.counted, current.required)
     return "▰" * filled + "▱" * (current.required - filled)
 
 
 def logged_message(
-    type_: str, title: str, occurred_on: date, counts: bool, current: program.Progress | None
+    type_: str, title: str, occurred_on: date, counts: bool, current: membership_rules.Progress | None
 ) -> dict[str, Any]:
-    label = program.type_label(type_)
+    label = membership_rules.type_label(type_)
     text = f":tada: Logged your {label.lower()} *{kit.escape(title)}* ({occurred_on.isoformat()})."
     if not counts:
         text += "\nIt is dated before your current term, so it is kept in your history but does not count toward this term."
@@ -88,7 +89,7 @@ def logged_message(
     return kit.message(text, [kit.section(text)])
 
 
-def status_message(name: str, current: program.Progress, renewal_requested: bool) -> dict[str, Any]:
+def status_message(name: str, current: membership_rules.Progress, renewal_requested: bool) -> dict[str, Any]:
     term = current.term
     text = (
         f"*Your ambassador term*: {term.start.isoformat()} → {term.end.isoformat()}\n"
@@ -142,7 +143,8 @@ def ambassador_list_message(rows: Sequence[Any], required: int) -> dict[str, Any
 
 def log_modal(today: date, private_metadata: str = "") -> dict[str, Any]:
     options = [
-        {"text": kit.plain(label), "value": value} for value, label in program.CONTRIBUTION_TYPES.items()
+        {"text": kit.plain(label), "value": value}
+        for value, label in membership_rules.CONTRIBUTION_TYPES.items()
     ]
     blocks: list[kit.Block] = [
         {
@@ -158,7 +160,7 @@ def log_modal(today: date, private_metadata: str = "") -> dict[str, Any]:
             "element": {
                 "type": "plain_text_input",
                 "action_id": "value",
-                "max_length": program.TITLE_MAX_LENGTH,
+                "max_length": membership_rules.TITLE_MAX_LENGTH,
                 "placeholder": kit.plain("AsyncAPI at KubeCon"),
             },
         },
@@ -211,15 +213,15 @@ HISTORY_MAX_BLOCKS = kit.MAX_MESSAGE_BLOCKS - 2
 
 def contribution_date(occurred_on: date, precision: str) -> str:
     """As precise as the record: 2026-11-20, "March 2024" (imported month), or "2024"."""
-    if precision == program.DatePrecision.YEAR:
+    if precision == membership_rules.DatePrecision.YEAR:
         return str(occurred_on.year)
-    if precision == program.DatePrecision.MONTH:
-        return f"{program.month_label(occurred_on)} {occurred_on.year}"
+    if precision == membership_rules.DatePrecision.MONTH:
+        return f"{membership_rules.month_label(occurred_on)} {occurred_on.year}"
     return occurred_on.isoformat()
 
 
 def contribution_line(item: home.ContributionItem) -> str:
-    label = program.type_label(item.type)
+    label = membership_rules.type_label(item.type)
     when = contribution_date(item.occurred_on, item.date_precision)
     return f"*{kit.escape(label)}* · {kit.link(item.link, item.title)} · {when}"
 
@@ -236,7 +238,7 @@ def edit_contribution_modal(item: OwnContribution) -> dict[str, Any]:
     """The log form, filled with the contribution as it is; submitting saves the changes."""
     blocks = copy.deepcopy(log_modal(item.occurred_on)["blocks"])
     by_id = {block["block_id"]: block["element"] for block in blocks}
-    canonical = program.normalize_type(item.type)
+    canonical = membership_rules.normalize_type(item.type)
     for option in by_id["type"]["options"]:
         if option["value"] == canonical:
             by_id["type"]["initial_option"] = option

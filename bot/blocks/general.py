@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import ids, program
+from bot import ids
 from bot.blocks import kit
+from bot.rules import membership as membership_rules
 
 # What a member sees when the request itself could not be handled (see handlers/errors.py).
 INCOMPLETE_REQUEST = (
@@ -53,7 +54,7 @@ def help_message(required: int, unknown: str | None = None) -> dict[str, Any]:
         f"*{required} contributions* a year (articles, talks, videos, podcasts, workshops, initiatives…)."
     )
     lines = "\n".join(f"• `{ids.COMMAND} {usage}` — {what}" for usage, what in SUBCOMMAND_HELP)
-    types = ", ".join(f"`{name}`" for name in program.CONTRIBUTION_TYPES)
+    types = ", ".join(f"`{name}`" for name in membership_rules.CONTRIBUTION_TYPES)
     text = intro + "\n\n" + lines + f"\n\nContribution types: {types}."
     if unknown is not None:
         text = UNKNOWN_SUBCOMMAND.format(name=kit.escape(unknown)) + "\n\n" + text

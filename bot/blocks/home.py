@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from bot import ids, program
+from bot import ids
 from bot.blocks import benefits as benefits_blocks
 from bot.blocks import contributions as contributions_blocks
 from bot.blocks import general as general_blocks
 from bot.blocks import kit
 from bot.blocks import reminders as reminders_blocks
+from bot.rules import membership as membership_rules
 
 if TYPE_CHECKING:
     from bot.services import home
@@ -209,7 +210,7 @@ def newcomer_blocks(personal: home.PersonalHome | None, required: int, zone: tzi
 
 def _types_text(by_type: dict[str, int]) -> str:
     ordered = sorted(by_type.items(), key=lambda pair: (-pair[1], pair[0]))
-    return " · ".join(f"{program.type_label(type_)} {count}" for type_, count in ordered)
+    return " · ".join(f"{membership_rules.type_label(type_)} {count}" for type_, count in ordered)
 
 
 def pending_row(application: home.PendingApplication, required: int, zone: tzinfo) -> list[kit.Block]:
@@ -286,11 +287,11 @@ def tsc_blocks(tsc: home.TscHome, required: int, today: date, zone: tzinfo) -> l
         blocks.append(more)
 
     figures = tsc.figures
-    month_name = f"{program.month_label(today)} {today.year}"
+    month_name = f"{membership_rules.month_label(today)} {today.year}"
     fields = [
         kit.mrkdwn(f"*Active ambassadors*\n{figures.active_ambassadors}"),
         kit.mrkdwn(
-            f"*Renewals due in {program.RENEWAL_WINDOW_DAYS} days*\n{figures.renewals_due} "
+            f"*Renewals due in {membership_rules.RENEWAL_WINDOW_DAYS} days*\n{figures.renewals_due} "
             f"({figures.renewals_due_met} met the requirement, {figures.renewals_requested} asked to renew)"
         ),
         kit.mrkdwn(

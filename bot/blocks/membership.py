@@ -8,14 +8,15 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from bot import ids, program
+from bot import ids
 from bot.blocks import general as general_blocks
 from bot.blocks import github as github_blocks
 from bot.blocks import kit
-from bot.program import Problem
+from bot.rules import membership as membership_rules
+from bot.rules.membership import Problem
 
 APPLY_FORM_FIELDS: dict[str, tuple[str, str, bool]] = {
-    # block id: (label, placeholder, multiline); `program.APPLICATION_REQUIRED_FIELDS` are required.
+    # block id: (label, placeholder, multiline); `membership_rules.APPLICATION_REQUIRED_FIELDS` are required.
     "name": ("Name", "Jane Doe", False),
     "title": ("Title", "Developer Advocate", False),
     "company": ("Company", "Acme Inc.", False),
@@ -37,7 +38,7 @@ APPLY_FORM_FIELDS: dict[str, tuple[str, str, bool]] = {
     ),
 }
 CONTRIBUTION_LINE_HINT = (
-    "One per line: TYPE LINK YYYY-MM TITLE. Types: " + ", ".join(program.CONTRIBUTION_TYPES) + "."
+    "One per line: TYPE LINK YYYY-MM TITLE. Types: " + ", ".join(membership_rules.CONTRIBUTION_TYPES) + "."
 )
 FORM_PROBLEM_TEXT: dict[str, str] = {
     "required": "Please fill this in.",
@@ -45,16 +46,16 @@ FORM_PROBLEM_TEXT: dict[str, str] = {
     "bad_github": "A GitHub handle has letters, digits and single hyphens, e.g. janedoe.",
     "bad_handle": "Give a handle (letters, digits, _ . -) or a full https:// link.",
     "bad_url": "This must be a full web address starting with http:// or https://.",
-    "too_many": f"List at most {program.APPLICATION_MAX_CONTRIBUTIONS} contributions.",
+    "too_many": f"List at most {membership_rules.APPLICATION_MAX_CONTRIBUTIONS} contributions.",
     "line_shape": "needs TYPE LINK YYYY-MM TITLE",
     "repeated_link": "repeats the link of an earlier line",
-    Problem.UNKNOWN_TYPE: "unknown type (use one of " + ", ".join(program.CONTRIBUTION_TYPES) + ")",
+    Problem.UNKNOWN_TYPE: "unknown type (use one of " + ", ".join(membership_rules.CONTRIBUTION_TYPES) + ")",
     Problem.BAD_LINK: "the link must start with http:// or https://",
-    Problem.LINK_TOO_LONG: f"the link is too long (at most {program.LINK_MAX_LENGTH} characters)",
+    Problem.LINK_TOO_LONG: f"the link is too long (at most {membership_rules.LINK_MAX_LENGTH} characters)",
     Problem.BAD_DATE: "the date must be a real month, written YYYY-MM",
     Problem.FUTURE_DATE: "the date is in the future",
     Problem.EMPTY_TITLE: "a title is missing",
-    Problem.TITLE_TOO_LONG: f"the title is too long (at most {program.TITLE_MAX_LENGTH} characters)",
+    Problem.TITLE_TOO_LONG: f"the title is too long (at most {membership_rules.TITLE_MAX_LENGTH} characters)",
 }
 FIELD_ERROR_MAX = 1000
 
@@ -102,8 +103,8 @@ def apply_modal(
             _text_input(
                 block_id,
                 getattr(prefill, block_id, None),
-                block_id in program.APPLICATION_REQUIRED_FIELDS,
-                program.PROFILE_LIMITS[block_id],
+                block_id in membership_rules.APPLICATION_REQUIRED_FIELDS,
+                membership_rules.PROFILE_LIMITS[block_id],
             )
         )
     fields.append(
@@ -142,7 +143,7 @@ def application_field_errors(issues: Mapping[str, Sequence[Any]]) -> dict[str, s
     """Slack's `response_action: errors`: one message per field; contribution lines by number."""
     errors: dict[str, str] = {}
     for field_name, found in issues.items():
-        limit = program.PROFILE_LIMITS.get(field_name, 0)
+        limit = membership_rules.PROFILE_LIMITS.get(field_name, 0)
         parts = []
         for issue in found:
             text = FORM_PROBLEM_TEXT[issue.code].format(limit=limit)
@@ -162,9 +163,9 @@ def github_taken_error(handle: str) -> str:
 
 
 def _date_of(item: Any) -> str:
-    if item.date_precision == program.DatePrecision.DAY:
+    if item.date_precision == membership_rules.DatePrecision.DAY:
         return str(item.occurred_on.isoformat())
-    if item.date_precision == program.DatePrecision.MONTH:
+    if item.date_precision == membership_rules.DatePrecision.MONTH:
         return str(item.occurred_on.isoformat()[:7])
     return str(item.occurred_on.year)
 
@@ -181,16 +182,16 @@ def _profile_line(view: Any) -> str:
     if view.github:
         links.append(kit.link(f"https://github.com/{view.github}", f"GitHub: {view.github}"))
     if view.twitter:
-        url = view.twitter if program.is_http_link(view.twitter) else f"https://x.com/{view.twitter}"
+        url = view.twitter if membership_rules.is_http_link(view.twitter) else f"https://x.com/{view.twitter}"
         links.append(kit.link(url, "Twitter/X"))
     if view.linkedin:
         url = (
             view.linkedin
-            if program.is_http_link(view.linkedin)
+            if membership_rules.is_http_link(view.linkedin)
             else f"https://www.linkedin.com/in/{view.linkedin}"
         )
         links.append(kit.link(url, "LinkedIn"))
-    if view.img and program.is_http_link(view.img):
+    if view.img and membership_rules.is_http_link(view.img):
         links.append(kit.link(view.img, "Photo"))
     if links:
         lines.append(" · ".join(links))
@@ -209,7 +210,7 @@ def _contribution_lines(view: Any, budget: int = kit.MAX_SECTION_TEXT - 100) -> 
     lines: list[str] = []
     size = 0
     for item in view.contributions:
-        line = f"• {program.type_label(item.type)}: {kit.link(item.link, item.title)} ({_date_of(item)})"
+        line = f"• {membership_rules.type_label(item.type)}: {kit.link(item.link, item.title)} ({_date_of(item)})"
         if size + len(line) + 1 > budget:
             break
         lines.append(line)
@@ -358,7 +359,7 @@ def reject_modal(application_id: int, private_metadata: str) -> dict[str, Any]:
                 "type": "plain_text_input",
                 "action_id": "value",
                 "multiline": True,
-                "max_length": program.DECISION_REASON_MAX_LENGTH,
+                "max_length": membership_rules.DECISION_REASON_MAX_LENGTH,
             },
         },
     ]
@@ -372,7 +373,9 @@ def decided_modal(text: str) -> dict[str, Any]:
 
 
 REJECT_REASON_REQUIRED = "Please give the applicant a reason."
-REJECT_REASON_TOO_LONG = f"Please keep the reason under {program.DECISION_REASON_MAX_LENGTH} characters."
+REJECT_REASON_TOO_LONG = (
+    f"Please keep the reason under {membership_rules.DECISION_REASON_MAX_LENGTH} characters."
+)
 APPLICATION_GONE = "That application no longer exists. Nothing was changed."
 
 
@@ -519,14 +522,14 @@ def renewal_reply(result: Any, required: int) -> str:
             f"Log them with `{ids.COMMAND} log`, then renew."
         )
     if result.refusal == "too_early":
-        opens = program.renewal_opens_on(current.term)
+        opens = membership_rules.renewal_opens_on(current.term)
         return (
-            f"Renewal opens on {opens.isoformat()}, {program.RENEWAL_WINDOW_DAYS} days before your term ends on "
+            f"Renewal opens on {opens.isoformat()}, {membership_rules.RENEWAL_WINDOW_DAYS} days before your term ends on "
             f"{current.term.end.isoformat()}. I will remind you."
         )
     return (
         f"The time to renew that term is over (it ended on {current.term.end.isoformat()}, "
-        f"{program.RENEWAL_GRACE_DAYS} days of grace included). To come back, `{ids.COMMAND} apply`."
+        f"{membership_rules.RENEWAL_GRACE_DAYS} days of grace included). To come back, `{ids.COMMAND} apply`."
     )
 
 

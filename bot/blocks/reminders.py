@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot import ids, program
+from bot import ids
 from bot.blocks import kit
+from bot.rules import membership as membership_rules
 
 SNOOZE_DAYS_DEFAULT = 30
 SNOOZE_USAGE = (
@@ -15,7 +16,9 @@ SNOOZE_USAGE = (
 )
 
 
-def reminder_message(current: program.Progress, snooze_days: int = SNOOZE_DAYS_DEFAULT) -> dict[str, Any]:
+def reminder_message(
+    current: membership_rules.Progress, snooze_days: int = SNOOZE_DAYS_DEFAULT
+) -> dict[str, Any]:
     """The monthly nudge to an ambassador behind pace: where they are, what is left, how to log."""
     term = current.term
     text = (

@@ -6,11 +6,14 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from bot import ids, program
+from bot import ids
 from bot.blocks import kit
+from bot.rules import membership as membership_rules
 
 
-def renewal_notice_message(current: program.Progress, term_id: int, can_renew: bool) -> dict[str, Any]:
+def renewal_notice_message(
+    current: membership_rules.Progress, term_id: int, can_renew: bool
+) -> dict[str, Any]:
     """Before the end of a term: met → a Renew button; not met → how many are missing."""
     end = current.term.end.isoformat()
     when = f"Your ambassador term ends on *{end}* ({kit.days_phrase(current.days_left)})."
@@ -30,7 +33,7 @@ def renewal_notice_message(current: program.Progress, term_id: int, can_renew: b
                     kit.context(f"Or type `{ids.COMMAND} renew`."),
                 ],
             )
-        days = program.RENEWAL_WINDOW_DAYS
+        days = membership_rules.RENEWAL_WINDOW_DAYS
         text += f" Renewal opens {days} days before the end; I will remind you."
         return kit.message(text, [kit.section(text)])
     missing = current.remaining
@@ -46,7 +49,7 @@ def renewal_notice_message(current: program.Progress, term_id: int, can_renew: b
 
 
 def verification_message(
-    outcome: str, current: program.Progress, term_id: int, next_term: Any | None, renew_by: date
+    outcome: str, current: membership_rules.Progress, term_id: int, next_term: Any | None, renew_by: date
 ) -> dict[str, Any]:
     """The DM after the yearly verification: renewed, may still renew, or emeritus (kindly).
 
@@ -55,13 +58,13 @@ def verification_message(
     end = current.term.end.isoformat()
     counted = f"{current.counted} of {current.required}"
     thanks = "Thank you for what you gave the community — your contributions stay in the public history."
-    if outcome == program.Verification.RENEWED:
+    if outcome == membership_rules.Verification.RENEWED:
         term = f" from {next_term.start.isoformat()} to {next_term.end.isoformat()}" if next_term else ""
         text = (
             f":tada: Your ambassador term ended on {end} with {counted} contributions, and you are renewed "
             f"for another year{term}. Thank you for everything you do for the community!"
         )
-    elif outcome == program.Verification.MET:
+    elif outcome == membership_rules.Verification.MET:
         text = (
             f":white_check_mark: Your ambassador term ended on {end} and you met the requirement "
             f"({counted} contributions). To stay on for another year, renew by *{renew_by.isoformat()}*."
@@ -76,7 +79,7 @@ def verification_message(
                 kit.context(f"Or type `{ids.COMMAND} renew`."),
             ],
         )
-    elif outcome == program.Verification.NOT_RENEWED:
+    elif outcome == membership_rules.Verification.NOT_RENEWED:
         text = (
             f":pray: Your ambassador term ended on {end}. You met the requirement ({counted}) but did not "
             f"renew by {renew_by.isoformat()}, so you are now an *emeritus* ambassador. {thanks} "
@@ -127,7 +130,11 @@ def verification_report_message(
             "Lapsed, now emeritus",
             [
                 f"• {_person(item)} — {item.progress.counted}/{item.progress.required}"
-                + (" (met, but did not renew)" if item.outcome == program.Verification.NOT_RENEWED else "")
+                + (
+                    " (met, but did not renew)"
+                    if item.outcome == membership_rules.Verification.NOT_RENEWED
+                    else ""
+                )
                 for item in lapsed
             ],
         ),

@@ -10,7 +10,6 @@ from enum import StrEnum
 
 from sqlalchemy import func, select
 
-from bot import parsing, program
 from bot.db import Database
 from bot.models import (
     Application,
@@ -22,6 +21,8 @@ from bot.models import (
     Term,
     TermStatus,
 )
+from bot.rules import membership as membership_rules
+from bot.rules import parsing
 from bot.services.members import member_by_slack_id, record_audit
 from bot.services.membership import (
     ApplicationNotFound,
@@ -46,7 +47,7 @@ class FormProblem(StrEnum):
     TOO_LONG = "too_long"
     BAD_GITHUB = "bad_github"
     BAD_HANDLE = "bad_handle"
-    BAD_URL = "bad_url"  # the photo URL (contribution lines use program.Problem.BAD_LINK)
+    BAD_URL = "bad_url"  # the photo URL (contribution lines use membership_rules.Problem.BAD_LINK)
     TOO_MANY = "too_many"  # more contribution lines than APPLICATION_MAX_CONTRIBUTIONS
     LINE_SHAPE = "line_shape"  # a contribution line without TYPE LINK YYYY-MM TITLE
     REPEATED_LINK = "repeated_link"  # the same link on two lines
@@ -54,7 +55,7 @@ class FormProblem(StrEnum):
 
 @dataclass(frozen=True)
 class Issue:
-    """One problem with a field; `code` is a FormProblem or a program.Problem, `line` a line number."""
+    """One problem with a field; `code` is a FormProblem or a membership_rules.Problem, `line` a line number."""
 
     code: str
     line: int | None = None
@@ -83,7 +84,7 @@ class ContributionEntry:
     title: str
     link: str
     occurred_on: date
-    precision: program.DatePrecision
+    precision: membership_rules.DatePrecision
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def validate_contribution_lines(text: str, today: date) -> tuple[list[Contributi
     issues: list[Issue] = []
     if not lines:
         return [], [Issue(FormProblem.REQUIRED)]
-    if len(lines) > program.APPLICATION_MAX_CONTRIBUTIONS:
+    if len(lines) > membership_rules.APPLICATION_MAX_CONTRIBUTIONS:
         return [], [Issue(FormProblem.TOO_MANY)]
     entries: list[ContributionEntry] = []
     seen: set[str] = set()
@@ -108,24 +109,24 @@ def validate_contribution_lines(text: str, today: date) -> tuple[list[Contributi
         if not line.complete:
             issues.append(Issue(FormProblem.LINE_SHAPE, line.number))
             continue
-        canonical = program.normalize_type(line.type)
+        canonical = membership_rules.normalize_type(line.type)
         if canonical is None:
-            issues.append(Issue(program.Problem.UNKNOWN_TYPE, line.number))
-        if problem := program.link_problem(line.link):
+            issues.append(Issue(membership_rules.Problem.UNKNOWN_TYPE, line.number))
+        if problem := membership_rules.link_problem(line.link):
             issues.append(Issue(problem, line.number))
-        elif program.normalize_link(line.link) in seen:
+        elif membership_rules.normalize_link(line.link) in seen:
             issues.append(Issue(FormProblem.REPEATED_LINK, line.number))
         parsed = parsing.parse_month_or_day(line.date_text)
         if parsed is None:
-            issues.append(Issue(program.Problem.BAD_DATE, line.number))
+            issues.append(Issue(membership_rules.Problem.BAD_DATE, line.number))
         elif parsed[0] > today:
-            issues.append(Issue(program.Problem.FUTURE_DATE, line.number))
-        if problem := program.title_problem(line.title):
+            issues.append(Issue(membership_rules.Problem.FUTURE_DATE, line.number))
+        if problem := membership_rules.title_problem(line.title):
             issues.append(Issue(problem, line.number))
         if canonical is None or parsed is None or any(issue.line == line.number for issue in issues):
             continue
-        seen.add(program.normalize_link(line.link))
-        precision = program.DatePrecision.DAY if parsed[1] else program.DatePrecision.MONTH
+        seen.add(membership_rules.normalize_link(line.link))
+        precision = membership_rules.DatePrecision.DAY if parsed[1] else membership_rules.DatePrecision.MONTH
         entries.append(ContributionEntry(canonical, line.title.strip(), line.link, parsed[0], precision))
     return entries, issues
 
@@ -141,19 +142,27 @@ def validate_application(
         values["github"] = values["github"].split("github.com/", 1)[1].strip("/")
     values["twitter"] = values["twitter"].removeprefix("@")
     for name, value in values.items():
-        if not value and name in program.APPLICATION_REQUIRED_FIELDS:
+        if not value and name in membership_rules.APPLICATION_REQUIRED_FIELDS:
             issues[name] = [Issue(FormProblem.REQUIRED)]
-        elif len(value) > program.PROFILE_LIMITS[name]:
+        elif len(value) > membership_rules.PROFILE_LIMITS[name]:
             issues[name] = [Issue(FormProblem.TOO_LONG)]
-    if values["github"] and "github" not in issues and not program.is_github_handle(values["github"]):
+    if (
+        values["github"]
+        and "github" not in issues
+        and not membership_rules.is_github_handle(values["github"])
+    ):
         issues["github"] = [Issue(FormProblem.BAD_GITHUB)]
     for name in ("twitter", "linkedin"):
-        if values[name] and name not in issues and not program.is_social_handle_or_link(values[name]):
+        if (
+            values[name]
+            and name not in issues
+            and not membership_rules.is_social_handle_or_link(values[name])
+        ):
             issues[name] = [Issue(FormProblem.BAD_HANDLE)]
-    if values["img"] and "img" not in issues and not program.is_http_link(values["img"]):
+    if values["img"] and "img" not in issues and not membership_rules.is_http_link(values["img"]):
         issues["img"] = [Issue(FormProblem.BAD_URL)]
     contributions_text = form.contributions or ""
-    if len(contributions_text) > program.PROFILE_LIMITS["contributions"]:
+    if len(contributions_text) > membership_rules.PROFILE_LIMITS["contributions"]:
         issues["contributions"] = [Issue(FormProblem.TOO_LONG)]
         entries: list[ContributionEntry] = []
     else:
@@ -163,7 +172,7 @@ def validate_application(
     if issues:
         return None, issues
     if not values["img"]:
-        values["img"] = program.github_avatar(values["github"])
+        values["img"] = membership_rules.github_avatar(values["github"])
     profile = {name: values[name] or None for name in PROFILE_FIELDS}
     return ApplicationDraft(profile, entries, values["motivation"]), {}
 
@@ -188,7 +197,7 @@ def _contribution_line(contribution: Contribution) -> str | None:
     if not contribution.link:
         return None  # the public file's empty links cannot be written as a line
     when = contribution.occurred_on.isoformat()
-    if contribution.date_precision != program.DatePrecision.DAY:
+    if contribution.date_precision != membership_rules.DatePrecision.DAY:
         when = when[:7]
     return f"{contribution.type} {contribution.link} {when} {contribution.title}"
 
@@ -211,7 +220,7 @@ def start_application(db: Database, slack_user_id: str, today: date) -> ApplySta
             select(Contribution)
             .where(
                 Contribution.member_id == member.id,
-                Contribution.occurred_on >= program.application_window(today).start,
+                Contribution.occurred_on >= membership_rules.application_window(today).start,
             )
             .order_by(Contribution.occurred_on, Contribution.id)
             .limit(PREFILL_CONTRIBUTIONS)
@@ -305,7 +314,7 @@ def submit_application(
             )
             added = 0
             for entry in draft.contributions:
-                link_key = program.normalize_link(entry.link)
+                link_key = membership_rules.normalize_link(entry.link)
                 if link_key in known:
                     continue  # already on record (imported, or logged before)
                 known.add(link_key)
@@ -318,7 +327,7 @@ def submit_application(
                         link=entry.link,
                         link_key=link_key,
                         year=entry.occurred_on.year,
-                        month=program.month_label(entry.occurred_on),
+                        month=membership_rules.month_label(entry.occurred_on),
                         occurred_on=entry.occurred_on,
                         date_precision=entry.precision,
                         source="application",

@@ -22,9 +22,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import benefit_rules as rules
-from bot import program
-from bot.benefit_rules import RequestStatus
 from bot.db import Database
 from bot.models import (
     Benefit,
@@ -36,6 +33,9 @@ from bot.models import (
     Term,
     TermStatus,
 )
+from bot.rules import benefits as benefit_rules
+from bot.rules import membership as membership_rules
+from bot.rules.benefits import RequestStatus
 from bot.services.members import count_in_term, member_by_slack_id, record_audit
 from bot.services.outbox import enqueue_message
 from bot.settings import Settings
@@ -77,8 +77,8 @@ class CatalogueItem:
     enabled: bool
 
     @property
-    def spec(self) -> rules.BenefitSpec:
-        return rules.BenefitSpec(
+    def spec(self) -> benefit_rules.BenefitSpec:
+        return benefit_rules.BenefitSpec(
             self.kind, self.value, self.needs_shipping, self.needs_event, self.limit_per_term
         )
 
@@ -112,8 +112,8 @@ class RequestView:
     fulfilled_at: datetime | None
     has_fulfilment_note: bool
     cancelled_at: datetime | None
-    progress: program.Progress | None  # the member's current term, when they have one
-    budget: rules.Budget
+    progress: membership_rules.Progress | None  # the member's current term, when they have one
+    budget: benefit_rules.Budget
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,7 @@ def ensure_catalogue(db: Database, now: datetime) -> None:
             return
     try:
         with db.transaction() as session:
-            for position, default in enumerate(rules.DEFAULT_CATALOGUE):
+            for position, default in enumerate(benefit_rules.DEFAULT_CATALOGUE):
                 spec = default.spec
                 session.add(
                     Benefit(
@@ -230,7 +230,7 @@ class CatalogueError(Exception):
 def add_benefit(
     db: Database, actor: str, key: str, kind: str, value: int, name: str, *, now: datetime
 ) -> CatalogueItem:
-    needs_shipping, needs_event, limit = rules.KIND_DEFAULTS[kind]
+    needs_shipping, needs_event, limit = benefit_rules.KIND_DEFAULTS[kind]
     try:
         with db.transaction() as session:
             if session.scalar(select(Benefit.id).where(Benefit.key == key)) is not None:
@@ -260,13 +260,13 @@ def add_benefit(
 
 
 SETTABLE = {
-    rules.CatalogueField.NAME: "name",
-    rules.CatalogueField.VALUE: "value",
-    rules.CatalogueField.LIMIT: "limit_per_term",
-    rules.CatalogueField.SHIPPING: "needs_shipping",
-    rules.CatalogueField.EVENT: "needs_event",
-    rules.CatalogueField.DESCRIPTION: "description",
-    rules.CatalogueField.KIND: "kind",
+    benefit_rules.CatalogueField.NAME: "name",
+    benefit_rules.CatalogueField.VALUE: "value",
+    benefit_rules.CatalogueField.LIMIT: "limit_per_term",
+    benefit_rules.CatalogueField.SHIPPING: "needs_shipping",
+    benefit_rules.CatalogueField.EVENT: "needs_event",
+    benefit_rules.CatalogueField.DESCRIPTION: "description",
+    benefit_rules.CatalogueField.KIND: "kind",
 }
 
 
@@ -308,27 +308,29 @@ def current_term(session: Session, member: Member) -> Term | None:
     return session.scalar(select(Term).where(Term.member_id == member.id, Term.status == TermStatus.ACTIVE))
 
 
-def _progress(session: Session, member: Member, today: date, required: int) -> program.Progress | None:
+def _progress(
+    session: Session, member: Member, today: date, required: int
+) -> membership_rules.Progress | None:
     term = current_term(session, member)
     if term is None:
         return None
-    rule_term = program.Term(term.start_on, term.end_on)
-    return program.Progress(rule_term, today, count_in_term(session, member.id, rule_term), required)
+    rule_term = membership_rules.Term(term.start_on, term.end_on)
+    return membership_rules.Progress(rule_term, today, count_in_term(session, member.id, rule_term), required)
 
 
-def budget_in(session: Session, now: datetime, setting: BudgetSetting) -> rules.Budget:
+def budget_in(session: Session, now: datetime, setting: BudgetSetting) -> benefit_rules.Budget:
     """The year's budget: what approved and fulfilled requests decided this year are worth."""
-    year = rules.budget_year(now.astimezone(setting.zone).date())
+    year = benefit_rules.budget_year(now.astimezone(setting.zone).date())
     start = datetime(year, 1, 1, tzinfo=setting.zone)
     end = datetime(year + 1, 1, 1, tzinfo=setting.zone)
     committed = session.scalar(
         select(func.coalesce(func.sum(BenefitRequest.value), 0)).where(
-            BenefitRequest.status.in_(rules.COMMITTED_STATUSES),
+            BenefitRequest.status.in_(benefit_rules.COMMITTED_STATUSES),
             BenefitRequest.decided_at >= start,
             BenefitRequest.decided_at < end,
         )
     )
-    return rules.Budget(year, setting.total, int(committed or 0))
+    return benefit_rules.Budget(year, setting.total, int(committed or 0))
 
 
 def _view(
@@ -398,7 +400,7 @@ def _used_this_term(session: Session, member_id: int, term_id: int) -> dict[int,
         .where(
             BenefitRequest.member_id == member_id,
             BenefitRequest.term_id == term_id,
-            BenefitRequest.status.in_(rules.COUNTED_STATUSES),
+            BenefitRequest.status.in_(benefit_rules.COUNTED_STATUSES),
         )
         .group_by(BenefitRequest.benefit_id)
     )
@@ -436,7 +438,9 @@ def member_benefits(
             return MemberBenefits(False, False, [Offer(item, None) for item in items], [], setting.currency)
         term = current_term(session, member)
         used = _used_this_term(session, member.id, term.id) if term else {}
-        offers = [Offer(item, rules.left_this_term(item.spec, used.get(item.id, 0))) for item in items]
+        offers = [
+            Offer(item, benefit_rules.left_this_term(item.spec, used.get(item.id, 0))) for item in items
+        ]
         requests = [
             _view(session, request, now=now, today=today, required=required, setting=setting)
             for request in session.scalars(
@@ -453,7 +457,7 @@ def member_benefits(
 
 
 class RequestRefused(Exception):
-    def __init__(self, refusal: rules.RequestRefusal) -> None:
+    def __init__(self, refusal: benefit_rules.RequestRefusal) -> None:
         super().__init__(refusal)
         self.refusal = refusal
 
@@ -468,7 +472,7 @@ class Submitted:
 def submit_request(
     db: Database,
     slack_user_id: str,
-    draft: rules.RequestDraft,
+    draft: benefit_rules.RequestDraft,
     *,
     now: datetime,
     today: date,
@@ -488,7 +492,7 @@ def submit_request(
         benefit = session.get(Benefit, draft.benefit_id)
         item = _item(benefit) if benefit else None
         used = _used_this_term(session, member.id, term.id).get(draft.benefit_id, 0) if member and term else 0
-        refusal = rules.request_refusal(
+        refusal = benefit_rules.request_refusal(
             term is not None, bool(item and item.enabled), item.spec if item else None, used
         )
         if refusal is not None:
@@ -575,7 +579,7 @@ class Outcome:
     request: RequestView
     review_location: tuple[str, str] | None
     outbox_keys: list[str] = field(default_factory=list)
-    refusal: program.DecisionRefusal | None = None
+    refusal: membership_rules.DecisionRefusal | None = None
 
 
 def _claim(session: Session, request_id: int, from_status: RequestStatus, **values: Any) -> bool:
@@ -647,15 +651,15 @@ def decide(
     """Approve or decline a pending request: exactly one decision wins, whoever clicks.
 
     Refused (audited, nothing changed) for anyone not on the TSC and for the member's own request
-    (`program.decision_refusal`). In the same transaction as the decision: its audit row, the DM to
+    (`membership_rules.decision_refusal`). In the same transaction as the decision: its audit row, the DM to
     the member, and, declined, the erasure of the shipping details (no longer needed).
     """
     reason = (reason or "").strip() or None
-    if not approve and (reason is None or len(reason) > program.DECISION_REASON_MAX_LENGTH):
+    if not approve and (reason is None or len(reason) > membership_rules.DECISION_REASON_MAX_LENGTH):
         raise ValueError("a reason of 1 to DECISION_REASON_MAX_LENGTH characters is required")
     status = RequestStatus.APPROVED if approve else RequestStatus.DECLINED
     with db.transaction() as session:
-        refusal = program.decision_refusal(decider, decider_is_tsc, _requester(session, request_id))
+        refusal = membership_rules.decision_refusal(decider, decider_is_tsc, _requester(session, request_id))
         won = refusal is None and _claim(
             session,
             request_id,
@@ -730,10 +734,10 @@ def fulfil(
     the member only: it may be a ticket code.
     """
     note = (note or "").strip() or None
-    if note is not None and len(note) > rules.LIMITS["fulfilment_note"]:
+    if note is not None and len(note) > benefit_rules.LIMITS["fulfilment_note"]:
         raise ValueError("the note is too long")
     with db.transaction() as session:
-        refusal = program.decision_refusal(actor, actor_is_tsc, _requester(session, request_id))
+        refusal = membership_rules.decision_refusal(actor, actor_is_tsc, _requester(session, request_id))
         won = refusal is None and _claim(
             session,
             request_id,
@@ -877,7 +881,7 @@ class OpenRequests:
     items: list[OpenItem]
     pending_total: int
     approved_total: int
-    budget: rules.Budget
+    budget: benefit_rules.Budget
     currency: str
 
 
@@ -905,7 +909,7 @@ def open_requests_in(
         )
         .join(Member, Member.id == BenefitRequest.member_id)
         .join(Benefit, Benefit.id == BenefitRequest.benefit_id)
-        .where(BenefitRequest.status.in_(rules.OPEN_STATUSES))
+        .where(BenefitRequest.status.in_(benefit_rules.OPEN_STATUSES))
         .subquery()
     )
     rows = session.execute(
@@ -961,9 +965,9 @@ def overdue_fulfilments(session: Session, now: datetime) -> list[OverdueItem]:
         .order_by(BenefitRequest.decided_at, BenefitRequest.id)
     ).all()
     return [
-        OverdueItem(row[0], row[1], row[2], row[3], row[4], row[5], rules.days_waiting(row[5], now))
+        OverdueItem(row[0], row[1], row[2], row[3], row[4], row[5], benefit_rules.days_waiting(row[5], now))
         for row in rows
-        if row[5] is not None and rules.fulfilment_overdue(row[5], now)
+        if row[5] is not None and benefit_rules.fulfilment_overdue(row[5], now)
     ]
 
 
@@ -1062,9 +1066,13 @@ def erase_shipping_details(
     erased: list[int] = []
     with db.transaction() as session:
         for request in session.scalars(query.order_by(BenefitRequest.id).with_for_update(skip_locked=True)):
-            if not everything_closed and not rules.shipping_erasure_is_due(request.fulfilled_at, now):
+            if not everything_closed and not benefit_rules.shipping_erasure_is_due(request.fulfilled_at, now):
                 continue
-            why = "purge" if everything_closed else f"{rules.SHIPPING_RETENTION_DAYS} days after fulfilment"
+            why = (
+                "purge"
+                if everything_closed
+                else f"{benefit_rules.SHIPPING_RETENTION_DAYS} days after fulfilment"
+            )
             if _erase_shipping(session, request, actor, now, why):
                 erased.append(request.id)
     return erased

@@ -10,10 +10,10 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import program
 from bot.db import Database
 from bot.models import Contribution, Member
-from bot.program import Problem
+from bot.rules import membership as membership_rules
+from bot.rules.membership import Problem
 from bot.services.members import MemberStanding, insert_audit, member_and_standing, record_audit
 
 
@@ -55,16 +55,16 @@ class LoggedContribution:
 def validate(draft: ContributionDraft, today: date) -> tuple[str, dict[str, Problem]]:
     """The canonical type and every problem with the draft, keyed by field."""
     problems: dict[str, Problem] = {}
-    canonical = program.normalize_type(draft.type)
+    canonical = membership_rules.normalize_type(draft.type)
     if canonical is None:
         problems["type"] = Problem.UNKNOWN_TYPE
-    if problem := program.link_problem(draft.link):
+    if problem := membership_rules.link_problem(draft.link):
         problems["link"] = problem
     if draft.occurred_on is None:
         problems["date"] = Problem.BAD_DATE
-    elif problem := program.date_problem(draft.occurred_on, today):
+    elif problem := membership_rules.date_problem(draft.occurred_on, today):
         problems["date"] = problem
-    if problem := program.title_problem(draft.title):
+    if problem := membership_rules.title_problem(draft.title):
         problems["title"] = problem
     return canonical or "", problems
 
@@ -99,11 +99,11 @@ def log_contribution(
                     "type": canonical,
                     "title": title,
                     "link": link,
-                    "link_key": program.normalize_link(link),
+                    "link_key": membership_rules.normalize_link(link),
                     "year": draft.occurred_on.year,
-                    "month": program.month_label(draft.occurred_on),
+                    "month": membership_rules.month_label(draft.occurred_on),
                     "occurred_on": draft.occurred_on,
-                    "date_precision": program.DatePrecision.DAY,
+                    "date_precision": membership_rules.DatePrecision.DAY,
                     "reach": draft.reach,
                     "audience": (draft.audience or "").strip() or None,
                     "notes": (draft.notes or "").strip() or None,
@@ -247,7 +247,7 @@ def edit_contribution(
             raise ContributionRejected(problems)
         assert draft.occurred_on is not None
         link = draft.link.strip()
-        link_key = program.normalize_link(link)
+        link_key = membership_rules.normalize_link(link)
         duplicate = session.scalar(
             select(Contribution.id).where(
                 Contribution.member_id == contribution.member_id,
@@ -258,7 +258,7 @@ def edit_contribution(
         if duplicate is not None:
             raise ContributionRejected({"link": Problem.DUPLICATE_LINK})
         before = _snapshot(contribution)
-        if program.normalize_type(contribution.type) != canonical:
+        if membership_rules.normalize_type(contribution.type) != canonical:
             # An imported spelling ("initiative_driver") is kept unless the member picked another type.
             contribution.type = canonical
         contribution.title = draft.title.strip()
@@ -267,8 +267,8 @@ def edit_contribution(
         if draft.occurred_on != contribution.occurred_on:
             contribution.occurred_on = draft.occurred_on
             contribution.year = draft.occurred_on.year
-            contribution.month = program.month_label(draft.occurred_on)
-            contribution.date_precision = program.DatePrecision.DAY
+            contribution.month = membership_rules.month_label(draft.occurred_on)
+            contribution.date_precision = membership_rules.DatePrecision.DAY
         contribution.reach = draft.reach
         contribution.notes = (draft.notes or "").strip() or None
         after = _snapshot(contribution)

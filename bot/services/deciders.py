@@ -1,4 +1,4 @@
-"""Who may decide an application: the rule is `program.decision_refusal`; this reads what it needs."""
+"""Who may decide an application: the rule is `membership_rules.decision_refusal`; this reads what it needs."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from bot import program
 from bot.db import Database
 from bot.models import Application, Member
+from bot.rules import membership as membership_rules
 from bot.services.home import tsc_slack_ids
 
 
 @dataclass(frozen=True)
 class Refusal:
-    reason: program.DecisionRefusal
+    reason: membership_rules.DecisionRefusal
     only_tsc_member: bool  # the decider is the only TSC member: nobody can decide it yet
 
 
@@ -34,10 +34,10 @@ def application_refusal(
                 .join(Application, Application.member_id == Member.id)
                 .where(Application.id == application_id)
             )
-    reason = program.decision_refusal(decider, decider_is_tsc, requester)
+    reason = membership_rules.decision_refusal(decider, decider_is_tsc, requester)
     if reason is None:
         return None
-    only = reason is program.DecisionRefusal.OWN_REQUEST and set(tsc_slack_ids(db, configured_tsc)) <= {
-        decider
-    }
+    only = reason is membership_rules.DecisionRefusal.OWN_REQUEST and set(
+        tsc_slack_ids(db, configured_tsc)
+    ) <= {decider}
     return Refusal(reason, only)

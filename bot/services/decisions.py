@@ -10,9 +10,9 @@ from datetime import date, datetime
 from sqlalchemy import String, cast, func, literal, select, update
 from sqlalchemy.orm import Session
 
-from bot import program
 from bot.db import Database
 from bot.models import Application, ApplicationStatus, Contribution, Member, OutboxMessage, OutboxStatus
+from bot.rules import membership as membership_rules
 from bot.services import invitations, terms
 from bot.services.members import record_audit
 from bot.services.membership import (
@@ -40,7 +40,7 @@ class Decision:
 
     decided_now: bool
     application: ApplicationView
-    term: program.Term | None  # approved: the new ambassador's term
+    term: membership_rules.Term | None  # approved: the new ambassador's term
     review_location: tuple[str, str] | None  # (channel, ts) of the review post, if it was posted
     outbox_keys: list[str]  # DMs to deliver now (announcements are left to the announce job)
 
@@ -168,7 +168,7 @@ def reject(
     In the same transaction: audit (`application.rejected`, with the reason) and the kind DM.
     """
     reason = reason.strip()
-    if not reason or len(reason) > program.DECISION_REASON_MAX_LENGTH:
+    if not reason or len(reason) > membership_rules.DECISION_REASON_MAX_LENGTH:
         raise ValueError("a reason of 1 to DECISION_REASON_MAX_LENGTH characters is required")
     with db.transaction() as session:
         won = _claim_decision(session, application_id, ApplicationStatus.REJECTED, decider, now, reason)
@@ -227,7 +227,7 @@ def pending_applications(
     recent = (
         select(Contribution.member_id, func.count(Contribution.id).label("recent"))
         .where(
-            Contribution.occurred_on >= program.application_window(today).start,
+            Contribution.occurred_on >= membership_rules.application_window(today).start,
             Contribution.occurred_on <= today,
         )
         .group_by(Contribution.member_id)
@@ -275,7 +275,7 @@ def pending_applications(
             submitted_at=row[5],
             nominated_by=row[6],
             recent_contributions=row[7],
-            meets_requirement=program.meets_application_requirement(row[7], required),
+            meets_requirement=membership_rules.meets_application_requirement(row[7], required),
             review_posted=bool(row[8] or row[9]),
         )
         for row in rows

@@ -14,7 +14,6 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from bot import program
 from bot.db import Database
 from bot.models import (
     Application,
@@ -25,6 +24,7 @@ from bot.models import (
     Term,
     TermStatus,
 )
+from bot.rules import membership as membership_rules
 from bot.services.benefits import BudgetSetting, OpenRequests, open_requests_in
 from bot.services.members import with_current_term_counts
 
@@ -76,7 +76,7 @@ class PersonalHome:
     name: str
     status: str
     current_term: TermItem | None
-    progress: program.Progress | None
+    progress: membership_rules.Progress | None
     terms: list[TermItem]
     # This term's contributions (all of the member's for someone without a term), newest first, cut.
     contributions: list[ContributionItem]
@@ -96,7 +96,7 @@ class PersonalHome:
             self.progress is not None
             and self.current_term is not None
             and not self.current_term.renewal_requested
-            and program.can_renew(self.progress)
+            and membership_rules.can_renew(self.progress)
         )
 
     @property
@@ -131,7 +131,7 @@ class PendingApplication:
 class AtRiskAmbassador:
     slack_user_id: str | None
     name: str
-    progress: program.Progress
+    progress: membership_rules.Progress
 
     @property
     def behind_pace(self) -> bool:
@@ -232,7 +232,7 @@ def _personal(session: Session, member: Member, today: date, required: int) -> P
         listed, listed_total = mine, int(total)
         shown = EMERITUS_CONTRIBUTIONS_SHOWN
 
-    rule_term = program.Term(current.start, current.end) if current else None
+    rule_term = membership_rules.Term(current.start, current.end) if current else None
     contributions = contribution_items(session, listed, rule_term, limit=shown)
 
     latest = session.scalar(
@@ -258,7 +258,7 @@ def _personal(session: Session, member: Member, today: date, required: int) -> P
         name=member.name,
         status=member.status,
         current_term=current,
-        progress=program.Progress(rule_term, today, int(counted), required) if rule_term else None,
+        progress=membership_rules.Progress(rule_term, today, int(counted), required) if rule_term else None,
         terms=terms,
         contributions=contributions,
         contributions_listed_total=listed_total,
@@ -294,7 +294,7 @@ def _tsc(session: Session, today: date, required: int) -> TscHome:
     ).all()
     # The requirement is judged by the program's rule on the applicants' contribution dates in its
     # application window, fetched for all the listed applicants at once.
-    window = program.application_window(today)
+    window = membership_rules.application_window(today)
     dates: dict[int, list[date]] = {row.member_id: [] for row in pending_rows}
     if dates:
         for member_id, occurred_on in session.execute(
@@ -315,7 +315,7 @@ def _tsc(session: Session, today: date, required: int) -> TscHome:
             country=row.country,
             submitted_at=row.submitted_at,
             recent_contributions=len(dates[row.member_id]),
-            meets_requirement=program.meets_requirement_for_application(
+            meets_requirement=membership_rules.meets_requirement_for_application(
                 dates[row.member_id], today, required
             ),
         )
@@ -330,8 +330,10 @@ def _tsc(session: Session, today: date, required: int) -> TscHome:
     at_risk: list[AtRiskAmbassador] = []
     renewals_due = renewals_due_met = renewals_requested = 0
     for row in ambassadors:
-        progress = program.Progress(program.Term(row.start_on, row.end_on), today, int(row[5]), required)
-        if program.at_risk(progress):
+        progress = membership_rules.Progress(
+            membership_rules.Term(row.start_on, row.end_on), today, int(row[5]), required
+        )
+        if membership_rules.at_risk(progress):
             at_risk.append(AtRiskAmbassador(row.slack_user_id, row.name, progress))
         if progress.in_renewal_window:
             renewals_due += 1
@@ -358,7 +360,7 @@ def _tsc(session: Session, today: date, required: int) -> TscHome:
         )
         .group_by(Contribution.type)
     ):
-        canonical = program.normalize_type(type_) or "other"
+        canonical = membership_rules.normalize_type(type_) or "other"
         this_year[canonical] += int(in_year)
         if in_month:
             this_month[canonical] += int(in_month)
@@ -413,7 +415,7 @@ def history(db: Database, slack_user_id: str) -> History | None:
         ]
         current = next(
             (
-                program.Term(term.start, term.end)
+                membership_rules.Term(term.start, term.end)
                 for term in terms
                 if term.status == TermStatus.ACTIVE and member.status == MemberStatus.ACTIVE
             ),
@@ -424,7 +426,10 @@ def history(db: Database, slack_user_id: str) -> History | None:
 
 
 def contribution_items(
-    session: Session, which: ColumnElement[bool], current: program.Term | None, limit: int | None = None
+    session: Session,
+    which: ColumnElement[bool],
+    current: membership_rules.Term | None,
+    limit: int | None = None,
 ) -> list[ContributionItem]:
     """Contributions matching `which`, newest first, each marked if it counts toward `current`."""
     query = (

@@ -1,6 +1,6 @@
 """What the scheduled jobs find due: queries over members, terms, contributions and the outbox.
 
-The pace, the renewal window and the verification outcome are the program's rules (`bot.program`);
+The pace, the renewal window and the verification outcome are the program's rules (`bot.rules.membership`);
 the policies here only say *when* the bot speaks about them (how often a reminder may go out, when
 renewal notices are due), from the settings. Queries take the caller's session, so a job plans and
 enqueues in one transaction.
@@ -18,8 +18,8 @@ from sqlalchemy import String, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from bot import program
 from bot.models import Contribution, Member, OutboxMessage, Term, TermStatus
+from bot.rules import membership as membership_rules
 from bot.services.members import with_current_term_counts
 
 # --- policies: when the bot speaks (pure, tested with plain dates) ------------------------------
@@ -43,7 +43,7 @@ def reminder_period(term_id: int, term_start: date, today: date, interval_days: 
 
 
 def reminder_due(
-    current: program.Progress, snoozed_until: datetime | None, now: datetime, policy: ReminderPolicy
+    current: membership_rules.Progress, snoozed_until: datetime | None, now: datetime, policy: ReminderPolicy
 ) -> bool:
     """Behind pace, past the first weeks, before the renewal notices, and not snoozed."""
     if current.ended or current.on_pace:
@@ -76,7 +76,7 @@ class AmbassadorProgress:
     slack_user_id: str
     name: str
     term_id: int
-    progress: program.Progress
+    progress: membership_rules.Progress
     renewal_requested: bool
     snoozed_until: datetime | None
 
@@ -101,7 +101,7 @@ def ambassadors_in_progress(session: Session, today: date, required: int) -> lis
     for member_id, slack_id, name, snoozed, term_id, start, end, requested_at, count in session.execute(
         query
     ):
-        current = program.Progress(program.Term(start, end), today, count, required)
+        current = membership_rules.Progress(membership_rules.Term(start, end), today, count, required)
         result.append(
             AmbassadorProgress(
                 member_id, str(slack_id), name, term_id, current, requested_at is not None, snoozed
@@ -118,7 +118,7 @@ class TermAtEnd:
     member_id: int
     slack_user_id: str | None
     name: str
-    progress: program.Progress
+    progress: membership_rules.Progress
     renewal_requested: bool
 
 
@@ -161,7 +161,7 @@ def terms_at_end(session: Session, today: date, required: int) -> list[TermAtEnd
             member_id,
             slack_user_id,
             name,
-            program.Progress(program.Term(start, end), today, count or 0, required),
+            membership_rules.Progress(membership_rules.Term(start, end), today, count or 0, required),
             requested_at is not None,
         )
         for term_id, member_id, slack_user_id, name, start, end, requested_at, count in session.execute(query)

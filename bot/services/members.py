@@ -9,9 +9,9 @@ from typing import Any, cast
 from sqlalchemy import Select, Table, and_, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
-from bot import program
 from bot.db import Database
 from bot.models import AuditEvent, Contribution, Member, MemberStatus, Term, TermStatus
+from bot.rules import membership as membership_rules
 
 
 @dataclass(frozen=True)
@@ -21,8 +21,8 @@ class TermView:
     end: date
 
     @property
-    def rule_term(self) -> program.Term:
-        return program.Term(self.start, self.end)
+    def rule_term(self) -> membership_rules.Term:
+        return membership_rules.Term(self.start, self.end)
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class MemberStanding:
     name: str
     status: str
     term: TermView | None
-    progress: program.Progress | None
+    progress: membership_rules.Progress | None
     renewal_requested: bool
     snoozed_until: datetime | None
 
@@ -89,7 +89,7 @@ def active_term(session: Session, member_id: int) -> Term | None:
     return session.scalar(select(Term).where(Term.member_id == member_id, Term.status == TermStatus.ACTIVE))
 
 
-def count_in_term(session: Session, member_id: int, term: program.Term) -> int:
+def count_in_term(session: Session, member_id: int, term: membership_rules.Term) -> int:
     return (
         session.scalar(
             select(func.count(Contribution.id)).where(
@@ -107,7 +107,7 @@ def standing_in(session: Session, member: Member, today: date, required: int) ->
     view = TermView(term.id, term.start_on, term.end_on) if term else None
     current = None
     if view is not None:
-        current = program.Progress(
+        current = membership_rules.Progress(
             view.rule_term, today, count_in_term(session, member.id, view.rule_term), required
         )
     return MemberStanding(
@@ -169,7 +169,7 @@ def member_and_standing(
         return None
     member_id, name, status, snoozed_until, term_id, start, end, requested_at, count = row
     view = TermView(term_id, start, end) if term_id is not None else None
-    current = program.Progress(view.rule_term, today, count or 0, required) if view else None
+    current = membership_rules.Progress(view.rule_term, today, count or 0, required) if view else None
     return MemberStanding(
         member_id=member_id,
         slack_user_id=slack_user_id,

@@ -20,8 +20,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import program
 from bot.models import OPEN_APPLICATION_STATUSES, Application, Contribution, OutboxMessage, OutboxStatus
+from bot.rules import membership as membership_rules
 
 Payload = dict[str, Any]
 T = TypeVar("T")
@@ -100,7 +100,7 @@ class Messages(Protocol):
     def welcome(
         self,
         name: str,
-        term: program.Term,
+        term: membership_rules.Term,
         required: int,
         returning: bool = False,
         github_invitation: tuple[str, str] | None = None,  # (organization, login) just invited to
@@ -112,7 +112,7 @@ class Messages(Protocol):
 
     def nomination(self, nominator: str, application_id: int, required: int) -> Payload: ...
 
-    def extended(self, name: str, term: program.Term, previous_end: date) -> Payload: ...
+    def extended(self, name: str, term: membership_rules.Term, previous_end: date) -> Payload: ...
 
     def emeritus(self, name: str, reason: str) -> Payload: ...
 
@@ -139,7 +139,7 @@ def application_view(
         select(
             func.count(Contribution.id),
             func.count(Contribution.id).filter(
-                Contribution.occurred_on >= program.application_window(today).start
+                Contribution.occurred_on >= membership_rules.application_window(today).start
             ),
         ).where(Contribution.member_id == member.id, Contribution.occurred_on <= today)
     ).one()
@@ -167,7 +167,7 @@ def application_view(
         contributions_total=total or 0,
         recent_contributions=recent or 0,
         required=required,
-        meets_requirement=program.meets_application_requirement(recent or 0, required),
+        meets_requirement=membership_rules.meets_application_requirement(recent or 0, required),
     )
 
 

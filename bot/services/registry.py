@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import String, select
 from sqlalchemy.orm import Session
 
-from bot import program
 from bot.db import Database
 from bot.models import Contribution, Member, MemberStatus, Term, TermStatus
+from bot.rules import membership as membership_rules
 from bot.services.members import record_audit
 from bot.settings import SLACK_USER_ID
 
@@ -66,10 +66,12 @@ class ContributionRecord:
     @property
     def link_key(self) -> str | None:
         """The key duplicate links are found by; None for empty (or non-web) links, which may repeat."""
-        return program.normalize_link(self.link) if program.is_http_link(self.link) else None
+        return (
+            membership_rules.normalize_link(self.link) if membership_rules.is_http_link(self.link) else None
+        )
 
-    def occurred(self) -> tuple[date, program.DatePrecision]:
-        return program.approximate_date(self.year, self.month)
+    def occurred(self) -> tuple[date, membership_rules.DatePrecision]:
+        return membership_rules.approximate_date(self.year, self.month)
 
     def as_file_entry(self) -> dict[str, Any]:
         when: dict[str, Any] = {"year": self.year}
@@ -388,7 +390,7 @@ def import_members(
     the same file again writes nothing.
     """
     added = updated = unchanged = contributions_added = contributions_updated = 0
-    term = program.first_term(term_start)
+    term = membership_rules.first_term(term_start)
     with db.transaction() as session:
         matches = _match_members(session, parsed.members)
         matched_ids = [member.id for member in matches if member is not None]

@@ -2,7 +2,7 @@
 
 Before command text was decoded, an inline `/ambassador log` stored Slack's wire form: `&amp;` in
 links (a broken URL in the public file) and titles, `<https://...|label>` and `<@U123|jane>` in
-titles. Each such field is decoded with the same decoder commands use now (bot.slack_text). Only
+titles. Each such field is decoded with the same decoder commands use now (bot.rules.slack_text). Only
 contributions logged in Slack are looked at (imports and applications never carried the escaping).
 """
 
@@ -14,9 +14,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot import program, slack_text
 from bot.db import Database
 from bot.models import Contribution
+from bot.rules import membership as membership_rules
+from bot.rules import slack_text
 from bot.services.members import record_audit
 
 ESCAPED = re.compile(r"&(?:amp|lt|gt);|<[^<>]*>")
@@ -56,10 +57,10 @@ def repair_escapes(db: Database, now: datetime, apply: bool) -> list[FieldRepair
             if row.link and ESCAPED.search(row.link):
                 after = decoded_link(row.link)
                 skipped = ""
-                if not program.is_http_link(after):
+                if not membership_rules.is_http_link(after):
                     skipped = "the decoded link is not a web address"
                 else:
-                    new_key = program.normalize_link(after)
+                    new_key = membership_rules.normalize_link(after)
                     if new_key != row.link_key and (row.member_id, new_key) in taken:
                         skipped = "the member already logged the decoded link"
                 found.append(FieldRepair(row.id, row.member_id, "link", row.link, after, skipped))

@@ -5,7 +5,7 @@ Every function takes the caller's session, so a job or another service can combi
 writes in the same transaction (an outbox message, say), and returns a plain result. Every function is
 idempotent: called again with the same arguments it changes nothing and says so (`changed=False`).
 Every change is in the audit trail. The rules (when a term ends, when renewal is open, what the
-verification decides) are `bot.program`'s; this module applies them to the database.
+verification decides) are `bot.rules.membership`'s; this module applies them to the database.
 
 Terms are never deleted or rewritten: a renewal completes the old term and creates the next one, so
 a member's terms are their history. At most one term per member is `active` (a partial unique index).
@@ -21,8 +21,8 @@ from enum import StrEnum
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot import program
 from bot.models import Member, MemberStatus, OutboxMessage, OutboxStatus, Term, TermStatus
+from bot.rules import membership as membership_rules
 from bot.services.members import TermView, count_in_term, record_audit
 
 # Messages that make no sense once a member has left the program; still-pending ones are cancelled.
@@ -66,10 +66,10 @@ class RenewalRequest:
     member_id: int
     slack_user_id: str | None
     name: str
-    progress: program.Progress | None  # of the term asked about (None when it is not current)
-    refusal: program.RenewalRefusal | None
+    progress: membership_rules.Progress | None  # of the term asked about (None when it is not current)
+    refusal: membership_rules.RenewalRefusal | None
     # The term the renewal gives: created when RENEWED, otherwise the dates it will have.
-    next_term: program.Term | None
+    next_term: membership_rules.Term | None
     next_term_id: int | None
 
     @property
@@ -91,8 +91,8 @@ class TermVerification:
     member_id: int
     slack_user_id: str | None
     name: str
-    outcome: program.Verification | None
-    progress: program.Progress
+    outcome: membership_rules.Verification | None
+    progress: membership_rules.Progress
     next_term: TermView | None  # RENEWED: the term that follows
     changed: bool
 
@@ -104,8 +104,8 @@ def _view(term: Term | None) -> TermView | None:
     return TermView(term.id, term.start_on, term.end_on) if term else None
 
 
-def _rule_term(term: Term) -> program.Term:
-    return program.Term(term.start_on, term.end_on)
+def _rule_term(term: Term) -> membership_rules.Term:
+    return membership_rules.Term(term.start_on, term.end_on)
 
 
 def _locked_term(session: Session, term_id: int) -> Term:
@@ -130,9 +130,11 @@ def _active_term(session: Session, member_id: int) -> Term | None:
     )
 
 
-def _progress(session: Session, term: Term, today: date, required: int) -> program.Progress:
+def _progress(session: Session, term: Term, today: date, required: int) -> membership_rules.Progress:
     rule_term = _rule_term(term)
-    return program.Progress(rule_term, today, count_in_term(session, term.member_id, rule_term), required)
+    return membership_rules.Progress(
+        rule_term, today, count_in_term(session, term.member_id, rule_term), required
+    )
 
 
 def _change(
@@ -183,7 +185,7 @@ def _start_term(
         current.status = TermStatus.ENDED
         current.closed_at = now
         session.flush()
-    dates = program.first_term(start)
+    dates = membership_rules.first_term(start)
     term = Term(member_id=member.id, start_on=dates.start, end_on=dates.end, status=TermStatus.ACTIVE)
     session.add(term)
     _set_status(member, MemberStatus.ACTIVE, None, now)
@@ -204,7 +206,7 @@ def _start_term(
 
 def _renew(session: Session, term: Term, member: Member, now: datetime, actor: str) -> Term:
     """Complete `term` and create the next one, starting the day after it ends."""
-    following = program.next_term(_rule_term(term))
+    following = membership_rules.next_term(_rule_term(term))
     term.status = TermStatus.COMPLETED
     term.closed_at = now
     if term.renewal_requested_at is None:
@@ -232,7 +234,10 @@ def _renew(session: Session, term: Term, member: Member, now: datetime, actor: s
 def _successor(session: Session, term: Term) -> Term | None:
     return session.scalar(
         select(Term)
-        .where(Term.member_id == term.member_id, Term.start_on == program.next_term(_rule_term(term)).start)
+        .where(
+            Term.member_id == term.member_id,
+            Term.start_on == membership_rules.next_term(_rule_term(term)).start,
+        )
         .order_by(Term.id)
         .limit(1)
     )
@@ -259,11 +264,11 @@ def request_renewal(
     now: datetime,
     actor: str,
     required: int,
-    grace_days: int = program.RENEWAL_GRACE_DAYS,
+    grace_days: int = membership_rules.RENEWAL_GRACE_DAYS,
 ) -> RenewalRequest:
     """The member asks to stay on for another year (`/ambassador renew`, the Renew button).
 
-    Allowed when `program.can_renew` (requirement met; in the last RENEWAL_WINDOW_DAYS of the term, or
+    Allowed when `membership_rules.can_renew` (requirement met; in the last RENEWAL_WINDOW_DAYS of the term, or
     within `grace_days` after it ended). Records `term.renewal_requested_at` (audited as
     `term.renewal_requested`); the verification on the anniversary then completes the term and
     creates the next one, which starts the day after this one ends. If the term has already ended
@@ -277,7 +282,7 @@ def request_renewal(
             RenewalStatus.NOT_CURRENT, member.id, member.slack_user_id, member.name, None, None, None, None
         )
     current = _progress(session, term, today, required)
-    following = program.next_term(current.term)
+    following = membership_rules.next_term(current.term)
     if term.renewal_requested_at is not None:
         return RenewalRequest(
             RenewalStatus.ALREADY_REQUESTED,
@@ -289,7 +294,7 @@ def request_renewal(
             following,
             None,
         )
-    refusal = program.renewal_refusal(current, grace_days)
+    refusal = membership_rules.renewal_refusal(current, grace_days)
     if refusal is not None:
         return RenewalRequest(
             RenewalStatus.REFUSED,
@@ -344,9 +349,9 @@ def verify_term(
     actor: str,
     *,
     required: int,
-    grace_days: int = program.RENEWAL_GRACE_DAYS,
+    grace_days: int = membership_rules.RENEWAL_GRACE_DAYS,
 ) -> TermVerification:
-    """The yearly verification of one term (`program.outcome_at_term_end`), for the `renewals` job.
+    """The yearly verification of one term (`membership_rules.outcome_at_term_end`), for the `renewals` job.
 
     Due from the anniversary of acceptance, the day after the term's last day (`today > end`);
     before that nothing happens (outcome None). Then:
@@ -363,7 +368,7 @@ def verify_term(
     current = _progress(session, term, today, required)
 
     def result(
-        outcome: program.Verification | None, changed: bool, successor: Term | None = None
+        outcome: membership_rules.Verification | None, changed: bool, successor: Term | None = None
     ) -> TermVerification:
         return TermVerification(
             term.id,
@@ -377,17 +382,17 @@ def verify_term(
         )
 
     if term.status == TermStatus.LAPSED:
-        return result(program.Verification.LAPSED, False)
+        return result(membership_rules.Verification.LAPSED, False)
     if term.status == TermStatus.COMPLETED:
         successor = _successor(session, term)
         renewed = term.renewal_requested_at is not None and successor is not None
-        done = program.Verification.RENEWED if renewed else program.Verification.NOT_RENEWED
+        done = membership_rules.Verification.RENEWED if renewed else membership_rules.Verification.NOT_RENEWED
         return result(done, False, successor if renewed else None)
     if term.status != TermStatus.ACTIVE:
         return result(None, False)  # closed early by the TSC
 
-    outcome = program.outcome_at_term_end(current, term.renewal_requested_at is not None, grace_days)
-    if outcome is None or outcome is program.Verification.MET:
+    outcome = membership_rules.outcome_at_term_end(current, term.renewal_requested_at is not None, grace_days)
+    if outcome is None or outcome is membership_rules.Verification.MET:
         return result(outcome, False)
 
     details = {
@@ -398,12 +403,12 @@ def verify_term(
         "start": term.start_on.isoformat(),
         "end": term.end_on.isoformat(),
     }
-    if outcome is program.Verification.RENEWED:
+    if outcome is membership_rules.Verification.RENEWED:
         record_audit(session, actor, "term.verified", member.id, at=now, **details)
         return result(outcome, True, _renew(session, term, member, now, actor))
 
     term.closed_at = now
-    if outcome is program.Verification.LAPSED:
+    if outcome is membership_rules.Verification.LAPSED:
         term.status = TermStatus.LAPSED
         reason = (
             f"Term {term.start_on.isoformat()} to {term.end_on.isoformat()} ended with "
@@ -424,19 +429,19 @@ def verify_term(
 def extend(session: Session, term_id: int, days: int, *, now: datetime, actor: str) -> TermChange:
     """Let the member's current term run `days` past its normal end (a year from its start).
 
-    An extension replaces the previous one (`program.with_extension`): repeating the command changes
-    nothing, and 0 removes the extension. `days` must pass `program.valid_extension` (ValueError
+    An extension replaces the previous one (`membership_rules.with_extension`): repeating the command changes
+    nothing, and 0 removes the extension. `days` must pass `membership_rules.valid_extension` (ValueError
     otherwise). Only an active term can be extended; for someone already emeritus, `reinstate`.
     Audited as `term.extended` with the old and new ends.
     """
-    if not program.valid_extension(days):
-        raise ValueError(f"an extension is 0 to {program.MAX_EXTENSION_DAYS} days, not {days}")
+    if not membership_rules.valid_extension(days):
+        raise ValueError(f"an extension is 0 to {membership_rules.MAX_EXTENSION_DAYS} days, not {days}")
     term = _locked_term(session, term_id)
     member = _locked_member(session, term.member_id)
     if term.status != TermStatus.ACTIVE:
         return _change(member, None, changed=False, previous_end=term.end_on)
     previous_end = term.end_on
-    new_end = program.with_extension(_rule_term(term), days).end
+    new_end = membership_rules.with_extension(_rule_term(term), days).end
     if new_end == previous_end:
         return _change(member, term, changed=False, previous_end=previous_end)
     term.end_on = new_end

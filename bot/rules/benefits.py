@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from bot import program
+from bot.rules import membership as membership_rules
 
 # Shipping details are kept this long after a request is fulfilled (a parcel lost in the post can
 # still be resent), then erased.
@@ -28,7 +28,7 @@ MAX_VALUE = 1_000_000
 
 LIMITS = {
     "event_name": 200,
-    "event_link": program.LINK_MAX_LENGTH,
+    "event_link": membership_rules.LINK_MAX_LENGTH,
     "ship_name": 200,
     "ship_address": 500,
     "ship_country": 100,
@@ -291,7 +291,11 @@ def validate_request(
             problems[name] = FieldProblem.REQUIRED
         elif len(values[name]) > LIMITS[name]:
             problems[name] = FieldProblem.TOO_LONG
-    if spec.needs_event and "event_link" not in problems and not program.is_http_link(values["event_link"]):
+    if (
+        spec.needs_event
+        and "event_link" not in problems
+        and not membership_rules.is_http_link(values["event_link"])
+    ):
         problems["event_link"] = FieldProblem.BAD_LINK
     event_date = None
     if spec.needs_event:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot import slack_text
+from bot.rules import slack_text
 
 ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 USER_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")

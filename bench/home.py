@@ -24,10 +24,10 @@ from sqlalchemy import event
 
 from bot.blocks import home as home_blocks
 from bot.blocks import kit
-from bot.db import Database
-from bot.models import Application, Contribution, Member, Term
 from bot.rules import membership as membership_rules
 from bot.services import home
+from bot.store.db import Database
+from bot.store.models import Application, Contribution, Member, Term
 
 TODAY = date(2026, 11, 24)
 NOW = datetime(2026, 11, 24, 10, tzinfo=UTC)

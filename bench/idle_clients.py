@@ -28,9 +28,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import Deps, create_app
-from bot.db import Database
 from bot.server import BackgroundServer, wsgi_app
 from bot.settings import Settings
+from bot.store.db import Database
 from tests.factories import enrol
 from tests.fake_slack import BOT_TOKEN, FakeSlack
 from tests.slack_requests import SIGNING_SECRET, SlackRequests

@@ -25,10 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import delete
 
-from bot.db import Database
 from bot.members_file import read_members_file, render
-from bot.models import AuditEvent, Member
 from bot.services import registry
+from bot.store.db import Database
+from bot.store.models import AuditEvent, Member
 
 PREFIX = "bench-user-"
 MONTHS = ["January", "February", "March", "Jan", "2022", None, "October", "November", "December"]

@@ -34,11 +34,11 @@ from sqlalchemy import event, insert
 from bot.blocks import contributions as contributions_blocks
 from bot.blocks import home as home_blocks
 from bot.blocks import kit
-from bot.db import Database
-from bot.models import Contribution, Member, Term
 from bot.rules import membership as membership_rules
 from bot.services import home, members
 from bot.settings import Settings
+from bot.store.db import Database
+from bot.store.models import Contribution, Member, Term
 from jobs import digest, reminders, renewals
 from jobs.runner import JobContext
 from tests.fake_slack import BOT_TOKEN, check_message, check_view

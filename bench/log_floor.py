@@ -49,9 +49,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, delete, func, insert, select
 
-from bot.db import Database
-from bot.models import AuditEvent, Contribution, Member
 from bot.server import BackgroundServer, wsgi_app
+from bot.store.db import Database
+from bot.store.models import AuditEvent, Contribution, Member
 from tests.fake_slack import BOT_TOKEN, FakeSlack
 from tests.slack_requests import SIGNING_SECRET, SlackRequests
 

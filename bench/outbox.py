@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import delete
 
-from bot.db import Database
-from bot.models import OutboxMessage
 from bot.services.outbox import enqueue
+from bot.store.db import Database
+from bot.store.models import OutboxMessage
 from jobs.pacing import Pacer
 from jobs.sender import SenderOptions, deliver
 from tests.fake_slack import BOT_TOKEN, FakeSlack

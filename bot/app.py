@@ -12,9 +12,9 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.db import Database
 from bot.services import members
 from bot.settings import Settings
+from bot.store.db import Database
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from types import FrameType
 
 from sqlalchemy.exc import DBAPIError
 
-from bot.db import Database, DatabaseUnavailable, explain_error
 from bot.logging_setup import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
+from bot.store.db import Database, DatabaseUnavailable, explain_error
 
 log = logging.getLogger("ambassador-bot")
 

@@ -21,7 +21,7 @@ from waitress import wasyncore
 from waitress.server import create_server
 
 from bot.blocks.general import APOLOGY, INCOMPLETE_REQUEST
-from bot.db import Database
+from bot.store.db import Database
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from bot.blocks import announcements as announcements_blocks
-from bot.models import OutboxMessage, OutboxStatus
 from bot.services import jobs as due
+from bot.store.models import OutboxMessage, OutboxStatus
 from jobs.delivery_errors import StopRun
 from jobs.runner import JobContext, JobResult, Planned
 from jobs.sender import Claimed, Sender, SenderOptions

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.github import invitation_failed
 from bot.github_client import GitHubClient, GitHubError
-from bot.models import InvitationStatus
 from bot.services import invitations
 from bot.services.outbox import enqueue
+from bot.store.models import InvitationStatus
 from jobs.runner import JobContext, JobResult
 
 log = logging.getLogger(__name__)

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from bot.db import Database
 from bot.services import members
 from bot.settings import Settings
+from bot.store.db import Database
 from jobs.runner import JobResult, Planned
 
 BLOCK_KIT_BUILDER = "https://app.slack.com/block-kit-builder/#"

@@ -20,10 +20,10 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from bot.app import Clock, system_clock
-from bot.db import Database
 from bot.services.jobs import existing_keys
 from bot.services.outbox import enqueue_many
 from bot.settings import Settings
+from bot.store.db import Database
 from jobs.pacing import Pacer
 from jobs.sender import DeliveryReport, jobs_client
 

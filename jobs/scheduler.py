@@ -29,8 +29,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
-from bot.models import OutboxMessage, OutboxStatus
 from bot.settings import Settings
+from bot.store.models import OutboxMessage, OutboxStatus
 from jobs import announce, digest, invitations, publish, reminders, renewals
 from jobs.delivery_errors import report_failures
 from jobs.runner import JobContext, JobFunction, JobResult, Planned, exclusive

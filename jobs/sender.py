@@ -51,10 +51,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy import ColumnElement, and_, or_, select, update
 
-from bot.db import Database
-from bot.models import OutboxMessage, OutboxStatus
 from bot.services import members
 from bot.settings import Settings
+from bot.store.db import Database
+from bot.store.models import OutboxMessage, OutboxStatus
 from jobs.delivery_errors import FAILURE_REPORT_KIND, HISTORY_UNREADABLE, StopRun, Transient, classify
 from jobs.pacing import Pacer, backoff, next_window_start
 

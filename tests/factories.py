@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from bot.db import Database
-from bot.models import Contribution, Member, MemberStatus, Term, TermStatus
 from bot.rules import membership as membership_rules
+from bot.store.db import Database
+from bot.store.models import Contribution, Member, MemberStatus, Term, TermStatus
 
 
 def add_member(

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.db import Database
-from bot.models import OutboxMessage
+from bot.store.db import Database
+from bot.store.models import OutboxMessage
 from jobs.runner import JobContext
 from jobs.sender import jobs_client
 from tests.conftest import make_settings

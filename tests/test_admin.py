@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import select
 
 from bot import ids
-from bot.models import Application, AuditEvent, Member, OutboxMessage, Term
+from bot.store.models import Application, AuditEvent, Member, OutboxMessage, Term
 from tests.conftest import MEMBER, OTHER, TSC, Bot
 from tests.factories import add_contribution, add_member, enrol
 from tests.membership_helpers import count, dm_texts, settle  # noqa: F401 (fixture)

@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from bot import ids
 from bot.cli import main
-from bot.models import AuditEvent, Benefit, BenefitRequest, OutboxMessage
 from bot.services import benefits
+from bot.store.models import AuditEvent, Benefit, BenefitRequest, OutboxMessage
 from jobs import renewals
 from tests.conftest import MEMBER, OTHER, REVIEW_CHANNEL, TSC, Bot
 from tests.factories import add_contribution, enrol

@@ -17,8 +17,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from bot.db import Database, alembic_config
-from bot.models import Base
+from bot.store.db import Database, alembic_config
+from bot.store.models import Base
 from tests.conftest import POSTGRES_URL
 
 COMMAND = str(Path(sys.executable).parent / "ambassador-bot")

@@ -8,8 +8,8 @@ from slack_bolt import App
 
 from bot.app import Deps
 from bot.blocks import general as general_blocks
-from bot.db import Database
 from bot.settings import Settings
+from bot.store.db import Database
 from handlers import register_all
 from tests.conftest import make_settings
 

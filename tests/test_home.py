@@ -16,11 +16,11 @@ from slack_sdk import WebClient
 from sqlalchemy import event, select
 
 from bot import ids
-from bot.db import Database
-from bot.models import Application, AuditEvent, Contribution, Member, MemberStatus, Term, TermStatus
 from bot.rules import membership as membership_rules
 from bot.services import home
 from bot.services.contributions import ContributionDraft, ContributionRejected, edit_contribution
+from bot.store.db import Database
+from bot.store.models import Application, AuditEvent, Contribution, Member, MemberStatus, Term, TermStatus
 from handlers.home import refresh_tsc_homes
 from tests.conftest import MEMBER, OTHER, TSC, Bot
 from tests.factories import add_contribution, add_member, enrol

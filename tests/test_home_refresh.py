@@ -14,9 +14,9 @@ from slack_sdk import WebClient
 from sqlalchemy import event, func, select
 
 from bot import ids
-from bot.db import Database
 from bot.home_refresh import HomeRefresher, from_home
-from bot.models import Member
+from bot.store.db import Database
+from bot.store.models import Member
 from tests.conftest import MEMBER, OTHER, Bot
 from tests.factories import enrol
 from tests.test_home import open_home, publishes_for, text_of

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select
 
 from bot import ids
-from bot.db import Database
-from bot.models import AuditEvent, GitHubInvitation, InvitationStatus
 from bot.services import invitations
+from bot.store.db import Database
+from bot.store.models import AuditEvent, GitHubInvitation, InvitationStatus
 from jobs import invitations as invitations_job
 from jobs.scheduler import run_job
 from tests.conftest import MEMBER, OTHER, REVIEW_CHANNEL, TSC, Bot

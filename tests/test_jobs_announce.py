@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 
-from bot.db import Database
-from bot.models import OutboxStatus
 from bot.services.outbox import enqueue
+from bot.store.db import Database
+from bot.store.models import OutboxStatus
 from jobs import announce
 from jobs.scheduler import run_job
 from jobs.sender import LEASE, deliver

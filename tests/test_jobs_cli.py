@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.db import Database
 from bot.services.outbox import enqueue
+from bot.store.db import Database
 from tests.conftest import ANNOUNCE_CHANNEL, MEMBER, OTHER, REVIEW_CHANNEL, TSC
 from tests.factories import add_contribution, enrol
 from tests.fake_slack import BOT_TOKEN, FakeSlack

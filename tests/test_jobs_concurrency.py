@@ -9,9 +9,9 @@ from datetime import date
 
 import pytest
 
-from bot.db import Database
-from bot.models import OutboxStatus
 from bot.services.outbox import enqueue
+from bot.store.db import Database
+from bot.store.models import OutboxStatus
 from jobs import announce, reminders, renewals
 from jobs.runner import JobContext
 from jobs.scheduler import run_job

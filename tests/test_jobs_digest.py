@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import update
 
-from bot.db import Database
-from bot.models import Contribution
+from bot.store.db import Database
+from bot.store.models import Contribution
 from jobs import digest
 from jobs.scheduler import run_job
 from jobs.sender import deliver

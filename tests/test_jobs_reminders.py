@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from bot import ids
-from bot.db import Database
-from bot.models import Member, OutboxStatus
 from bot.services import jobs as due
 from bot.services.members import member_by_slack_id
+from bot.store.db import Database
+from bot.store.models import Member, OutboxStatus
 from jobs import reminders
 from jobs.scheduler import run_job
 from jobs.sender import deliver

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from bot import ids
-from bot.db import Database
-from bot.models import Member, Term
+from bot.store.db import Database
+from bot.store.models import Member, Term
 from jobs.scheduler import run_job
 from jobs.sender import deliver
 from tests.conftest import MEMBER, OTHER, Bot

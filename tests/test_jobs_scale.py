@@ -12,9 +12,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete
 
-from bot.db import Database
-from bot.models import OutboxMessage
 from bot.rules import membership as membership_rules
+from bot.store.db import Database
+from bot.store.models import OutboxMessage
 from jobs import digest, reminders, renewals
 from jobs.runner import JobContext, JobResult
 from tests.factories import add_contribution, enrol

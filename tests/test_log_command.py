@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.blocks import contributions as contributions_blocks
-from bot.models import AuditEvent, Contribution
+from bot.store.models import AuditEvent, Contribution
 from tests.conftest import MEMBER, OTHER, Bot
 from tests.factories import add_contribution, enrol
 from tests.slack_requests import date_value, number_value, select_value, text_value

@@ -10,7 +10,7 @@ from slack_bolt import App
 
 from bot import ids, manifest
 from bot.app import Deps
-from bot.db import Database
+from bot.store.db import Database
 from handlers import register_all
 from tests.conftest import make_settings
 

@@ -12,11 +12,11 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from bot.db import Database
 from bot.members_file import read_members_file, render
-from bot.models import AuditEvent, Contribution, Member, MemberStatus, Term, TermStatus
 from bot.rules import membership as membership_rules
 from bot.services import registry
+from bot.store.db import Database
+from bot.store.models import AuditEvent, Contribution, Member, MemberStatus, Term, TermStatus
 from tests.factories import add_contribution, add_member, enrol
 
 DATA = Path(__file__).resolve().parent / "data" / "asyncapi"

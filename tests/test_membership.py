@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import ids
-from bot.models import (
+from bot.store.models import (
     Application,
     AuditEvent,
     Contribution,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from bot.db import Database
-from bot.models import Base
+from bot.store.db import Database
+from bot.store.models import Base
 
 
 def test_the_migrated_schema_matches_the_models(db: Database) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.db import Database
-from bot.models import OutboxMessage
 from bot.services.outbox import enqueue
+from bot.store.db import Database
+from bot.store.models import OutboxMessage
 from tests.conftest import DEFAULT_NOW
 
 

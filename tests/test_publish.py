@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from bot import public_files
-from bot.db import Database
 from bot.github_client import GitHubClient
-from bot.models import AuditEvent, Member, MemberStatus
 from bot.services import publishing, registry
+from bot.store.db import Database
+from bot.store.models import AuditEvent, Member, MemberStatus
 from jobs.scheduler import run_job
 from tests.factories import add_contribution, enrol
 from tests.fake_github import TOKEN, FakeGitHub

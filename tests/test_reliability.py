@@ -30,12 +30,12 @@ from bot import ids
 from bot.app import Deps, create_app
 from bot.blocks import general as general_blocks
 from bot.blocks import membership as membership_blocks
-from bot.db import Database
-from bot.models import Application, AuditEvent, Contribution, Member, ProcessedEvent
 from bot.server import BackgroundServer, wsgi_app
 from bot.server import HealthCheck as DatabaseHealth
 from bot.services import processed_events
 from bot.services.repair import repair_escapes
+from bot.store.db import Database
+from bot.store.models import Application, AuditEvent, Contribution, Member, ProcessedEvent
 from tests.conftest import DEFAULT_NOW, MEMBER, OTHER, TSC, Bot, Clock, make_settings
 from tests.factories import add_contribution, add_member, enrol
 from tests.fake_slack import FakeSlack

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from bot import ids
 from bot.app import Deps, create_app
-from bot.db import Database
-from bot.models import Application, AuditEvent, Member, OutboxMessage, OutboxStatus, Term
 from bot.server import BackgroundServer, wsgi_app
+from bot.store.db import Database
+from bot.store.models import Application, AuditEvent, Member, OutboxMessage, OutboxStatus, Term
 from tests.conftest import MEMBER, OTHER, REVIEW_CHANNEL, TSC, Bot
 from tests.factories import add_member
 from tests.membership_helpers import dm_texts, settle  # noqa: F401 (fixture)

@@ -12,9 +12,9 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.db import Database
-from bot.models import OutboxStatus
 from bot.services.outbox import enqueue
+from bot.store.db import Database
+from bot.store.models import OutboxStatus
 from jobs import scheduler as scheduling
 from jobs.runner import JobResult, exclusive
 from jobs.scheduler import JOBS, build_scheduler, next_run, run_job, tick

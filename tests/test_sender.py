@@ -11,9 +11,9 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
-from bot.db import Database
-from bot.models import OutboxMessage, OutboxStatus
 from bot.services.outbox import enqueue
+from bot.store.db import Database
+from bot.store.models import OutboxMessage, OutboxStatus
 from jobs import sender
 from jobs.delivery_errors import report_failures
 from jobs.pacing import Pacer
@@ -334,7 +334,7 @@ KILLED_SENDER = """
 import os, signal, sys
 from datetime import datetime
 from slack_sdk import WebClient
-from bot.db import Database
+from bot.store.db import Database
 from jobs.sender import SenderOptions, deliver
 
 url, api, now, when = sys.argv[1:5]

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from bot.db import Database
+from bot.store.db import Database
 from tests.conftest import MEMBER, OTHER
 from tests.factories import enrol
 from tests.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack

@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.db import Database
 from bot.logging_setup import JsonFormatter, TextFormatter
+from bot.store.db import Database
 from tests.fake_slack import BOT_TOKEN, FakeSlack
 from tests.test_serve import Served, assert_no_secrets, serve  # noqa: F401  (serve is a fixture)
 

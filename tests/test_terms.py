@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from bot.db import Database
-from bot.models import AuditEvent, Member, MemberStatus, OutboxMessage, OutboxStatus, Term, TermStatus
 from bot.rules import membership as membership_rules
 from bot.services import terms
 from bot.services.outbox import enqueue
 from bot.services.terms import RenewalStatus
+from bot.store.db import Database
+from bot.store.models import AuditEvent, Member, MemberStatus, OutboxMessage, OutboxStatus, Term, TermStatus
 from tests.factories import add_contribution, add_member, enrol
 
 NOW = datetime(2026, 1, 11, 9, 0, tzinfo=UTC)

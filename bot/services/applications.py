@@ -10,17 +10,6 @@ from enum import StrEnum
 
 from sqlalchemy import func, select
 
-from bot.db import Database
-from bot.models import (
-    Application,
-    ApplicationStatus,
-    Contribution,
-    Member,
-    MemberStatus,
-    OutboxMessage,
-    Term,
-    TermStatus,
-)
 from bot.rules import membership as membership_rules
 from bot.rules import parsing
 from bot.services.members import member_by_slack_id, record_audit
@@ -37,6 +26,17 @@ from bot.services.membership import (
     with_one_retry,
 )
 from bot.services.outbox import enqueue_message
+from bot.store.db import Database
+from bot.store.models import (
+    Application,
+    ApplicationStatus,
+    Contribution,
+    Member,
+    MemberStatus,
+    OutboxMessage,
+    Term,
+    TermStatus,
+)
 
 PROFILE_FIELDS = ("name", "title", "company", "country", "bio", "github", "twitter", "linkedin", "img")
 PREFILL_CONTRIBUTIONS = 20

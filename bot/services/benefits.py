@@ -22,8 +22,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.db import Database
-from bot.models import (
+from bot.rules import benefits as benefit_rules
+from bot.rules import membership as membership_rules
+from bot.rules.benefits import RequestStatus
+from bot.services.members import count_in_term, member_by_slack_id, record_audit
+from bot.services.outbox import enqueue_message
+from bot.settings import Settings
+from bot.store.db import Database
+from bot.store.models import (
     Benefit,
     BenefitRequest,
     Member,
@@ -33,12 +39,6 @@ from bot.models import (
     Term,
     TermStatus,
 )
-from bot.rules import benefits as benefit_rules
-from bot.rules import membership as membership_rules
-from bot.rules.benefits import RequestStatus
-from bot.services.members import count_in_term, member_by_slack_id, record_audit
-from bot.services.outbox import enqueue_message
-from bot.settings import Settings
 
 Payload = dict[str, Any]
 

@@ -10,11 +10,11 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.db import Database
-from bot.models import Contribution, Member
 from bot.rules import membership as membership_rules
 from bot.rules.membership import Problem
 from bot.services.members import MemberStanding, insert_audit, member_and_standing, record_audit
+from bot.store.db import Database
+from bot.store.models import Contribution, Member
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from bot.db import Database
-from bot.models import Application, Member
 from bot.rules import membership as membership_rules
 from bot.services.home import tsc_slack_ids
+from bot.store.db import Database
+from bot.store.models import Application, Member
 
 
 @dataclass(frozen=True)

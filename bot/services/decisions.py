@@ -10,8 +10,6 @@ from datetime import date, datetime
 from sqlalchemy import String, cast, func, literal, select, update
 from sqlalchemy.orm import Session
 
-from bot.db import Database
-from bot.models import Application, ApplicationStatus, Contribution, Member, OutboxMessage, OutboxStatus
 from bot.rules import membership as membership_rules
 from bot.services import invitations, terms
 from bot.services.members import record_audit
@@ -27,6 +25,8 @@ from bot.services.membership import (
     welcome_key,
 )
 from bot.services.outbox import enqueue, enqueue_message
+from bot.store.db import Database
+from bot.store.models import Application, ApplicationStatus, Contribution, Member, OutboxMessage, OutboxStatus
 
 
 @dataclass(frozen=True)

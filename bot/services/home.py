@@ -14,8 +14,11 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from bot.db import Database
-from bot.models import (
+from bot.rules import membership as membership_rules
+from bot.services.benefits import BudgetSetting, OpenRequests, open_requests_in
+from bot.services.members import with_current_term_counts
+from bot.store.db import Database
+from bot.store.models import (
     Application,
     ApplicationStatus,
     Contribution,
@@ -24,9 +27,6 @@ from bot.models import (
     Term,
     TermStatus,
 )
-from bot.rules import membership as membership_rules
-from bot.services.benefits import BudgetSetting, OpenRequests, open_requests_in
-from bot.services.members import with_current_term_counts
 
 # How much of each list the Home shows; the rest is counted and pointed to (Block Kit allows 100
 # blocks in a Home tab, and each contribution or application row takes two).

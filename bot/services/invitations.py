@@ -20,8 +20,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from bot.db import Database
-from bot.models import GitHubInvitation, InvitationStatus, Member
+from bot.store.db import Database
+from bot.store.models import GitHubInvitation, InvitationStatus, Member
 
 LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 20

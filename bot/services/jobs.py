@@ -18,9 +18,9 @@ from sqlalchemy import String, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from bot.models import Contribution, Member, OutboxMessage, Term, TermStatus
 from bot.rules import membership as membership_rules
 from bot.services.members import with_current_term_counts
+from bot.store.models import Contribution, Member, OutboxMessage, Term, TermStatus
 
 # --- policies: when the bot speaks (pure, tested with plain dates) ------------------------------
 

@@ -9,9 +9,9 @@ from typing import Any, cast
 from sqlalchemy import Select, Table, and_, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
-from bot.db import Database
-from bot.models import AuditEvent, Contribution, Member, MemberStatus, Term, TermStatus
 from bot.rules import membership as membership_rules
+from bot.store.db import Database
+from bot.store.models import AuditEvent, Contribution, Member, MemberStatus, Term, TermStatus
 
 
 @dataclass(frozen=True)

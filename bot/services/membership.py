@@ -20,8 +20,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.models import OPEN_APPLICATION_STATUSES, Application, Contribution, OutboxMessage, OutboxStatus
 from bot.rules import membership as membership_rules
+from bot.store.models import OPEN_APPLICATION_STATUSES, Application, Contribution, OutboxMessage, OutboxStatus
 
 Payload = dict[str, Any]
 T = TypeVar("T")

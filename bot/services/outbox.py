@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from bot.models import OutboxMessage, OutboxStatus
+from bot.store.models import OutboxMessage, OutboxStatus
 
 
 def enqueue(

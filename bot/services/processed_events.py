@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.db import Database
-from bot.models import ProcessedEvent
+from bot.store.db import Database
+from bot.store.models import ProcessedEvent
 
 # Slack retries an unanswered event three times within about an hour; a day covers it with room.
 KEEP_FOR = timedelta(days=1)

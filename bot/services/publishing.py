@@ -22,11 +22,11 @@ from typing import Any, Protocol
 from sqlalchemy import select
 
 from bot import public_files
-from bot.db import Database
 from bot.github_client import FileContent, PullRequest
-from bot.models import Application, ApplicationStatus, Member, MemberStatus
 from bot.services import registry
 from bot.services.members import record_audit
+from bot.store.db import Database
+from bot.store.models import Application, ApplicationStatus, Member, MemberStatus
 
 BRANCH = "ambassador-bot/public-list"
 MANAGED_KEYS = (*registry.PROFILE_FIELDS, "contributions")

@@ -19,11 +19,11 @@ from typing import Any
 from sqlalchemy import String, select
 from sqlalchemy.orm import Session
 
-from bot.db import Database
-from bot.models import Contribution, Member, MemberStatus, Term, TermStatus
 from bot.rules import membership as membership_rules
 from bot.services.members import record_audit
 from bot.settings import SLACK_USER_ID
+from bot.store.db import Database
+from bot.store.models import Contribution, Member, MemberStatus, Term, TermStatus
 
 # File key → Member attribute, in the order the website's file writes them.
 PROFILE_FIELDS: dict[str, str] = {

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.db import Database
-from bot.models import MemberStatus
 from bot.services.members import member_by_slack_id, record_audit
+from bot.store.db import Database
+from bot.store.models import MemberStatus
 
 MAX_SNOOZE_DAYS = 365
 

@@ -6,10 +6,10 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from bot.db import Database
-from bot.models import MemberStatus, Term, TermStatus
 from bot.services import terms
 from bot.services.members import member_by_slack_id
+from bot.store.db import Database
+from bot.store.models import MemberStatus, Term, TermStatus
 
 
 def renew_for(

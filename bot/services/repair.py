@@ -14,11 +14,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.db import Database
-from bot.models import Contribution
 from bot.rules import membership as membership_rules
 from bot.rules import slack_text
 from bot.services.members import record_audit
+from bot.store.db import Database
+from bot.store.models import Contribution
 
 ESCAPED = re.compile(r"&(?:amp|lt|gt);|<[^<>]*>")
 ACTOR = "cli:db repair-escapes"

@@ -21,9 +21,9 @@ from enum import StrEnum
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.models import Member, MemberStatus, OutboxMessage, OutboxStatus, Term, TermStatus
 from bot.rules import membership as membership_rules
 from bot.services.members import TermView, count_in_term, record_audit
+from bot.store.models import Member, MemberStatus, OutboxMessage, OutboxStatus, Term, TermStatus
 
 # Messages that make no sense once a member has left the program; still-pending ones are cancelled.
 LEAVING_CANCELS_KINDS: Sequence[str] = ("reminder", "renewal", "announce")

@@ -1,9 +1,9 @@
-"""Alembic environment: runs on the connection `bot.db.Database.upgrade` hands over."""
+"""Alembic environment: runs on the connection `bot.store.db.Database.upgrade` hands over."""
 
 from alembic import context
 from sqlalchemy import create_engine
 
-from bot.models import Base
+from bot.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models
+import bot.store.models
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -39,12 +39,12 @@ def upgrade() -> None:
         sa.Column("is_board_member", sa.Boolean(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("status_reason", sa.Text(), nullable=True),
-        sa.Column("status_changed_at", bot.models.UTCDateTime(), nullable=True),
+        sa.Column("status_changed_at", bot.store.models.UTCDateTime(), nullable=True),
         sa.Column("timezone", sa.String(length=64), nullable=True),
-        sa.Column("timezone_checked_at", bot.models.UTCDateTime(), nullable=True),
-        sa.Column("snoozed_until", bot.models.UTCDateTime(), nullable=True),
-        sa.Column("created_at", bot.models.UTCDateTime(), nullable=False),
-        sa.Column("updated_at", bot.models.UTCDateTime(), nullable=False),
+        sa.Column("timezone_checked_at", bot.store.models.UTCDateTime(), nullable=True),
+        sa.Column("snoozed_until", bot.store.models.UTCDateTime(), nullable=True),
+        sa.Column("created_at", bot.store.models.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", bot.store.models.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_members")),
         sa.UniqueConstraint("github", name=op.f("uq_members_github")),
         sa.UniqueConstraint("slack_user_id", name=op.f("uq_members_slack_user_id")),
@@ -59,13 +59,13 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("motivation", sa.Text(), nullable=True),
         sa.Column("nominated_by", sa.String(length=32), nullable=True),
-        sa.Column("submitted_at", bot.models.UTCDateTime(), nullable=True),
+        sa.Column("submitted_at", bot.store.models.UTCDateTime(), nullable=True),
         sa.Column("decided_by", sa.String(length=32), nullable=True),
-        sa.Column("decided_at", bot.models.UTCDateTime(), nullable=True),
+        sa.Column("decided_at", bot.store.models.UTCDateTime(), nullable=True),
         sa.Column("decision_reason", sa.Text(), nullable=True),
         sa.Column("review_channel", sa.String(length=32), nullable=True),
         sa.Column("review_ts", sa.String(length=32), nullable=True),
-        sa.Column("created_at", bot.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", bot.store.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["member_id"], ["members.id"], name=op.f("fk_applications_member_id_members"), ondelete="CASCADE"
         ),
@@ -85,7 +85,7 @@ def upgrade() -> None:
     op.create_table(
         "audit_events",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", bot.models.UTCDateTime(), nullable=False),
+        sa.Column("at", bot.store.models.UTCDateTime(), nullable=False),
         sa.Column("actor", sa.String(length=64), nullable=False),
         sa.Column("action", sa.String(length=64), nullable=False),
         sa.Column("member_id", sa.Integer(), nullable=True),
@@ -117,8 +117,8 @@ def upgrade() -> None:
         sa.Column("notes", sa.Text(), nullable=True),
         sa.Column("source", sa.String(length=16), nullable=False),
         sa.Column("logged_by", sa.String(length=32), nullable=True),
-        sa.Column("logged_at", bot.models.UTCDateTime(), nullable=False),
-        sa.Column("updated_at", bot.models.UTCDateTime(), nullable=False),
+        sa.Column("logged_at", bot.store.models.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", bot.store.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["member_id"], ["members.id"], name=op.f("fk_contributions_member_id_members"), ondelete="CASCADE"
         ),
@@ -139,15 +139,15 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("blocks", sa.JSON(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("next_attempt_at", bot.models.UTCDateTime(), nullable=False),
+        sa.Column("next_attempt_at", bot.store.models.UTCDateTime(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("claimed_until", bot.models.UTCDateTime(), nullable=True),
-        sa.Column("sent_at", bot.models.UTCDateTime(), nullable=True),
+        sa.Column("claimed_until", bot.store.models.UTCDateTime(), nullable=True),
+        sa.Column("sent_at", bot.store.models.UTCDateTime(), nullable=True),
         sa.Column("slack_channel", sa.String(length=32), nullable=True),
         sa.Column("slack_ts", sa.String(length=32), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.Column("error_reported_at", bot.models.UTCDateTime(), nullable=True),
-        sa.Column("created_at", bot.models.UTCDateTime(), nullable=False),
+        sa.Column("error_reported_at", bot.store.models.UTCDateTime(), nullable=True),
+        sa.Column("created_at", bot.store.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["member_id"], ["members.id"], name=op.f("fk_outbox_member_id_members"), ondelete="SET NULL"
         ),
@@ -165,9 +165,9 @@ def upgrade() -> None:
         sa.Column("start_on", sa.Date(), nullable=False),
         sa.Column("end_on", sa.Date(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("renewal_requested_at", bot.models.UTCDateTime(), nullable=True),
-        sa.Column("closed_at", bot.models.UTCDateTime(), nullable=True),
-        sa.Column("created_at", bot.models.UTCDateTime(), nullable=False),
+        sa.Column("renewal_requested_at", bot.store.models.UTCDateTime(), nullable=True),
+        sa.Column("closed_at", bot.store.models.UTCDateTime(), nullable=True),
+        sa.Column("created_at", bot.store.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["member_id"], ["members.id"], name=op.f("fk_terms_member_id_members"), ondelete="CASCADE"
         ),

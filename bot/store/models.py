@@ -1,4 +1,4 @@
-"""Database models (SQLAlchemy 2 typed declarative); migrations live in bot/migrations.
+"""Database models (SQLAlchemy 2 typed declarative); migrations live in bot/store/migrations.
 
 Datetimes are stored as UTC. SQLite ignores `timezone=True`, so `UTCDateTime` stores naive UTC
 and hands back aware UTC on every backend.

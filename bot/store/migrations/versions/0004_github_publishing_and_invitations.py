@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models
+import bot.store.models
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -28,11 +28,11 @@ def upgrade() -> None:
         sa.Column("member_id", sa.Integer(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", bot.models.UTCDateTime(), nullable=False),
-        sa.Column("claimed_until", bot.models.UTCDateTime(), nullable=True),
-        sa.Column("done_at", bot.models.UTCDateTime(), nullable=True),
+        sa.Column("next_attempt_at", bot.store.models.UTCDateTime(), nullable=False),
+        sa.Column("claimed_until", bot.store.models.UTCDateTime(), nullable=True),
+        sa.Column("done_at", bot.store.models.UTCDateTime(), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.Column("created_at", bot.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", bot.store.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["member_id"],
             ["members.id"],

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models
+import bot.store.models
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -23,7 +23,7 @@ def upgrade() -> None:
         "processed_events",
         sa.Column("event_id", sa.String(length=64), nullable=False),
         sa.Column("event_type", sa.String(length=64), nullable=False),
-        sa.Column("received_at", bot.models.UTCDateTime(), nullable=False),
+        sa.Column("received_at", bot.store.models.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("event_id", name=op.f("pk_processed_events")),
     )
     with op.batch_alter_table("processed_events", schema=None) as batch_op:

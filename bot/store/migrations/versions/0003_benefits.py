@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models
+import bot.store.models
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -32,8 +32,8 @@ def upgrade() -> None:
         sa.Column("limit_per_term", sa.Integer(), nullable=True),
         sa.Column("enabled", sa.Boolean(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("created_at", bot.models.UTCDateTime(), nullable=False),
-        sa.Column("updated_at", bot.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", bot.store.models.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", bot.store.models.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_benefits")),
         sa.UniqueConstraint("key", name=op.f("uq_benefits_key")),
     )
@@ -54,15 +54,15 @@ def upgrade() -> None:
         sa.Column("shipping_address", sa.Text(), nullable=True),
         sa.Column("shipping_country", sa.String(length=100), nullable=True),
         sa.Column("shipping_phone", sa.String(length=50), nullable=True),
-        sa.Column("shipping_erased_at", bot.models.UTCDateTime(), nullable=True),
-        sa.Column("requested_at", bot.models.UTCDateTime(), nullable=False),
+        sa.Column("shipping_erased_at", bot.store.models.UTCDateTime(), nullable=True),
+        sa.Column("requested_at", bot.store.models.UTCDateTime(), nullable=False),
         sa.Column("decided_by", sa.String(length=32), nullable=True),
-        sa.Column("decided_at", bot.models.UTCDateTime(), nullable=True),
+        sa.Column("decided_at", bot.store.models.UTCDateTime(), nullable=True),
         sa.Column("decision_reason", sa.Text(), nullable=True),
         sa.Column("fulfilled_by", sa.String(length=32), nullable=True),
-        sa.Column("fulfilled_at", bot.models.UTCDateTime(), nullable=True),
+        sa.Column("fulfilled_at", bot.store.models.UTCDateTime(), nullable=True),
         sa.Column("fulfilment_note", sa.Text(), nullable=True),
-        sa.Column("cancelled_at", bot.models.UTCDateTime(), nullable=True),
+        sa.Column("cancelled_at", bot.store.models.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["benefit_id"],
             ["benefits.id"],

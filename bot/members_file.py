@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from bot import public_files
 from bot.cli import CommandError, open_database
+from bot.github import public_files
 from bot.services import registry
 from bot.settings import Settings
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.blocks.github import invitation_failed
-from bot.github_client import GitHubClient, GitHubError
+from bot.github.client import GitHubClient, GitHubError
 from bot.services import invitations
 from bot.services.outbox import enqueue
 from bot.store.models import InvitationStatus

@@ -12,7 +12,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.github_client import GitHubClient, GitHubError
+from bot.github.client import GitHubClient, GitHubError
 from bot.services import publishing
 from bot.settings import Settings
 from jobs.runner import JobContext, JobResult, exclusive

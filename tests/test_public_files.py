@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import public_files
+from bot.github import public_files
 from bot.logging_setup import RedactSecrets
 from bot.services.publishing import MANAGED_KEYS
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot import public_files
-from bot.github_client import GitHubClient
+from bot.github import public_files
+from bot.github.client import GitHubClient
 from bot.services import publishing, registry
 from bot.store.db import Database
 from bot.store.models import AuditEvent, Member, MemberStatus

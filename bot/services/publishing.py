@@ -2,7 +2,7 @@
 program, through one pull request.
 
 Each run reads the files from the base branch, merges the bot's export into them in their own format
-and style (`bot.public_files`), and when anything differs puts the new files in one commit on the
+and style (`bot.github.public_files`), and when anything differs puts the new files in one commit on the
 bot's branch (rebuilt on the base branch every time) with one open pull request, created or updated.
 Nothing differs: nothing is written. A merged pull request leaves no open one, so the next change
 opens a new one. The description lists the changes in words and links the Slack decisions.
@@ -21,8 +21,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import select
 
-from bot import public_files
-from bot.github_client import FileContent, PullRequest
+from bot.github import public_files
+from bot.github.client import FileContent, PullRequest
 from bot.services import registry
 from bot.services.members import record_audit
 from bot.store.db import Database
@@ -36,7 +36,7 @@ Permalink = Callable[[str, str], str | None]  # (channel, ts) → a link to that
 
 
 class Repository(Protocol):
-    """What publishing needs from GitHub (`bot.github_client.GitHubClient`)."""
+    """What publishing needs from GitHub (`bot.github.client.GitHubClient`)."""
 
     def default_branch(self) -> str: ...
 

@@ -14,11 +14,11 @@ import base64
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from githubkit import GitHub
-    from githubkit.retry import RetryOption
+from githubkit import GitHub
+from githubkit.exception import GitHubException, RateLimitExceeded, RequestError, RequestFailed
+from githubkit.retry import RetryOption
 
 DEFAULT_API_URL = "https://api.github.com/"
 # Waiting longer than this inside a run would hold a scheduler thread: the run fails instead and the
@@ -63,9 +63,6 @@ class _RetryDecision:
     twice when the wait is short, 5xx answers retried once after a second."""
 
     def __call__(self, exc: Exception, retry_count: int) -> RetryOption:
-        from githubkit.exception import RateLimitExceeded, RequestFailed
-        from githubkit.retry import RetryOption
-
         if isinstance(exc, RateLimitExceeded):
             if retry_count < 2 and exc.retry_after <= MAX_RETRY_WAIT:
                 return RetryOption(True, exc.retry_after)
@@ -76,8 +73,6 @@ class _RetryDecision:
 
 
 def _error(exc: Exception, operation: str) -> GitHubError:
-    from githubkit.exception import RateLimitExceeded, RequestError, RequestFailed
-
     if isinstance(exc, RequestFailed):
         response = exc.response
         try:
@@ -113,8 +108,6 @@ class GitHubClient:
     """GitHub for one repository (`owner/name`) and the organization invitations."""
 
     def __init__(self, token: str, api_url: str = DEFAULT_API_URL, repo: str = "") -> None:
-        from githubkit import GitHub
-
         self.owner, _, self.repo = repo.partition("/")
         self._github: GitHub[Any] = GitHub(
             token,
@@ -126,8 +119,6 @@ class GitHubClient:
         )
 
     def _call(self, operation: str, function: Any, *args: Any, **kwargs: Any) -> Any:
-        from githubkit.exception import GitHubException
-
         try:
             return function(*args, **kwargs).json()
         except GitHubException as exc:

@@ -1,0 +1,1 @@
+"""GitHub: the REST client (githubkit) and the public files the website renders, in their own style."""

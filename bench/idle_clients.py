@@ -27,10 +27,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.app import Deps, create_app
 from bot.server import BackgroundServer, wsgi_app
 from bot.settings import Settings
+from bot.slack.deps import Deps
 from bot.store.db import Database
+from handlers import create_app
 from tests.factories import enrol
 from tests.fake_slack import BOT_TOKEN, FakeSlack
 from tests.slack_requests import SIGNING_SECRET, SlackRequests

@@ -107,8 +107,9 @@ def serve(kind: str, database_url: str, threads: int, users: Sequence[str], read
     db = Database(database_url)
     fake = FakeSlack().start()
     if kind == "bot":
-        from bot.app import Deps, create_app
         from bot.settings import Settings
+        from bot.slack.deps import Deps
+        from handlers import create_app
 
         for user in users:
             fake.add_user(user, tz="Europe/Madrid")

@@ -25,11 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import delete
 
-from bot.services.outbox import enqueue
+from bot.outbox.pacing import Pacer
+from bot.outbox.queue import enqueue
+from bot.outbox.sender import SenderOptions, deliver
 from bot.store.db import Database
 from bot.store.models import OutboxMessage
-from jobs.pacing import Pacer
-from jobs.sender import SenderOptions, deliver
 from tests.fake_slack import BOT_TOKEN, FakeSlack
 
 NOW = datetime(2026, 11, 24, 10, tzinfo=UTC)

@@ -47,7 +47,7 @@ def open_database(settings: Settings) -> Database:
 def check_bot_token(settings: Settings) -> None:
     """One `auth.test` before serving: a refused token stops here (exit 2) instead of failing every
     request; Slack unreachable only warns, and the check is retried in the background."""
-    from bot.app import web_client
+    from bot.slack.client import web_client
     from bot.token_check import CHECK_TIMEOUT, QUIET, TokenRefused, check_at_start
 
     try:
@@ -64,8 +64,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     except CommandError:
         db.dispose()
         raise
-    from bot.app import Deps, create_app
     from bot.server import SocketModeError, create_http_server, serve_socket_mode, wsgi_app
+    from bot.slack.deps import Deps
+    from handlers import create_app
 
     # Requests from Slack get the database with short timeouts; the jobs below keep the patient one.
     request_db = db.for_requests()

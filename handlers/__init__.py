@@ -1,10 +1,15 @@
-"""Bolt listeners, one module per feature; each exposes `register(app, deps, router)`."""
+"""Bolt listeners, one module per feature; each exposes `register(app, deps, router)`.
+
+`create_app` is the bot as Slack sees it: the Bolt app with every listener attached.
+"""
 
 from __future__ import annotations
 
 from slack_bolt import App
+from slack_sdk import WebClient
 
-from bot.app import Deps
+from bot.slack.app import bolt_app
+from bot.slack.deps import Deps
 from handlers import (
     admin,
     benefits,
@@ -30,3 +35,10 @@ def register_all(app: App, deps: Deps) -> CommandRouter:
     for feature in (commands, contributions, membership, admin, reminders, home, benefits, direct_messages):
         feature.register(app, deps, router)
     return router
+
+
+def create_app(deps: Deps, client: WebClient | None = None) -> App:
+    """The Bolt app with every listener registered; `client` defaults to one on `SLACK_API_URL`."""
+    app = bolt_app(deps, client)
+    register_all(app, deps)
+    return app

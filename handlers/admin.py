@@ -13,12 +13,13 @@ from collections.abc import Callable, Sequence
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.app import Deps, lookup_client
 from bot.blocks import admin as admin_blocks
 from bot.blocks import membership as membership_blocks
 from bot.rules import membership as membership_rules
 from bot.rules import parsing, slack_text
 from bot.services import admin, decisions, members
+from bot.slack.client import lookup_client
+from bot.slack.deps import Deps
 from handlers import benefits
 from handlers.membership import deliver_now, slack_name
 from handlers.router import CommandRouter, Invocation

@@ -19,13 +19,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import ids
-from bot.app import Deps
 from bot.blocks import benefits as benefits_blocks
 from bot.rules import benefits as benefit_rules
 from bot.rules import membership as membership_rules
 from bot.rules import parsing
 from bot.services import benefits, home, members
 from bot.services.benefits import BudgetSetting, Outcome
+from bot.slack.deps import Deps
 from handlers.home import refresh_after_decision
 from handlers.membership import Origin, clicked_id, deliver_now, tell
 from handlers.router import CommandRouter, Invocation

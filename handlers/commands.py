@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.app import Deps
 from bot.blocks import contributions as contributions_blocks
 from bot.blocks import general as general_blocks
 from bot.services import members
+from bot.slack.deps import Deps
 from handlers.router import CommandRouter, Invocation
 
 

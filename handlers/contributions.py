@@ -11,7 +11,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import ids
-from bot.app import Deps
 from bot.blocks import contributions as contributions_blocks
 from bot.blocks import general as general_blocks
 from bot.home_refresh import from_home
@@ -25,6 +24,7 @@ from bot.services.contributions import (
     NotAnAmbassador,
     log_contribution,
 )
+from bot.slack.deps import Deps
 from handlers.router import CommandRouter, Invocation
 
 log = logging.getLogger(__name__)

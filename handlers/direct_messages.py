@@ -13,8 +13,8 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.app import Deps
 from bot.blocks.direct_messages import direct_message_reply
+from bot.slack.deps import Deps
 from handlers.router import CommandRouter
 
 log = logging.getLogger(__name__)

@@ -13,12 +13,13 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from bot.app import Deps
 from bot.blocks import general as general_blocks
 from bot.blocks import kit
+from bot.slack.deps import Deps
 
 log = logging.getLogger("handlers.errors")
 
@@ -163,8 +164,6 @@ def apologize(client: WebClient, body: dict[str, Any], text: str = general_block
     )
     try:
         if isinstance(response_url, str) and response_url:
-            from slack_sdk.webhook import WebhookClient
-
             WebhookClient(response_url, timeout=5).send(text=text, response_type="ephemeral")
         elif isinstance(user, str) and user and body.get("type") != "event_callback":
             client.chat_postMessage(channel=user, text=text)

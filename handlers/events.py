@@ -13,8 +13,8 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.app import Deps
 from bot.services import processed_events
+from bot.slack.deps import Deps
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,6 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot import ids
-from bot.app import Deps
 from bot.blocks import contributions as contributions_blocks
 from bot.blocks import home as home_blocks
 from bot.blocks import kit
@@ -32,6 +31,7 @@ from bot.services.contributions import (
     edit_contribution,
     own_contribution,
 )
+from bot.slack.deps import Deps
 from handlers.contributions import draft_from_state, field_errors, tell
 from handlers.router import CommandRouter, Invocation
 

@@ -18,19 +18,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
 
 from bot import ids
-from bot.app import Deps, lookup_client
 from bot.blocks import general as general_blocks
 from bot.blocks import kit
 from bot.blocks import membership as membership_blocks
 from bot.home_refresh import from_home
+from bot.outbox.sender import deliver as deliver_outbox
 from bot.rules import membership as membership_rules
 from bot.rules import parsing
 from bot.services import applications, deciders, decisions, members, membership, nominations, renewals
 from bot.services.applications import ApplicationForm
 from bot.services.decisions import Decision
 from bot.services.terms import RenewalStatus
+from bot.slack.client import lookup_client
+from bot.slack.deps import Deps
 from handlers.home import refresh_after_decision
 from handlers.router import CommandRouter, Invocation
 
@@ -100,8 +103,6 @@ def tell(client: WebClient, origin: Origin, text: str) -> None:
     payload = kit.message(text, [kit.section(text)])
     try:
         if origin.response_url:
-            from slack_sdk.webhook import WebhookClient
-
             WebhookClient(origin.response_url).send(
                 text=payload["text"],
                 blocks=payload["blocks"],
@@ -512,8 +513,6 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
 
 def deliver_now(deps: Deps, client: WebClient, keys: Sequence[str]) -> None:
     """Send these outbox messages right after their commit, for immediacy; the scheduler retries."""
-    from jobs.sender import deliver as deliver_outbox
-
     if not keys:
         return
     try:

@@ -11,11 +11,11 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import ids
-from bot.app import Deps
 from bot.blocks import general as general_blocks
 from bot.blocks import kit
 from bot.rules import membership as membership_rules
 from bot.rules import slack_text
+from bot.slack.deps import Deps
 
 log = logging.getLogger(__name__)
 

@@ -17,11 +17,11 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from bot.blocks import announcements as announcements_blocks
+from bot.outbox.delivery_errors import StopRun
+from bot.outbox.sender import Claimed, Sender, SenderOptions
 from bot.services import jobs as due
 from bot.store.models import OutboxMessage, OutboxStatus
-from jobs.delivery_errors import StopRun
 from jobs.runner import JobContext, JobResult, Planned
-from jobs.sender import Claimed, Sender, SenderOptions
 
 log = logging.getLogger(__name__)
 

@@ -93,10 +93,10 @@ def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.cli import open_database
+    from bot.outbox.sender import deliver
     from jobs import preview
     from jobs.progress import Progress
     from jobs.scheduler import run_job
-    from jobs.sender import deliver
 
     now = parse_now(args.now, settings)
     if not args.dry_run:

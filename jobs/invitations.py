@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.github import invitation_failed
 from bot.github.client import GitHubClient, GitHubError
+from bot.outbox.queue import enqueue
 from bot.services import invitations
-from bot.services.outbox import enqueue
 from bot.store.models import InvitationStatus
 from jobs.runner import JobContext, JobResult
 

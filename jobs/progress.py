@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from jobs.sender import DeliveryReport
+from bot.outbox.sender import DeliveryReport
 
 CLEAR_LINE = "\r\x1b[K"
 MIN_GAP = 0.2  # seconds between redraws

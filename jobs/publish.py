@@ -108,7 +108,7 @@ def add_commands(commands: Any) -> None:
 
 def cmd_publish(settings: Settings, args: argparse.Namespace) -> int:
     from bot.cli import CommandError, open_database
-    from jobs.sender import jobs_client
+    from bot.outbox.sender import jobs_client
 
     if not settings.publishing:
         raise CommandError("publishing is off: set GITHUB_REPO (owner/name) and GITHUB_TOKEN; see README")

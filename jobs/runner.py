@@ -19,13 +19,13 @@ from slack_sdk import WebClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from bot.app import Clock, system_clock
+from bot.outbox.pacing import Pacer
+from bot.outbox.queue import enqueue_many
+from bot.outbox.sender import DeliveryReport, jobs_client
 from bot.services.jobs import existing_keys
-from bot.services.outbox import enqueue_many
 from bot.settings import Settings
+from bot.slack.deps import Clock, system_clock
 from bot.store.db import Database
-from jobs.pacing import Pacer
-from jobs.sender import DeliveryReport, jobs_client
 
 log = logging.getLogger(__name__)
 

@@ -29,12 +29,12 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
+from bot.outbox.delivery_errors import report_failures
+from bot.outbox.sender import BATCHED_KINDS, deliver
 from bot.settings import Settings
 from bot.store.models import OutboxMessage, OutboxStatus
 from jobs import announce, digest, invitations, publish, reminders, renewals
-from jobs.delivery_errors import report_failures
 from jobs.runner import JobContext, JobFunction, JobResult, Planned, exclusive
-from jobs.sender import BATCHED_KINDS, deliver
 
 log = logging.getLogger(__name__)
 

@@ -17,11 +17,12 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.app import Deps, create_app
 from bot.server import BackgroundServer, wsgi_app
 from bot.settings import Settings
+from bot.slack.deps import Deps
 from bot.store.db import Database
 from bot.store.models import Base
+from handlers import create_app
 from tests.fake_slack import BOT_TOKEN, FakeSlack
 from tests.slack_requests import SIGNING_SECRET, SlackRequests
 

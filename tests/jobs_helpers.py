@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.outbox.sender import jobs_client
 from bot.store.db import Database
 from bot.store.models import OutboxMessage
 from jobs.runner import JobContext
-from jobs.sender import jobs_client
 from tests.conftest import make_settings
 from tests.fake_slack import FakeSlack
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import web_client
+from bot.slack.client import web_client
 from tests.conftest import Bot
 from tests.fake_slack import FakeSlack
 

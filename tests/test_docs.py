@@ -6,9 +6,9 @@ from pathlib import Path
 
 from slack_bolt import App
 
-from bot.app import Deps
 from bot.blocks import general as general_blocks
 from bot.settings import Settings
+from bot.slack.deps import Deps
 from bot.store.db import Database
 from handlers import register_all
 from tests.conftest import make_settings

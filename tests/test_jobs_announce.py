@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 
-from bot.services.outbox import enqueue
+from bot.outbox.queue import enqueue
+from bot.outbox.sender import LEASE, deliver
 from bot.store.db import Database
 from bot.store.models import OutboxStatus
 from jobs import announce
 from jobs.scheduler import run_job
-from jobs.sender import LEASE, deliver
 from tests.conftest import ANNOUNCE_CHANNEL, MEMBER, OTHER, REVIEW_CHANNEL
 from tests.factories import enrol
 from tests.fake_slack import BOT_TOKEN, FakeSlack

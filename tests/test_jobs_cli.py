@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.services.outbox import enqueue
+from bot.outbox.queue import enqueue
 from bot.store.db import Database
 from tests.conftest import ANNOUNCE_CHANNEL, MEMBER, OTHER, REVIEW_CHANNEL, TSC
 from tests.factories import add_contribution, enrol

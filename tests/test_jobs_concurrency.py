@@ -9,13 +9,13 @@ from datetime import date
 
 import pytest
 
-from bot.services.outbox import enqueue
+from bot.outbox.queue import enqueue
+from bot.outbox.sender import deliver
 from bot.store.db import Database
 from bot.store.models import OutboxStatus
 from jobs import announce, reminders, renewals
 from jobs.runner import JobContext
 from jobs.scheduler import run_job
-from jobs.sender import deliver
 from tests.conftest import ANNOUNCE_CHANNEL
 from tests.factories import add_contribution, enrol
 from tests.fake_slack import FakeSlack

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import update
 
+from bot.outbox.sender import deliver
 from bot.store.db import Database
 from bot.store.models import Contribution
 from jobs import digest
 from jobs.scheduler import run_job
-from jobs.sender import deliver
 from tests.conftest import ANNOUNCE_CHANNEL, MEMBER, OTHER
 from tests.factories import add_contribution, enrol
 from tests.fake_slack import FakeSlack

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from bot import ids
+from bot.outbox.sender import deliver
 from bot.services import jobs as due
 from bot.services.members import member_by_slack_id
 from bot.store.db import Database
 from bot.store.models import Member, OutboxStatus
 from jobs import reminders
 from jobs.scheduler import run_job
-from jobs.sender import deliver
 from tests.conftest import MEMBER, OTHER, Bot
 from tests.factories import add_contribution, enrol
 from tests.fake_slack import FakeSlack

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from bot import ids
+from bot.outbox.sender import deliver
 from bot.store.db import Database
 from bot.store.models import Member, Term
 from jobs.scheduler import run_job
-from jobs.sender import deliver
 from tests.conftest import MEMBER, OTHER, Bot
 from tests.factories import add_contribution, enrol
 from tests.fake_slack import FakeSlack

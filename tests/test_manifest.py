@@ -9,7 +9,7 @@ import pytest
 from slack_bolt import App
 
 from bot import ids, manifest
-from bot.app import Deps
+from bot.slack.deps import Deps
 from bot.store.db import Database
 from handlers import register_all
 from tests.conftest import make_settings

@@ -293,7 +293,7 @@ def test_a_review_post_that_failed_for_now_is_retried_and_decisions_still_find_i
     assert bot.fake.messages_in(REVIEW_CHANNEL) == []
 
     # The scheduler's sender retries later (its backoff has passed by then).
-    from jobs.sender import deliver
+    from bot.outbox.sender import deliver
 
     bot.clock.set("2026-03-15T13:00:00")
     report = deliver(bot.db, client(bot), bot.clock.now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.services.outbox import enqueue
+from bot.outbox.queue import enqueue
 from bot.store.db import Database
 from bot.store.models import OutboxMessage
 from tests.conftest import DEFAULT_NOW

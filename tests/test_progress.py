@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
+from bot.outbox.sender import DeliveryReport
 from jobs.progress import Progress
-from jobs.sender import DeliveryReport
 
 
 class Terminal(io.StringIO):

@@ -27,15 +27,16 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine, func, select, text
 
 from bot import ids
-from bot.app import Deps, create_app
 from bot.blocks import general as general_blocks
 from bot.blocks import membership as membership_blocks
 from bot.server import BackgroundServer, wsgi_app
 from bot.server import HealthCheck as DatabaseHealth
 from bot.services import processed_events
 from bot.services.repair import repair_escapes
+from bot.slack.deps import Deps
 from bot.store.db import Database
 from bot.store.models import Application, AuditEvent, Contribution, Member, ProcessedEvent
+from handlers import create_app
 from tests.conftest import DEFAULT_NOW, MEMBER, OTHER, TSC, Bot, Clock, make_settings
 from tests.factories import add_contribution, add_member, enrol
 from tests.fake_slack import FakeSlack

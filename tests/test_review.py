@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import select
 
 from bot import ids
-from bot.app import Deps, create_app
 from bot.server import BackgroundServer, wsgi_app
+from bot.slack.deps import Deps
 from bot.store.db import Database
 from bot.store.models import Application, AuditEvent, Member, OutboxMessage, OutboxStatus, Term
+from handlers import create_app
 from tests.conftest import MEMBER, OTHER, REVIEW_CHANNEL, TSC, Bot
 from tests.factories import add_member
 from tests.membership_helpers import dm_texts, settle  # noqa: F401 (fixture)

@@ -12,7 +12,7 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.services.outbox import enqueue
+from bot.outbox.queue import enqueue
 from bot.store.db import Database
 from bot.store.models import OutboxStatus
 from jobs import scheduler as scheduling

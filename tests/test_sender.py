@@ -11,13 +11,13 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
-from bot.services.outbox import enqueue
+from bot.outbox import sender
+from bot.outbox.delivery_errors import report_failures
+from bot.outbox.pacing import Pacer
+from bot.outbox.queue import enqueue
+from bot.outbox.sender import LEASE, SenderOptions, deliver, jobs_client
 from bot.store.db import Database
 from bot.store.models import OutboxMessage, OutboxStatus
-from jobs import sender
-from jobs.delivery_errors import report_failures
-from jobs.pacing import Pacer
-from jobs.sender import LEASE, SenderOptions, deliver, jobs_client
 from tests.conftest import ANNOUNCE_CHANNEL, MEMBER, REVIEW_CHANNEL, make_settings
 from tests.factories import add_member
 from tests.fake_slack import BOT_TOKEN, FakeSlack
@@ -335,7 +335,7 @@ import os, signal, sys
 from datetime import datetime
 from slack_sdk import WebClient
 from bot.store.db import Database
-from jobs.sender import SenderOptions, deliver
+from bot.outbox.sender import SenderOptions, deliver
 
 url, api, now, when = sys.argv[1:5]
 

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
+from bot.outbox.queue import enqueue
 from bot.rules import membership as membership_rules
 from bot.services import terms
-from bot.services.outbox import enqueue
 from bot.services.terms import RenewalStatus
 from bot.store.db import Database
 from bot.store.models import AuditEvent, Member, MemberStatus, OutboxMessage, OutboxStatus, Term, TermStatus

@@ -14,10 +14,10 @@ from enum import StrEnum
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.outbox.queue import enqueue, enqueue_message
 from bot.services import invitations, terms
 from bot.services.members import member_by_slack_id, record_audit
 from bot.services.membership import Messages, Payload, announce_key
-from bot.services.outbox import enqueue, enqueue_message
 from bot.store.db import Database
 from bot.store.models import Application, ApplicationStatus, Member, MemberStatus, Term, TermStatus
 

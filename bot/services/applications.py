@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from sqlalchemy import func, select
 
+from bot.outbox.queue import enqueue_message
 from bot.rules import membership as membership_rules
 from bot.rules import parsing
 from bot.services.members import member_by_slack_id, record_audit
@@ -25,7 +26,6 @@ from bot.services.membership import (
     review_location,
     with_one_retry,
 )
-from bot.services.outbox import enqueue_message
 from bot.store.db import Database
 from bot.store.models import (
     Application,

@@ -22,11 +22,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.outbox.queue import enqueue_message
 from bot.rules import benefits as benefit_rules
 from bot.rules import membership as membership_rules
 from bot.rules.benefits import RequestStatus
 from bot.services.members import count_in_term, member_by_slack_id, record_audit
-from bot.services.outbox import enqueue_message
 from bot.settings import Settings
 from bot.store.db import Database
 from bot.store.models import (

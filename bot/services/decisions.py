@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import String, cast, func, literal, select, update
 from sqlalchemy.orm import Session
 
+from bot.outbox.queue import enqueue, enqueue_message
 from bot.rules import membership as membership_rules
 from bot.services import invitations, terms
 from bot.services.members import record_audit
@@ -24,7 +25,6 @@ from bot.services.membership import (
     review_location,
     welcome_key,
 )
-from bot.services.outbox import enqueue, enqueue_message
 from bot.store.db import Database
 from bot.store.models import Application, ApplicationStatus, Contribution, Member, OutboxMessage, OutboxStatus
 

@@ -4,7 +4,7 @@ message builders, the `Messages` protocol and the reads several use cases make.
 The use cases live in `bot.services.applications`, `.nominations`, `.decisions` and `.renewals`.
 Each use case is one transaction. Messages that must reach someone exactly once (the review post,
 the welcome, the rejection, the nomination) are written to the outbox in that same transaction; the
-caller delivers them right after the commit with `jobs.sender.deliver(..., keys=result.outbox_keys)`,
+caller delivers them right after the commit with `bot.outbox.sender.deliver(..., keys=result.outbox_keys)`,
 and the scheduler retries whatever Slack did not take. Services build no Block Kit: the caller
 passes `messages` (bot.blocks.membership's `MEMBERSHIP_MESSAGES`), which renders them from plain data.
 """

@@ -1,5 +1,5 @@
 """The outbox: messages that must reach Slack exactly once, written in the same transaction as the
-change that causes them, and delivered by `jobs.sender`.
+change that causes them, and delivered by `bot.outbox.sender`.
 
 Each message has a unique `key` naming what it is for whom and when (`reminder:U123:2027-03`,
 `welcome:application:42`); enqueueing the same key again does nothing, so a job that runs twice,

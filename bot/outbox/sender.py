@@ -23,7 +23,7 @@ How a message goes out (`deliver`):
    - 5xx, timeouts, connection errors: back to pending with exponential backoff (`attempts`,
      `next_attempt_at`); never marked sent. After `MAX_ATTEMPTS` the row fails.
    - Permanent errors (`channel_not_found`, `not_in_channel`, `user_not_found`, `is_archived`, ...):
-     status `failed` with the error; `jobs.delivery_errors.report_failures` tells
+     status `failed` with the error; `bot.outbox.delivery_errors.report_failures` tells
      `REVIEW_CHANNEL` once, with what to do.
    - Token or scope problems stop the run and leave the rows pending.
 
@@ -32,7 +32,7 @@ the next sender finds the message by its metadata and records it without posting
 
 Announcements (kind `announce`) are not sent one by one here: `jobs.announce` batches them into one
 post with `Sender.send`, the same machinery. Error classification and the failure report live in
-`jobs.delivery_errors`; pacing, backoff and the local daytime window in `jobs.pacing`.
+`bot.outbox.delivery_errors`; pacing, backoff and the local daytime window in `bot.outbox.pacing`.
 """
 
 from __future__ import annotations
@@ -51,12 +51,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy import ColumnElement, and_, or_, select, update
 
+from bot.outbox.delivery_errors import FAILURE_REPORT_KIND, HISTORY_UNREADABLE, StopRun, Transient, classify
+from bot.outbox.pacing import Pacer, backoff, next_window_start
 from bot.services import members
 from bot.settings import Settings
+from bot.slack.client import web_client
 from bot.store.db import Database
 from bot.store.models import OutboxMessage, OutboxStatus
-from jobs.delivery_errors import FAILURE_REPORT_KIND, HISTORY_UNREADABLE, StopRun, Transient, classify
-from jobs.pacing import Pacer, backoff, next_window_start
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +87,6 @@ def jobs_client(settings: Settings, timeout: int = JOBS_CLIENT_TIMEOUT) -> WebCl
     It does not retry connection errors by itself (slack-sdk's default would, and a `chat.postMessage`
     retried after a reset may post twice): the outbox retries them, after checking the history.
     """
-    from bot.app import web_client
-
     return web_client(
         settings,
         timeout=timeout,

@@ -15,12 +15,12 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
 from bot.blocks import delivery as delivery_blocks
-from bot.services.outbox import enqueue_message
+from bot.outbox.queue import enqueue_message
 from bot.store.db import Database
 from bot.store.models import OutboxMessage, OutboxStatus
 
 # The sender's logger: what cannot be delivered is logged where the rest of delivery is.
-log = logging.getLogger("jobs.sender")
+log = logging.getLogger("bot.outbox.sender")
 
 FAILURE_REPORT_KIND = "delivery_failure"
 

@@ -1,4 +1,5 @@
-"""Builds the Bolt app: its Web API client, its dependencies, and every listener."""
+"""What every listener needs besides Bolt's own arguments: settings, the database, the clock, and the
+members' time zones."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.services import members
 from bot.settings import Settings
+from bot.slack.client import lookup_client
 from bot.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -21,9 +22,6 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 TIMEZONE_CACHE = timedelta(days=7)
 ZONES_KEPT = 50_000
-# A lookup made before the answer to Slack (users.info) shares Slack's 3 s with the database and our
-# own work: past this, the program's zone stands in, or the member is told to try again.
-LOOKUP_TIMEOUT_SECONDS = 1.5
 
 
 def system_clock() -> datetime:
@@ -117,39 +115,3 @@ class Deps:
                 listener(client, slack_user_id)
             except Exception:
                 log.exception("refresh after a change failed for %s", slack_user_id)
-
-
-def lookup_client(client: WebClient) -> WebClient:
-    """`client` with the request path's short timeout and no retries, for lookups before the answer."""
-    return WebClient(
-        token=client.token,
-        base_url=client.base_url,
-        timeout=LOOKUP_TIMEOUT_SECONDS,  # type: ignore[arg-type]  # urllib takes fractions of a second
-        retry_handlers=[],
-        logger=client.logger,
-    )
-
-
-def web_client(settings: Settings, **kwargs: object) -> WebClient:
-    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, **kwargs)  # type: ignore[arg-type]
-
-
-def create_app(deps: Deps, client: WebClient | None = None) -> App:
-    """The Bolt app with every listener registered; `client` defaults to one on `SLACK_API_URL`."""
-    settings = deps.settings
-    app = App(
-        # No automatic retry after a connection error on the request path: a chat.postMessage retried
-        # after a reset may post twice. The jobs' client (jobs.sender) checks history before retrying.
-        client=client or web_client(settings, retry_handlers=[]),
-        signing_secret=settings.slack_signing_secret or None,
-        # Bolt would otherwise reject Socket Mode apps that have no signing secret.
-        request_verification_enabled=not settings.socket_mode,
-        # auth.test on first use rather than at import, so `serve` starts even while Slack is slow.
-        token_verification_enabled=False,
-        raise_error_for_unhandled_request=False,
-    )
-
-    from handlers import register_all
-
-    register_all(app, deps)
-    return app

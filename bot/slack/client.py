@@ -1,0 +1,27 @@
+"""Slack Web API clients: the bot's own (on `SLACK_API_URL`), and the short-fused one for lookups made
+before the answer to Slack."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+
+from bot.settings import Settings
+
+# A lookup made before the answer to Slack (users.info) shares Slack's 3 s with the database and our
+# own work: past this, the program's zone stands in, or the member is told to try again.
+LOOKUP_TIMEOUT_SECONDS = 1.5
+
+
+def lookup_client(client: WebClient) -> WebClient:
+    """`client` with the request path's short timeout and no retries, for lookups before the answer."""
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=LOOKUP_TIMEOUT_SECONDS,  # type: ignore[arg-type]  # urllib takes fractions of a second
+        retry_handlers=[],
+        logger=client.logger,
+    )
+
+
+def web_client(settings: Settings, **kwargs: object) -> WebClient:
+    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, **kwargs)  # type: ignore[arg-type]

@@ -31,9 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import delete, func, select
 
-from bot.server import BackgroundServer, wsgi_app
 from bot.settings import Settings
 from bot.slack.deps import Deps
+from bot.slack.server import BackgroundServer, wsgi_app
 from bot.store.db import Database
 from bot.store.models import AuditEvent, Contribution, Member
 from handlers import create_app

@@ -4,7 +4,7 @@
 
 Serves the bot in this process on 127.0.0.1 (the same waitress server and Bolt app as
 `ambassador-bot serve`), twice: with waitress's defaults and with the limits `serve` uses
-(bot.server.SERVER_LIMITS). Each time it opens `--idle` keep-alive connections that made one request
+(bot.slack.server.SERVER_LIMITS). Each time it opens `--idle` keep-alive connections that made one request
 and then say nothing, and `--slow` connections that send half a request's headers and stall, then
 times `--probes` `/healthz` requests and `--probes` signed `/ambassador status` commands. A probe that
 takes more than 5 s counts as failed (Slack gives up after 3 s). Prints, for each configuration, how
@@ -27,9 +27,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.server import BackgroundServer, wsgi_app
 from bot.settings import Settings
 from bot.slack.deps import Deps
+from bot.slack.server import BackgroundServer, wsgi_app
 from bot.store.db import Database
 from handlers import create_app
 from tests.factories import enrol
@@ -150,7 +150,7 @@ def main() -> None:
         enrol(db, MEMBER, datetime.now(UTC).date() - timedelta(days=30), "Idle Bench")
         try:
             run("waitress defaults", WAITRESS_DEFAULTS, args, db, fake)
-            run("serve's limits (bot.server.SERVER_LIMITS)", {}, args, db, fake)
+            run("serve's limits (bot.slack.server.SERVER_LIMITS)", {}, args, db, fake)
         finally:
             db.dispose()
             fake.stop()

@@ -3,7 +3,7 @@
     .venv/bin/python bench/log_floor.py [--rounds 4] [--requests 400] [--concurrency 20] [--threads 8]
                                         [--members 50] [--database-url URL] [--only bot|floor]
 
-Two apps, each in its own process, each behind `bot.server`'s own HTTP server (whatever server the
+Two apps, each in its own process, each behind `bot.slack.server`'s own HTTP server (whatever server the
 bot uses, both use it, with `--threads` worker threads):
 
 - **floor**: a Bolt app that verifies the request's signature, inserts one row and reads one count
@@ -49,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, delete, func, insert, select
 
-from bot.server import BackgroundServer, wsgi_app
+from bot.slack.server import BackgroundServer, wsgi_app
 from bot.store.db import Database
 from bot.store.models import AuditEvent, Contribution, Member
 from tests.fake_slack import BOT_TOKEN, FakeSlack

@@ -48,7 +48,7 @@ def check_bot_token(settings: Settings) -> None:
     """One `auth.test` before serving: a refused token stops here (exit 2) instead of failing every
     request; Slack unreachable only warns, and the check is retried in the background."""
     from bot.slack.client import web_client
-    from bot.token_check import CHECK_TIMEOUT, QUIET, TokenRefused, check_at_start
+    from bot.slack.token_check import CHECK_TIMEOUT, QUIET, TokenRefused, check_at_start
 
     try:
         check_at_start(web_client(settings, timeout=CHECK_TIMEOUT, retry_handlers=[], logger=QUIET))
@@ -64,8 +64,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     except CommandError:
         db.dispose()
         raise
-    from bot.server import SocketModeError, create_http_server, serve_socket_mode, wsgi_app
     from bot.slack.deps import Deps
+    from bot.slack.server import SocketModeError, create_http_server, serve_socket_mode, wsgi_app
     from handlers import create_app
 
     # Requests from Slack get the database with short timeouts; the jobs below keep the patient one.

@@ -7,7 +7,8 @@ from typing import Any
 
 def add_commands(commands: Any) -> None:
     """`commands` is the parser's subparsers object; each feature adds parsers with a `handler`."""
-    from bot import benefits_cli, manifest, members_file
+    from bot import benefits_cli, members_file
+    from bot.slack import manifest
     from jobs import cli as jobs_cli
     from jobs import publish
 

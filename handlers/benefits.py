@@ -18,8 +18,8 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import ids
 from bot.blocks import benefits as benefits_blocks
+from bot.blocks import ids
 from bot.rules import benefits as benefit_rules
 from bot.rules import membership as membership_rules
 from bot.rules import parsing

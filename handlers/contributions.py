@@ -10,10 +10,9 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import ids
 from bot.blocks import contributions as contributions_blocks
 from bot.blocks import general as general_blocks
-from bot.home_refresh import from_home
+from bot.blocks import ids
 from bot.rules import parsing
 from bot.rules.membership import Problem
 from bot.services import members
@@ -25,6 +24,7 @@ from bot.services.contributions import (
     log_contribution,
 )
 from bot.slack.deps import Deps
+from bot.slack.home_refresh import from_home
 from handlers.router import CommandRouter, Invocation
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """The App Home tab: drawn when it is opened (`app_home_opened`) and after what its owner does from it.
 
-When a Home is drawn is `bot.home_refresh`'s policy; drawing happens there, off the request path.
+When a Home is drawn is `bot.slack.home_refresh`'s policy; drawing happens there, off the request path.
 
 Also the Edit and Delete buttons of the Home's contribution list, the edit form, and
 `/ambassador history` (the whole record the Home points to). The other buttons on the Home (Apply,
@@ -16,11 +16,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import ids
 from bot.blocks import contributions as contributions_blocks
 from bot.blocks import home as home_blocks
-from bot.blocks import kit
-from bot.home_refresh import HomeRefresher
+from bot.blocks import ids, kit
 from bot.rules import parsing
 from bot.services import home
 from bot.services.benefits import BudgetSetting
@@ -32,6 +30,7 @@ from bot.services.contributions import (
     own_contribution,
 )
 from bot.slack.deps import Deps
+from bot.slack.home_refresh import HomeRefresher
 from handlers.contributions import draft_from_state, field_errors, tell
 from handlers.router import CommandRouter, Invocation
 

@@ -20,11 +20,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot import ids
 from bot.blocks import general as general_blocks
-from bot.blocks import kit
+from bot.blocks import ids, kit
 from bot.blocks import membership as membership_blocks
-from bot.home_refresh import from_home
 from bot.outbox.sender import deliver as deliver_outbox
 from bot.rules import membership as membership_rules
 from bot.rules import parsing
@@ -34,6 +32,7 @@ from bot.services.decisions import Decision
 from bot.services.terms import RenewalStatus
 from bot.slack.client import lookup_client
 from bot.slack.deps import Deps
+from bot.slack.home_refresh import from_home
 from handlers.home import refresh_after_decision
 from handlers.router import CommandRouter, Invocation
 

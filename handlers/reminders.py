@@ -8,12 +8,12 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import ids
+from bot.blocks import ids
 from bot.blocks import reminders as reminders_blocks
-from bot.home_refresh import from_home
 from bot.rules import parsing
 from bot.services import reminders
 from bot.slack.deps import Deps
+from bot.slack.home_refresh import from_home
 from handlers.router import CommandRouter, Invocation
 
 RESUME_WORDS = {"off", "on", "resume", "stop", "cancel", "none", "0"}

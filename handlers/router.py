@@ -10,9 +10,8 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import ids
 from bot.blocks import general as general_blocks
-from bot.blocks import kit
+from bot.blocks import ids, kit
 from bot.rules import membership as membership_rules
 from bot.rules import slack_text
 from bot.slack.deps import Deps

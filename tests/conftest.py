@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.server import BackgroundServer, wsgi_app
 from bot.settings import Settings
 from bot.slack.deps import Deps
+from bot.slack.server import BackgroundServer, wsgi_app
 from bot.store.db import Database
 from bot.store.models import Base
 from handlers import create_app

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from bot import ids
+from bot.blocks import ids
 from bot.store.models import Application, AuditEvent, Member, OutboxMessage, Term
 from tests.conftest import MEMBER, OTHER, TSC, Bot
 from tests.factories import add_contribution, add_member, enrol

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot import ids
+from bot.blocks import ids
 from bot.cli import main
 from bot.services import benefits
 from bot.store.models import AuditEvent, Benefit, BenefitRequest, OutboxMessage

@@ -15,7 +15,7 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import event, select
 
-from bot import ids
+from bot.blocks import ids
 from bot.rules import membership as membership_rules
 from bot.services import home
 from bot.services.contributions import ContributionDraft, ContributionRejected, edit_contribution

@@ -13,11 +13,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import ids
 from bot.blocks import contributions as contributions_blocks
 from bot.blocks import general as general_blocks
 from bot.blocks import home as home_blocks
-from bot.blocks import kit
+from bot.blocks import ids, kit
 from bot.rules import membership as membership_rules
 from bot.services import home
 from bot.services.contributions import OwnContribution

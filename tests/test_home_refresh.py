@@ -13,8 +13,8 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy import event, func, select
 
-from bot import ids
-from bot.home_refresh import HomeRefresher, from_home
+from bot.blocks import ids
+from bot.slack.home_refresh import HomeRefresher, from_home
 from bot.store.db import Database
 from bot.store.models import Member
 from tests.conftest import MEMBER, OTHER, Bot

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot import ids
+from bot.blocks import ids
 from bot.services import invitations
 from bot.store.db import Database
 from bot.store.models import AuditEvent, GitHubInvitation, InvitationStatus

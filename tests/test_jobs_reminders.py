@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from bot import ids
+from bot.blocks import ids
 from bot.outbox.sender import deliver
 from bot.services import jobs as due
 from bot.services.members import member_by_slack_id

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot import ids
+from bot.blocks import ids
 from bot.store.models import (
     Application,
     AuditEvent,

@@ -26,14 +26,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, func, select, text
 
-from bot import ids
 from bot.blocks import general as general_blocks
+from bot.blocks import ids
 from bot.blocks import membership as membership_blocks
-from bot.server import BackgroundServer, wsgi_app
-from bot.server import HealthCheck as DatabaseHealth
 from bot.services import processed_events
 from bot.services.repair import repair_escapes
 from bot.slack.deps import Deps
+from bot.slack.server import BackgroundServer, wsgi_app
+from bot.slack.server import HealthCheck as DatabaseHealth
 from bot.store.db import Database
 from bot.store.models import Application, AuditEvent, Contribution, Member, ProcessedEvent
 from handlers import create_app
@@ -193,7 +193,7 @@ def test_malformed_or_unsigned_bodies_get_a_4xx_and_one_log_line(
         except UnicodeEncodeError:
             continue  # urllib refuses a header that is not latin-1; a raw client is tried below
         assert response.status == expected, case
-        refusals = [r for r in caplog.records if r.name == "bot.server"]
+        refusals = [r for r in caplog.records if r.name == "bot.slack.server"]
         assert len(refusals) == 1 and refusals[0].exc_info is None, case
         assert not [r for r in caplog.records if r.exc_info], case
     with socket.create_connection(("127.0.0.1", int(bot.url.rsplit(":", 1)[1])), timeout=5) as raw:
@@ -676,7 +676,7 @@ def call_endpoint(application: Any, body: bytes) -> tuple[str, bytes]:
 def test_bolt_failing_or_answering_500_still_gets_the_member_a_200_answer(
     bot: Bot, monkeypatch: pytest.MonkeyPatch, bolt_does: str
 ) -> None:
-    import bot.server as server
+    import bot.slack.server as server
 
     class FailingBolt:
         def __init__(self, *_args: Any, **_kwargs: Any) -> None:

@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot import ids
-from bot.server import BackgroundServer, wsgi_app
+from bot.blocks import ids
 from bot.slack.deps import Deps
+from bot.slack.server import BackgroundServer, wsgi_app
 from bot.store.db import Database
 from bot.store.models import Application, AuditEvent, Member, OutboxMessage, OutboxStatus, Term
 from handlers import create_app

@@ -82,13 +82,13 @@ def test_both_log_formats_redact_tokens_in_messages_and_tracebacks() -> None:
 def test_slack_unreachable_is_a_warning_not_a_refusal(caplog: pytest.LogCaptureFixture) -> None:
     from slack_sdk import WebClient
 
-    from bot.token_check import QUIET, check_token
+    from bot.slack.token_check import QUIET, check_token
 
     # Nothing listens on port 9 of the loopback: the connection is refused, as when Slack is unreachable.
     client = WebClient(token=BOT_TOKEN, base_url="http://127.0.0.1:9/api/", timeout=2, logger=QUIET)
     client.retry_handlers = []
 
-    with caplog.at_level(logging.WARNING, logger="bot.token_check"):
+    with caplog.at_level(logging.WARNING, logger="bot.slack.token_check"):
         assert check_token(client) is None
 
     (record,) = caplog.records

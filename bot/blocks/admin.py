@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot import ids
-from bot.blocks import kit
+from bot.blocks import ids, kit
 from bot.rules import membership as membership_rules
 
 ADMIN_SUBCOMMANDS: list[tuple[str, str]] = [

@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from bot import ids
-from bot.blocks import kit
+from bot.blocks import ids, kit
 from bot.rules import membership as membership_rules
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, tzinfo
 from typing import Any
 
-from bot import ids
+from bot.blocks import ids
 from bot.blocks.contributions import pace_text, progress_line
 from bot.blocks.kit import (
     MAX_MESSAGE_BLOCKS,

@@ -10,9 +10,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from bot import ids
 from bot.blocks import general as general_blocks
-from bot.blocks import kit
+from bot.blocks import ids, kit
 from bot.rules import membership as membership_rules
 from bot.rules.membership import Problem
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import ids
 from bot.blocks import general as general_blocks
-from bot.blocks import kit
+from bot.blocks import ids, kit
 
 DM_INTRO = (
     ":wave: I don't read messages here: I answer the `{command}` command, which works in any "

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import ids
-from bot.blocks import kit
+from bot.blocks import ids, kit
 from bot.rules import membership as membership_rules
 
 # What a member sees when the request itself could not be handled (see handlers/errors.py).

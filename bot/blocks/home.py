@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from bot import ids
 from bot.blocks import benefits as benefits_blocks
 from bot.blocks import contributions as contributions_blocks
 from bot.blocks import general as general_blocks
-from bot.blocks import kit
+from bot.blocks import ids, kit
 from bot.blocks import reminders as reminders_blocks
 from bot.rules import membership as membership_rules
 

@@ -8,10 +8,9 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from bot import ids
 from bot.blocks import general as general_blocks
 from bot.blocks import github as github_blocks
-from bot.blocks import kit
+from bot.blocks import ids, kit
 from bot.rules import membership as membership_rules
 from bot.rules.membership import Problem
 

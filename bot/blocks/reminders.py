@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot import ids
-from bot.blocks import kit
+from bot.blocks import ids, kit
 from bot.rules import membership as membership_rules
 
 SNOOZE_DAYS_DEFAULT = 30

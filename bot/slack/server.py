@@ -16,7 +16,9 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.errors import SlackApiError
 from waitress import wasyncore
 from waitress.server import create_server
 
@@ -309,9 +311,6 @@ def serve_socket_mode(app: App, app_token: str) -> None:
     A WebSocket that drops, or cannot be opened, is logged and retried by slack_sdk's own monitor;
     only Slack refusing the token (or not answering at all) at start stops the process.
     """
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-    from slack_sdk.errors import SlackApiError
-
     handler = SocketModeHandler(app, app_token)
     log.info("connecting to Slack in Socket Mode")
     try:

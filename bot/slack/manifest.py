@@ -14,9 +14,9 @@ import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot import ids
-from bot.server import EVENTS_PATH
+from bot.blocks import ids
 from bot.settings import Settings
+from bot.slack.server import EVENTS_PATH
 
 DEFAULT_NAME = "Ambassador Bot"
 DESCRIPTION = "Runs the community's ambassador program: contributions, progress, applications and renewals."

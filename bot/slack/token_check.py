@@ -38,7 +38,7 @@ RETRY_MAX = 300.0
 CHECK_TIMEOUT = 10  # seconds for the one call, so a silent network does not hold the start up long
 # The check's own client logs nothing itself (slack_sdk logs every failed connection as an ERROR);
 # `check_token` says what happened, once, as a warning.
-QUIET = logging.getLogger("bot.token_check.client")
+QUIET = logging.getLogger("bot.slack.token_check.client")
 QUIET.setLevel(logging.CRITICAL)
 
 

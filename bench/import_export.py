@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import delete
 
-from bot.members_file import read_members_file, render
+from bot.cli.members_file import read_members_file, render
 from bot.services import registry
 from bot.store.db import Database
 from bot.store.models import AuditEvent, Member

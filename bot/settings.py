@@ -10,6 +10,7 @@ import re
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from apscheduler.triggers.cron import CronTrigger
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -174,8 +175,6 @@ class Settings(BaseSettings):
     )
     @classmethod
     def _check_schedule(cls, value: str) -> str:
-        from apscheduler.triggers.cron import CronTrigger
-
         value = " ".join(value.split())
         try:
             CronTrigger.from_crontab(value)

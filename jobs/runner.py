@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 
 from bot.outbox.pacing import Pacer
 from bot.outbox.queue import enqueue_many
-from bot.outbox.sender import DeliveryReport, jobs_client
+from bot.outbox.sender import DeliveryReport
 from bot.services.jobs import existing_keys
 from bot.settings import Settings
+from bot.slack.client import jobs_client
 from bot.slack.deps import Clock, system_clock
 from bot.store.db import Database
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.outbox.sender import jobs_client
+from bot.slack.client import jobs_client
 from bot.store.db import Database
 from bot.store.models import OutboxMessage
 from jobs.runner import JobContext

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.blocks import ids
-from bot.cli import main
+from bot.cli.main import main
 from bot.services import benefits
 from bot.store.models import AuditEvent, Benefit, BenefitRequest, OutboxMessage
 from jobs import renewals

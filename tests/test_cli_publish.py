@@ -4,13 +4,15 @@ process, with the fake GitHub for `publish`."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.fake_github import TOKEN, FakeGitHub
-from tests.test_cli import DATA, MEMBERS_JSON, MEMBERS_YAML, run, sqlite_env
+from tests.test_cli import COMMAND, DATA, MEMBERS_JSON, MEMBERS_YAML, run, sqlite_env
 
 EMERITUS_YAML = DATA / "Emeritus.yaml"
 
@@ -92,11 +94,6 @@ def test_export_refuses_an_extension_it_cannot_write(tmp_path: Path) -> None:
 
 
 def run_with_stdin(tmp_path: Path, env: dict[str, str], text: str, *args: str) -> object:
-    import os
-    import subprocess
-
-    from tests.test_cli import COMMAND
-
     environment = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "LANG": "C.UTF-8", **env}
     return subprocess.run(
         [COMMAND, *args],

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import subprocess
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from tests.test_cli import COMMAND
 
 
 def test_version_and_an_unknown_flag_showing_the_usage_of_the_subcommand_it_was_given_to(
     tmp_path: Path,
 ) -> None:
-    from importlib.metadata import version
-
     environment = {
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),

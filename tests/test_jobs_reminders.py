@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.blocks import ids
 from bot.outbox.sender import deliver
+from bot.rules import membership as membership_rules
 from bot.services import jobs as due
 from bot.services.members import member_by_slack_id
 from bot.store.db import Database
@@ -222,8 +223,6 @@ def test_a_dry_run_shows_who_would_get_what_and_writes_nothing(db: Database, fak
 
 
 def test_policy_rules_with_plain_dates() -> None:
-    from bot.rules import membership as membership_rules
-
     term = membership_rules.Term(date(2026, 3, 2), date(2027, 3, 1))
     policy = due.ReminderPolicy(interval_days=0, grace_days=30, notice_days=(30, 7))
     now = datetime(2026, 11, 24, tzinfo=UTC)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -238,8 +239,6 @@ def test_forged_and_stale_requests_are_refused(bot: Bot) -> None:
     enrol(bot.db, MEMBER, date(2026, 3, 2))
     body = b"command=%2Fambassador&text=log+talk+https%3A%2F%2Fx.org+Title&user_id=U0MEMBER"
     forged = bot.slack.post(body, "application/x-www-form-urlencoded", signature="v0=" + "0" * 64)
-    import time
-
     stale = bot.slack.post(body, "application/x-www-form-urlencoded", timestamp=int(time.time()) - 301)
     assert (forged.status, stale.status) == (401, 401)
     assert contributions_count(bot) == 0

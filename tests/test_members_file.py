@@ -12,7 +12,7 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from bot.members_file import read_members_file, render
+from bot.cli.members_file import read_members_file, render
 from bot.rules import membership as membership_rules
 from bot.services import registry
 from bot.store.db import Database

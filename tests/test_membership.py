@@ -12,6 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.blocks import ids
+from bot.outbox.sender import deliver
+from bot.services import applications
 from bot.store.models import (
     Application,
     AuditEvent,
@@ -293,8 +295,6 @@ def test_a_review_post_that_failed_for_now_is_retried_and_decisions_still_find_i
     assert bot.fake.messages_in(REVIEW_CHANNEL) == []
 
     # The scheduler's sender retries later (its backoff has passed by then).
-    from bot.outbox.sender import deliver
-
     bot.clock.set("2026-03-15T13:00:00")
     report = deliver(bot.db, client(bot), bot.clock.now)
     assert any(key.startswith("review:") for key in report.sent)
@@ -311,8 +311,6 @@ def test_a_review_post_that_failed_for_now_is_retried_and_decisions_still_find_i
 def test_a_database_failure_stores_nothing_and_the_applicant_is_told_to_try_again(
     bot: Bot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.services import applications
-
     view = open_form(bot)
 
     def broken(*args: Any, **kwargs: Any) -> bool:

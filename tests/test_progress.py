@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
+from bot.cli.progress import Progress
 from bot.outbox.sender import DeliveryReport
-from jobs.progress import Progress
 
 
 class Terminal(io.StringIO):

@@ -3,6 +3,7 @@ with AsyncAPI's real files in the fake repository; every test runs on SQLite and
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -62,8 +63,6 @@ def member_id(db: Database, github: str) -> int:
 
 
 def changed_lines(before: str, after: str) -> list[str]:
-    import difflib
-
     return [
         line
         for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)

@@ -9,6 +9,7 @@ point is speed), what the member is told, and that nothing was written when noth
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import socket
@@ -26,9 +27,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, func, select, text
 
+import bot.slack.server as server
 from bot.blocks import general as general_blocks
 from bot.blocks import ids
 from bot.blocks import membership as membership_blocks
+from bot.cli.main import main
 from bot.services import processed_events
 from bot.services.repair import repair_escapes
 from bot.slack.deps import Deps
@@ -614,8 +617,6 @@ def test_repair_escapes_lists_first_then_repairs_and_audits(
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", db.url)
-    from bot.cli import main
-
     assert main(["db", "repair-escapes"]) == 0
     listed = capsys.readouterr().out
     assert "2 field(s) to repair (dry run" in listed and "already logged" in listed
@@ -649,8 +650,6 @@ def test_repair_escapes_lists_first_then_repairs_and_audits(
 
 def call_endpoint(application: Any, body: bytes) -> tuple[str, bytes]:
     """One signed command straight through the WSGI callable (no server needed for the guard)."""
-    import io
-
     timestamp = int(time.time())
     environ = {
         "REQUEST_METHOD": "POST",
@@ -676,8 +675,6 @@ def call_endpoint(application: Any, body: bytes) -> tuple[str, bytes]:
 def test_bolt_failing_or_answering_500_still_gets_the_member_a_200_answer(
     bot: Bot, monkeypatch: pytest.MonkeyPatch, bolt_does: str
 ) -> None:
-    import bot.slack.server as server
-
     class FailingBolt:
         def __init__(self, *_args: Any, **_kwargs: Any) -> None:
             pass

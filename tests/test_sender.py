@@ -15,7 +15,8 @@ from bot.outbox import sender
 from bot.outbox.delivery_errors import report_failures
 from bot.outbox.pacing import Pacer
 from bot.outbox.queue import enqueue
-from bot.outbox.sender import LEASE, SenderOptions, deliver, jobs_client
+from bot.outbox.sender import LEASE, SenderOptions, deliver
+from bot.slack.client import jobs_client
 from bot.store.db import Database
 from bot.store.models import OutboxMessage, OutboxStatus
 from tests.conftest import ANNOUNCE_CHANNEL, MEMBER, REVIEW_CHANNEL, make_settings

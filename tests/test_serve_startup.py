@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 from collections.abc import Callable
 
 import pytest
+from slack_sdk import WebClient
 
 from bot.logging_setup import JsonFormatter, TextFormatter
+from bot.slack.token_check import QUIET, check_token
 from bot.store.db import Database
 from tests.fake_slack import BOT_TOKEN, FakeSlack
 from tests.test_serve import Served, assert_no_secrets, serve  # noqa: F401  (serve is a fixture)
@@ -66,8 +69,6 @@ def test_both_log_formats_redact_tokens_in_messages_and_tracebacks() -> None:
         raise RuntimeError(f"Slack said no to {BOT_TOKEN}")
     except RuntimeError:
         record = logging.LogRecord("x", logging.ERROR, __file__, 1, "token %s", (BOT_TOKEN,), None)
-        import sys
-
         record.exc_info = sys.exc_info()
 
     as_json = json.loads(JsonFormatter().format(record))
@@ -80,10 +81,6 @@ def test_both_log_formats_redact_tokens_in_messages_and_tracebacks() -> None:
 
 
 def test_slack_unreachable_is_a_warning_not_a_refusal(caplog: pytest.LogCaptureFixture) -> None:
-    from slack_sdk import WebClient
-
-    from bot.slack.token_check import QUIET, check_token
-
     # Nothing listens on port 9 of the loopback: the connection is refused, as when Slack is unreachable.
     client = WebClient(token=BOT_TOKEN, base_url="http://127.0.0.1:9/api/", timeout=2, logger=QUIET)
     client.retry_handlers = []

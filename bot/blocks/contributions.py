@@ -8,16 +8,14 @@ import copy
 import json
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.blocks import general as general_blocks
 from bot.blocks import ids, kit
 from bot.rules import membership as membership_rules
 from bot.rules.membership import Problem
-
-if TYPE_CHECKING:
-    from bot.services import home
-    from bot.services.contributions import OwnContribution
+from bot.services import home
+from bot.services.contributions import OwnContribution
 
 LOG_USAGE = f"Usage: `{ids.COMMAND} log TYPE LINK [YYYY-MM-DD] TITLE` — e.g. " + (
     f"`{ids.COMMAND} log talk https://youtu.be/abc 2026-11-20 AsyncAPI at KubeCon`"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.blocks import benefits as benefits_blocks
 from bot.blocks import contributions as contributions_blocks
@@ -11,9 +11,7 @@ from bot.blocks import general as general_blocks
 from bot.blocks import ids, kit
 from bot.blocks import reminders as reminders_blocks
 from bot.rules import membership as membership_rules
-
-if TYPE_CHECKING:
-    from bot.services import home
+from bot.services import home
 
 HISTORY_POINTER = f"`{ids.COMMAND} history` lists them all."
 PENDING_POINTER = f"`{ids.COMMAND} admin pending` lists them all."

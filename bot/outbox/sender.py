@@ -48,14 +48,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from bot.outbox.delivery_errors import FAILURE_REPORT_KIND, HISTORY_UNREADABLE, StopRun, Transient, classify
 from bot.outbox.pacing import Pacer, backoff, next_window_start
 from bot.services import members
 from bot.settings import Settings
-from bot.slack.client import web_client
 from bot.store.db import Database
 from bot.store.models import OutboxMessage, OutboxStatus
 
@@ -68,8 +66,6 @@ LEASE = timedelta(minutes=10)
 LEASE_MARGIN = timedelta(minutes=2)
 CLAIM_BATCH = 10
 MAX_ATTEMPTS = 25
-JOBS_CLIENT_TIMEOUT = 30  # seconds per Web API call
-RATE_LIMIT_RETRIES = 3
 TIMEZONE_CACHE = timedelta(days=7)
 # How far back to look for a message a previous attempt may have posted (clock skew included).
 HISTORY_MARGIN = timedelta(minutes=10)
@@ -79,19 +75,6 @@ HISTORY_PAGES = 10
 LOCAL_DAYTIME_KINDS = frozenset({"reminder", "renewal", "verification"})
 # Kinds posted by their own job as one batched message, never one by one by `deliver`.
 BATCHED_KINDS = frozenset({"announce"})
-
-
-def jobs_client(settings: Settings, timeout: int = JOBS_CLIENT_TIMEOUT) -> WebClient:
-    """The Web API client of the jobs: waits for `Retry-After` on 429 (never on the request path).
-
-    It does not retry connection errors by itself (slack-sdk's default would, and a `chat.postMessage`
-    retried after a reset may post twice): the outbox retries them, after checking the history.
-    """
-    return web_client(
-        settings,
-        timeout=timeout,
-        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)],
-    )
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from bot.services.members import record_audit
 from bot.store.db import Database
 from bot.store.models import GitHubInvitation, InvitationStatus, Member
 
@@ -128,8 +129,6 @@ def claim(db: Database, invitation_id: int, now: datetime) -> Claimed | None:
 
 
 def finish(db: Database, claimed: Claimed, status: InvitationStatus, now: datetime) -> None:
-    from bot.services.members import record_audit
-
     with db.transaction() as session:
         session.execute(
             update(GitHubInvitation)
@@ -164,8 +163,6 @@ def retry_later(db: Database, claimed: Claimed, error: str, now: datetime) -> No
 def fail(db: Database, claimed: Claimed, error: str, now: datetime, report: Any | None = None) -> None:
     """Mark the invitation failed; `report(session, member_name)` queues the one report, in the same
     transaction (its outbox key makes it once)."""
-    from bot.services.members import record_audit
-
     with db.transaction() as session:
         session.execute(
             update(GitHubInvitation)

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from bot.cli import CommandError, open_database
+from bot.cli.common import CommandError, open_database
 from bot.github import public_files
 from bot.services import registry
 from bot.settings import Settings

@@ -11,15 +11,18 @@ from datetime import UTC, datetime
 from types import FrameType
 from typing import Any
 
+from bot.cli import preview
+from bot.cli.common import CommandError, check_bot_token, open_database
+from bot.cli.progress import Progress
+from bot.outbox.sender import deliver
 from bot.settings import Settings, SettingsError
 from jobs.runner import JobContext
+from jobs.scheduler import JOBS, build_scheduler, next_run, run_job
 
 log = logging.getLogger("ambassador-bot")
 
 
 def add_commands(commands: Any) -> None:
-    from jobs.scheduler import JOBS
-
     jobs = commands.add_parser("jobs", help="list the scheduled jobs, or run one now")
     actions = jobs.add_subparsers(dest="jobs_command", required=True, metavar="ACTION")
     actions.add_parser("list", help="each job, its schedule and next run").set_defaults(handler=cmd_list)
@@ -61,8 +64,6 @@ def require_bot_token(settings: Settings) -> None:
 
 
 def parse_now(value: str | None, settings: Settings) -> datetime:
-    from bot.cli import CommandError
-
     if value is None:
         return datetime.now(UTC)
     try:
@@ -75,8 +76,6 @@ def parse_now(value: str | None, settings: Settings) -> datetime:
 
 
 def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
-    from jobs.scheduler import JOBS, next_run
-
     now = datetime.now(UTC)
     rows = []
     for job in JOBS.values():
@@ -92,12 +91,6 @@ def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import open_database
-    from bot.outbox.sender import deliver
-    from jobs import preview
-    from jobs.progress import Progress
-    from jobs.scheduler import run_job
-
     now = parse_now(args.now, settings)
     if not args.dry_run:
         require_bot_token(settings)
@@ -151,9 +144,6 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import check_bot_token, open_database
-    from jobs.scheduler import build_scheduler
-
     require_bot_token(settings)
     check_bot_token(settings)
     db = open_database(settings)

@@ -10,7 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.members_file import iso_date
+from bot.blocks.benefits import erased_summary
+from bot.cli.common import CommandError, open_database
+from bot.cli.members_file import iso_date
+from bot.services.benefits import EXPORT_FIELDS, erase_shipping_details, export_requests
 from bot.settings import Settings
 
 
@@ -47,9 +50,6 @@ def add_commands(commands: Any) -> None:
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import CommandError, open_database
-    from bot.services.benefits import EXPORT_FIELDS, export_requests
-
     if args.since and args.until and args.since > args.until:
         raise CommandError(f"--from {args.since} is after --to {args.until}")
     db = open_database(settings)
@@ -77,9 +77,6 @@ def write(rows: list[dict[str, Any]], fmt: str, out: TextIO, fields: tuple[str, 
 
 
 def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import CommandError, open_database
-    from bot.services.benefits import erase_shipping_details
-
     now = datetime.now(UTC)
     if args.now:
         try:
@@ -92,7 +89,5 @@ def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
         erased = erase_shipping_details(db, now=now, actor="cli", everything_closed=True)
     finally:
         db.dispose()
-    from bot.blocks.benefits import erased_summary
-
     print(erased_summary(len(erased)))
     return 0

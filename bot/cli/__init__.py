@@ -1,0 +1,1 @@
+"""The `ambassador-bot` command line: `main` parses, and each module here adds its own subcommands."""

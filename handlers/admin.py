@@ -17,7 +17,8 @@ from bot.blocks import admin as admin_blocks
 from bot.blocks import membership as membership_blocks
 from bot.rules import membership as membership_rules
 from bot.rules import parsing, slack_text
-from bot.services import admin, decisions, members
+from bot.services import admin, members
+from bot.services.membership import decisions
 from bot.slack.client import lookup_client
 from bot.slack.deps import Deps
 from handlers import benefits

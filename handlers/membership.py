@@ -26,10 +26,12 @@ from bot.blocks import membership as membership_blocks
 from bot.outbox.sender import deliver as deliver_outbox
 from bot.rules import membership as membership_rules
 from bot.rules import parsing
-from bot.services import applications, deciders, decisions, members, membership, nominations, renewals
-from bot.services.applications import ApplicationForm
-from bot.services.decisions import Decision
-from bot.services.terms import RenewalStatus
+from bot.services import members
+from bot.services.membership import applications, deciders, decisions, nominations, renewals
+from bot.services.membership import common as membership_common
+from bot.services.membership.applications import ApplicationForm
+from bot.services.membership.decisions import Decision
+from bot.services.membership.terms import RenewalStatus
 from bot.slack.client import lookup_client
 from bot.slack.deps import Deps
 from bot.slack.home_refresh import from_home
@@ -371,7 +373,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                 messages=messages,
                 github_org=settings.github_org,
             )
-        except membership.ApplicationNotFound:
+        except membership_common.ApplicationNotFound:
             tell(client, origin, membership_blocks.APPLICATION_GONE)
             return
         if decision.decided_now:
@@ -426,7 +428,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                 required=required,
                 messages=messages,
             )
-        except membership.ApplicationNotFound:
+        except membership_common.ApplicationNotFound:
             ack(
                 response_action="update",
                 view=membership_blocks.decided_modal(membership_blocks.APPLICATION_GONE),

@@ -7,7 +7,7 @@ whose day has passed is sent (once), earlier ones are not.
 
 Verification: every active term whose verification is due (`membership_rules.verification_due`: the
 anniversary of acceptance, the day after the last day, so what a member logs on their last day
-counts) goes through `bot.services.terms.verify_term`, which applies the program's outcome (#3):
+counts) goes through `bot.services.membership.terms.verify_term`, which applies the program's outcome (#3):
 renewed, met (may still renew during the grace period), lapsed or not renewed (emeritus). Each member
 gets one DM per outcome (`verification:term{id}:{outcome}`), and the TSC one report per run that
 found something new (`verification-report:{date}:{digest}`) listing renewed, pending and lapsed.
@@ -28,8 +28,8 @@ from bot.blocks import renewals as renewals_blocks
 from bot.blocks.benefits import overdue_report_message, with_overdue
 from bot.rules import membership as membership_rules
 from bot.services import jobs as due
-from bot.services import terms
 from bot.services.benefits import OverdueItem
+from bot.services.membership import terms
 from jobs import benefits as benefit_jobs
 from jobs.runner import JobContext, JobResult, Planned, finish, queue_planned
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.blocks import ids
 from bot.outbox.sender import deliver
-from bot.services import applications
+from bot.services.membership import applications
 from bot.store.models import (
     Application,
     AuditEvent,

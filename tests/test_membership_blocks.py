@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 from bot.blocks import admin as admin_blocks
 from bot.blocks import membership as membership_blocks
 from bot.rules import membership as membership_rules
-from bot.services.applications import ApplicationForm, validate_application
-from bot.services.decisions import PendingItem
-from bot.services.membership import ApplicationView, ContributionSummary
+from bot.services.membership.applications import ApplicationForm, validate_application
+from bot.services.membership.common import ApplicationView, ContributionSummary
+from bot.services.membership.decisions import PendingItem
 from tests.fake_slack import check_message, check_view
 
 WHEN = datetime(2026, 3, 15, 12, tzinfo=UTC)

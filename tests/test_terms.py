@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from bot.outbox.queue import enqueue
 from bot.rules import membership as membership_rules
-from bot.services import terms
-from bot.services.terms import RenewalStatus
+from bot.services.membership import terms
+from bot.services.membership.terms import RenewalStatus
 from bot.store.db import Database
 from bot.store.models import AuditEvent, Member, MemberStatus, OutboxMessage, OutboxStatus, Term, TermStatus
 from tests.factories import add_contribution, add_member, enrol

@@ -379,7 +379,7 @@ APPLICATION_GONE = "That application no longer exists. Nothing was changed."
 
 
 class MembershipMessages:
-    """The texts of the membership outbox messages (bot.services.membership.Messages)."""
+    """The texts of the membership outbox messages (bot.services.membership.common.Messages)."""
 
     def review(self, application: Any) -> dict[str, Any]:
         return review_message(application)

@@ -1,6 +1,6 @@
 """The TSC's direct changes to membership (`/ambassador admin ...`): add, link, extend, emeritus, reinstate.
 
-Each is one transaction around a `bot.services.terms` function, with the DM telling the member (and,
+Each is one transaction around a `bot.services.membership.terms` function, with the DM telling the member (and,
 for `add`, the announcement) queued in the outbox in that same transaction. Callers check that the
 actor is on the TSC; the Slack IDs come from mentions Slack escaped, never from names typed.
 """
@@ -15,9 +15,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.outbox.queue import enqueue, enqueue_message
-from bot.services import invitations, terms
+from bot.services import invitations
 from bot.services.members import member_by_slack_id, record_audit
-from bot.services.membership import Messages, Payload, announce_key
+from bot.services.membership import terms
+from bot.services.membership.common import Messages, Payload, announce_key
 from bot.store.db import Database
 from bot.store.models import Application, ApplicationStatus, Member, MemberStatus, Term, TermStatus
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.outbox.queue import enqueue_message
 from bot.services.members import member_by_slack_id, record_audit
-from bot.services.membership import Messages, nomination_key, open_application, with_one_retry
+from bot.services.membership.common import Messages, nomination_key, open_application, with_one_retry
 from bot.store.db import Database
 from bot.store.models import Application, ApplicationStatus, Member, MemberStatus, Term, TermStatus
 

@@ -1,7 +1,7 @@
 """What applying, nominating, deciding and renewing share: outbox keys, the views handed to the
 message builders, the `Messages` protocol and the reads several use cases make.
 
-The use cases live in `bot.services.applications`, `.nominations`, `.decisions` and `.renewals`.
+The use cases live in `bot.services.membership.applications`, `.nominations`, `.decisions` and `.renewals`.
 Each use case is one transaction. Messages that must reach someone exactly once (the review post,
 the welcome, the rejection, the nomination) are written to the outbox in that same transaction; the
 caller delivers them right after the commit with `bot.outbox.sender.deliver(..., keys=result.outbox_keys)`,

@@ -14,7 +14,7 @@ from bot.outbox.queue import enqueue_message
 from bot.rules import membership as membership_rules
 from bot.rules import parsing
 from bot.services.members import member_by_slack_id, record_audit
-from bot.services.membership import (
+from bot.services.membership.common import (
     ApplicationNotFound,
     ApplicationView,
     Messages,

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from bot.outbox.queue import enqueue, enqueue_message
 from bot.rules import membership as membership_rules
-from bot.services import invitations, terms
+from bot.services import invitations
 from bot.services.members import record_audit
-from bot.services.membership import (
+from bot.services.membership import terms
+from bot.services.membership.common import (
     ApplicationNotFound,
     ApplicationView,
     Messages,

@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from bot.services import terms
 from bot.services.members import member_by_slack_id
+from bot.services.membership import terms
 from bot.store.db import Database
 from bot.store.models import MemberStatus, Term, TermStatus
 

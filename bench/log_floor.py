@@ -52,8 +52,8 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, delet
 from bot.slack.server import BackgroundServer, wsgi_app
 from bot.store.db import Database
 from bot.store.models import AuditEvent, Contribution, Member
-from tests.fake_slack import BOT_TOKEN, FakeSlack
-from tests.slack_requests import SIGNING_SECRET, SlackRequests
+from tests.fakes.slack import BOT_TOKEN, FakeSlack
+from tests.fakes.slack_requests import SIGNING_SECRET, SlackRequests
 
 PREFIX = "U0BENCH"
 FLOOR_TABLE = Table(
@@ -200,7 +200,7 @@ def clean(db: Database) -> None:
 
 
 def prepare(db: Database, users: Sequence[str]) -> None:
-    from tests.factories import enrol
+    from tests.helpers.factories import enrol
 
     clean(db)
     FLOOR_TABLE.create(db.engine)

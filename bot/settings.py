@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: str = "text"
 
-    # --- scheduled jobs (#4); cron strings are read in TIMEZONE ---
+    # --- scheduled jobs; cron strings are read in TIMEZONE ---
     announce_schedule: str = "0 10 * * *"
     reminders_schedule: str = "0 8 * * *"
     renewals_schedule: str = "0 7 * * *"

@@ -1,15 +1,4 @@
-"""The jobs, their schedules, and APScheduler as their clock.
-
-APScheduler 3.11, only as a clock: an in-memory job store (a persistent store shared by replicas
-duplicates or misses runs), cron triggers in `TIMEZONE`, `coalesce=True` (runs missed while the
-process was stalled collapse into one), `misfire_grace_time=None` (a late run still runs; the
-default of 1 s would drop it), stable job ids with `replace_existing=True`, `max_instances=1`.
-
-Each tick takes the job's advisory lock (PostgreSQL), computes what is due at that moment from the
-database and queues it; the `sender` job delivers. Every job also runs once when the scheduler
-starts: the in-memory store does not remember runs missed while the process was down, and the jobs
-are idempotent (unique outbox keys), so the start is where downtime is caught up.
-"""
+"""The jobs, their schedules, and APScheduler as their clock (why it is only a clock: docs/scheduling.md)."""
 
 from __future__ import annotations
 

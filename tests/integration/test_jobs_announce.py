@@ -23,7 +23,7 @@ NOW = at("2026-11-24T10:00:00+00:00")
 
 
 def approved(db: Database, slack_user_id: str | None, name: str, **profile: Any) -> str:
-    """An ambassador just approved, with the announcement row the approval queues (#3's contract)."""
+    """An ambassador just approved, with the announcement row the approval queues."""
     member_id = enrol(db, slack_user_id, date(2026, 11, 23), name=name, **profile)
     key = f"announce:member:{member_id}:term:{member_id}"
     with db.transaction() as session:

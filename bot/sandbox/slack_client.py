@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from bot.sandbox.block_actions import ActionError, action_payload, find_element, state_values
 from bot.sandbox.block_kit import SlackError, check_message, check_view
 from bot.sandbox.slack_standin import SlackStandin
 from bot.sandbox.slack_workspace import BOT_USER_ID, TEAM_ID, Ephemeral, Message
@@ -33,11 +34,6 @@ COMMAND = "/ambassador"
 URL = re.compile(r"https?://[^\s<>]+")
 MENTION = re.compile(r"(?<![\w<])@([A-Za-z0-9._-]+)")
 CHANNEL_MENTION = re.compile(r"(?<![\w<&])#([a-z0-9_-]+)")
-
-
-class ActionError(Exception):
-    """Something the person did that Slack itself would not send (a closed modal, a missing field);
-    the message is for the page."""
 
 
 @dataclass(frozen=True)
@@ -275,7 +271,14 @@ class SlackClient:
         }
 
     def click_in_message(
-        self, user_id: str, channel: str, message_ts: str, action: dict[str, Any], ephemeral: bool = False
+        self,
+        user_id: str,
+        channel: str,
+        message_ts: str,
+        block_id: str,
+        action_id: str,
+        choice: Any = None,
+        ephemeral: bool = False,
     ) -> Answer:
         """A button, select or overflow in a message (ephemeral ones only for their person)."""
         payload = self.base_payload(user_id)
@@ -285,7 +288,7 @@ class SlackClient:
             if message is None or (ephemeral and message.user != user_id):
                 raise ActionError("That message is no longer there.")
             self.conversation(user_id, channel)
-            self.check_action(message.blocks or [], action)
+            _, element = find_element(message.blocks or [], block_id, action_id)
             shown = {
                 "type": "message",
                 "ts": message.ts,
@@ -305,7 +308,7 @@ class SlackClient:
             },
             channel={"id": channel, "name": self.channel_name(channel)},
             state={"values": {}},
-            actions=[action],
+            actions=[action_payload(block_id, element, choice)],
             response_url=self.standin.issue_response_url(user_id, channel, message_ts, ephemeral),
         )
         if not ephemeral:
@@ -313,19 +316,26 @@ class SlackClient:
         return self.interactive(payload)
 
     def click_in_view(
-        self, user_id: str, view_id: str, action: dict[str, Any], values: dict[str, Any] | None = None
+        self,
+        user_id: str,
+        view_id: str,
+        block_id: str,
+        action_id: str,
+        choice: Any = None,
+        values: dict[str, Any] | None = None,
     ) -> Answer:
-        """A button or select on the person's App Home, or in their open modal."""
+        """A button or select on the person's App Home, or in their open modal (with what the form
+        holds so far, as Slack sends it)."""
         payload = self.base_payload(user_id)
         view = self.own_view(user_id, view_id)
-        self.check_action(view.get("blocks") or [], action)
+        _, element = find_element(view.get("blocks") or [], block_id, action_id)
         if view.get("type") == "modal":
-            view = {**view, "state": {"values": self.checked_values(view, values or {}, required=False)}}
+            view = {**view, "state": {"values": state_values(view, values or {}, required=False)}}
         payload.update(
             container={"type": "view", "view_id": view_id},
             view=view,
             state=view.get("state") or {"values": {}},
-            actions=[action],
+            actions=[action_payload(block_id, element, choice)],
         )
         return self.interactive(payload)
 
@@ -338,52 +348,7 @@ class SlackClient:
                 raise ActionError("This form is closed (or was already submitted): open it again.")
             return dict(view)
 
-    @staticmethod
-    def check_action(blocks: list[dict[str, Any]], action: dict[str, Any]) -> None:
-        """Only an element that is there can be clicked: a stale page cannot send what Slack would not."""
-        action_id = action.get("action_id")
-        for block in blocks:
-            elements = [
-                *(block.get("elements") or []),
-                block.get("accessory") or {},
-                block.get("element") or {},
-            ]
-            if any(
-                element.get("action_id") == action_id for element in elements if isinstance(element, dict)
-            ):
-                return
-        raise ActionError("That button is no longer there: the message or view changed.")
-
     # --- modals ------------------------------------------------------------------------------------
-
-    def checked_values(
-        self, view: dict[str, Any], values: dict[str, Any], *, required: bool
-    ) -> dict[str, Any]:
-        """`state.values` as Slack builds them, for the input blocks the view really has."""
-        inputs = {
-            str(block.get("block_id")): block
-            for block in view.get("blocks") or []
-            if block.get("type") == "input" or block.get("type") == "actions"
-        }
-        result: dict[str, Any] = {}
-        missing = []
-        for block_id, block in inputs.items():
-            given = values.get(block_id)
-            if isinstance(given, dict) and all(isinstance(item, dict) for item in given.values()):
-                result[block_id] = given
-            empty = not given or all(
-                item.get("value") in (None, "")
-                and not item.get("selected_option")
-                and not item.get("selected_date")
-                and not item.get("selected_user")
-                and not item.get("selected_options")
-                for item in (given or {}).values()
-            )
-            if required and block.get("type") == "input" and not block.get("optional") and empty:
-                missing.append(block_id)
-        if missing:
-            raise ActionError("Please fill in the required fields: " + ", ".join(missing) + ".")
-        return result
 
     def submit(self, user_id: str, view_id: str, values: dict[str, Any]) -> dict[str, Any]:
         """The modal's Submit: the view_submission, and Slack's handling of the answer.
@@ -395,7 +360,7 @@ class SlackClient:
             raise ActionError("Only a modal can be submitted.")
         with self.standin.lock:
             stack = list(self.standin.modals.get(user_id, []))
-        state = {"values": self.checked_values(view, values, required=True)}
+        state = {"values": state_values(view, values, required=True)}
         submitted = {
             **view,
             "team_id": TEAM_ID,

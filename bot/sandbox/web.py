@@ -65,6 +65,9 @@ def application(sandbox: Sandbox) -> Callable[[dict[str, Any], StartResponse], I
                     return send_json(start_response, 200, snapshot(sandbox, person))
                 if path == "/sandbox/events":
                     return events(environ, start_response)
+                if path == "/favicon.ico":
+                    start_response("204 No Content", [])
+                    return []
                 if path == "/healthz":
                     return send_json(start_response, 200, {"status": "ok"})
                 return send_json(start_response, 404, {"error": "There is nothing at this address."})

@@ -47,7 +47,7 @@ def add_commands(commands: Any) -> None:
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--port", type=int, help="the page's port (default: PORT, 3000)")
+    parser.add_argument("--port", type=int, help="the page's port (default: PORT, 3000; 0: any free port)")
     parser.add_argument(
         "--host",
         default="127.0.0.1",
@@ -81,8 +81,8 @@ def cmd_sandbox(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     port = args.port if args.port is not None else settings.port
-    if not 1 <= port <= 65535:
-        raise CommandError(f"--port {port} is not a port (1-65535)")
+    if not 0 <= port <= 65535:
+        raise CommandError(f"--port {port} is not a port (0-65535)")
     database_url, state_path = where(args)
     start_at = parse_now(args.now, settings)
     try:

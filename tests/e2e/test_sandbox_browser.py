@@ -77,6 +77,11 @@ def shots(tmp_path: Path) -> Path:
     return folder
 
 
+def screenshot(page: Page, path: Path) -> None:
+    page.locator("#toasts").evaluate("node => node.replaceChildren()")
+    page.screenshot(path=str(path))
+
+
 def act_as(page: Page, user_id: str) -> None:
     page.select_option("#person", user_id)
     expect(page.locator("#person")).to_have_value(user_id)
@@ -138,7 +143,7 @@ def test_the_whole_story_in_the_browser(page: Page, sandbox: Sandbox, tmp_path: 
         "workshop https://example.org/nora/workshop 2025-10 Hands-on AsyncAPI",
     )
     page.fill(modal_field(page, "motivation"), "To help more teams document their events.")
-    page.screenshot(path=str(folder / "sandbox-application.png"))
+    screenshot(page, folder / "sandbox-application.png")
     page.click("#modal-submit")
     expect(page.locator("#modal-backdrop")).to_be_hidden(timeout=WAIT_MS)
 
@@ -175,7 +180,7 @@ def test_the_whole_story_in_the_browser(page: Page, sandbox: Sandbox, tmp_path: 
     page.fill(modal_field(page, "link"), "ftp://example.org/nora/why")
     page.click("#modal-submit")
     expect(modal.locator('[data-testid="field-error"]')).to_contain_text("http", timeout=WAIT_MS)
-    page.screenshot(path=str(folder / "sandbox-field-error.png"))
+    screenshot(page, folder / "sandbox-field-error.png")
     page.fill(modal_field(page, "link"), "https://example.org/nora/why")
     page.click("#modal-submit")
     expect(page.locator("#modal-backdrop")).to_be_hidden(timeout=WAIT_MS)
@@ -186,7 +191,7 @@ def test_the_whole_story_in_the_browser(page: Page, sandbox: Sandbox, tmp_path: 
     # The Home tab shows the progress.
     open_app(page, "home")
     expect(page.locator("#home")).to_contain_text("1 of 4 contributions this term", timeout=WAIT_MS)
-    page.screenshot(path=str(folder / "sandbox-home.png"))
+    screenshot(page, folder / "sandbox-home.png")
 
     # Eight months on, the pace reminder arrives.
     go_to(page, "2026-11-16T10:00")
@@ -210,7 +215,7 @@ def test_the_whole_story_in_the_browser(page: Page, sandbox: Sandbox, tmp_path: 
     request = messages.locator('[data-testid="message"]', has_text="swag pack").last
     click_and_confirm(page, request.locator('button[data-action-id="benefit_approve"]'))
     expect(request).to_contain_text("Approved", timeout=WAIT_MS)
-    page.screenshot(path=str(folder / "sandbox-review.png"))
+    screenshot(page, folder / "sandbox-review.png")
     act_as(page, NEWCOMER)
     open_app(page, "messages")
     expect(messages.locator('[data-testid="message"]').last).to_contain_text("approved", timeout=WAIT_MS)

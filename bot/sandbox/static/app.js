@@ -91,6 +91,7 @@ async function act(path, body, button) {
   try {
     const answer = await call(path, body);
     if (answer.error) toast(`Slack: the app did not answer (${answer.error}).`, true);
+    refresh();
     return answer;
   } catch (error) {
     toast(error.message, true);
@@ -231,16 +232,26 @@ function renderHome() {
 function renderConversation(channel) {
   const root = $("#messages");
   const messages = ui.data.conversations[channel] || [];
-  const key = `${ui.data.me}:${channel}:${messages.map((m) => `${m.ts}:${m.text.length}:${JSON.stringify(m.blocks || []).length}`).join(",")}`;
   markSeen(channel);
-  if (root.dataset.key === key) return;
-  const atBottom = root.scrollHeight - root.scrollTop - root.clientHeight < 60 || root.dataset.channel !== channel;
-  root.dataset.key = key;
-  root.dataset.channel = channel;
-  root.innerHTML = "";
-  if (!messages.length) root.innerHTML = '<div class="empty">No messages here yet.</div>';
-  for (const message of messages) root.append(renderMessage(channel, message));
-  if (atBottom) root.scrollTop = root.scrollHeight;
+  const switched = root.dataset.channel !== `${ui.data.me}:${channel}`;
+  const atBottom = switched || root.scrollHeight - root.scrollTop - root.clientHeight < 60;
+  // Messages already on the screen and unchanged are kept: only new or edited ones are drawn.
+  const drawn = switched ? new Map() : ui.drawn || new Map();
+  const next = new Map();
+  const nodes = messages.map((message) => {
+    const key = `${message.ts}:${message.ephemeral}:${message.text}:${JSON.stringify(message.blocks || [])}`;
+    const node = drawn.get(key) || renderMessage(channel, message);
+    next.set(key, node);
+    return node;
+  });
+  ui.drawn = next;
+  root.dataset.channel = `${ui.data.me}:${channel}`;
+  const same = nodes.length === root.children.length && nodes.every((node, index) => root.children[index] === node);
+  if (!same) {
+    if (nodes.length) root.replaceChildren(...nodes);
+    else root.innerHTML = '<div class="empty">No messages here yet.</div>';
+  }
+  if (atBottom && !same) root.scrollTop = root.scrollHeight;
 }
 
 function when(ts) {

@@ -356,8 +356,8 @@ class SlackClient:
         Returns what the page should show: `{"closed": bool, "errors": {...}}`.
         """
         view = self.own_view(user_id, view_id)
-        if view.get("type") != "modal":
-            raise ActionError("Only a modal can be submitted.")
+        if view.get("type") != "modal" or not view.get("submit"):
+            raise ActionError("This view has no Submit button (it may still be loading).")
         with self.standin.lock:
             stack = list(self.standin.modals.get(user_id, []))
         state = {"values": state_values(view, values, required=True)}

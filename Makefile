@@ -1,5 +1,5 @@
-# On a fresh machine:  `make install`, `make manifest URL=https://...` (to create the Slack app),
-# then `make run`; and `make test`.
+# On a fresh machine:  `make install`, then `make sandbox` to try it in a browser without Slack;
+# `make manifest URL=https://...` (to create the Slack app), then `make run`; and `make test`.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin

@@ -221,3 +221,24 @@ def test_a_sandbox_started_again_has_its_conversations_and_its_time(
         assert again.clock() >= START + timedelta(days=2)
     finally:
         again.stop()
+
+
+def test_live_updates_tell_each_change_and_end_by_themselves(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(web, "STREAM_SECONDS", 0.2)
+    monkeypatch.setattr(web, "STREAM_HEARTBEAT_SECONDS", 0.1)
+    ended: list[bool] = []
+    stream = web.stream(sandbox, "", lambda: ended.append(True))
+
+    assert next(stream) == b"retry: 1000\n\n"
+    first = next(stream)
+    assert first.startswith(b"data: ")
+    sandbox.standin.touch()
+    assert (
+        json.loads(next(stream).removeprefix(b"data: "))["version"]
+        > json.loads(first.removeprefix(b"data: "))["version"]
+    )
+    rest = list(stream)  # heartbeats until the stream's time is up
+    assert rest and all(line.startswith(b": ") for line in rest)
+    assert ended == [True]

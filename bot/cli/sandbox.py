@@ -90,7 +90,7 @@ def cmd_sandbox(settings: Settings, args: argparse.Namespace) -> int:
     except DBAPIError as exc:
         raise DatabaseUnavailable(explain_error(database_url, exc)) from None
     try:
-        server = create_http_server(web.application(sandbox), host, port, threads=PAGE_THREADS)
+        server = create_http_server(web.application(sandbox, host), host, port, threads=PAGE_THREADS)
     except OSError as exc:
         sandbox.stop()
         raise CommandError(

@@ -42,18 +42,31 @@ STREAM_SECONDS = 55.0
 STREAM_HEARTBEAT_SECONDS = 15.0
 MAX_STREAMS = 6
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class PageError(Exception):
     """A request the page should not have sent, with a sentence saying why (HTTP 400)."""
 
 
-def application(sandbox: Sandbox) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+def application(
+    sandbox: Sandbox, host: str = "127.0.0.1"
+) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    """The page's WSGI app; `host` is the address the sandbox listens on (its name is accepted in
+    the Host header besides the loopback names)."""
     streams = threading.BoundedSemaphore(MAX_STREAMS)
+    allowed_hosts = LOOPBACK_NAMES | {host.strip("[]").lower()}
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = str(environ.get("REQUEST_METHOD") or "GET")
         path = str(environ.get("PATH_INFO") or "/")
+        # A web page elsewhere cannot act here: not through a name that resolves to this machine
+        # (the Host header must name it), nor with a form (only JSON, which browsers send
+        # cross-origin only after asking, and the sandbox never says yes).
+        if host_name(environ) not in allowed_hosts:
+            return send_json(start_response, 403, {"error": "Open the sandbox at its own address."})
+        if method == "POST" and not str(environ.get("CONTENT_TYPE") or "").startswith("application/json"):
+            return send_json(start_response, 415, {"error": "The sandbox takes JSON."})
         try:
             if method == "GET":
                 if path in ("/", "/index.html"):
@@ -255,6 +268,14 @@ ACTIONS: dict[str, Callable[[Sandbox, dict[str, Any]], dict[str, Any]]] = {
 
 
 # --- HTTP helpers --------------------------------------------------------------------------------------
+
+
+def host_name(environ: dict[str, Any]) -> str:
+    """The Host header's name, without its port (`[::1]:3000` → `::1`)."""
+    value = str(environ.get("HTTP_HOST") or environ.get("SERVER_NAME") or "").lower()
+    if value.startswith("["):
+        return value[1:].split("]", 1)[0]
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
 def query_value(environ: dict[str, Any], name: str) -> str:

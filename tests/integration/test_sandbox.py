@@ -146,6 +146,7 @@ def test_the_publish_job_opens_a_pull_request_on_the_github_stand_in(sandbox: Sa
     assert "A new talk" in pull["diff"]
 
 
+@pytest.mark.sqlite_only
 def test_a_bot_that_does_not_answer_in_time_is_reported_as_slack_reports_it(sandbox: Sandbox) -> None:
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
@@ -159,7 +160,9 @@ def test_a_bot_that_does_not_answer_in_time_is_reported_as_slack_reports_it(sand
     assert told["text"] == '/ambassador failed with the error "operation_timeout"'
 
 
-def call(sandbox: Sandbox, method: str, path: str, body: bytes = b"") -> tuple[str, dict[str, Any]]:
+def call(
+    sandbox: Sandbox, method: str, path: str, body: bytes = b"", **headers: str
+) -> tuple[str, dict[str, Any]]:
     answered: dict[str, Any] = {}
 
     def start_response(status: str, headers: list[tuple[str, str]]) -> None:
@@ -170,12 +173,16 @@ def call(sandbox: Sandbox, method: str, path: str, body: bytes = b"") -> tuple[s
         "PATH_INFO": path.split("?")[0],
         "QUERY_STRING": path.split("?")[1] if "?" in path else "",
         "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_TYPE": "application/json",
+        "HTTP_HOST": "127.0.0.1:3000",
         "wsgi.input": io.BytesIO(body),
+        **headers,
     }
     payload = b"".join(web.application(sandbox)(environ, start_response))
     return answered["status"], json.loads(payload)
 
 
+@pytest.mark.sqlite_only
 def test_the_page_gets_a_clear_sentence_for_bad_input(sandbox: Sandbox) -> None:
     cases = [
         (
@@ -203,6 +210,23 @@ def test_the_page_gets_a_clear_sentence_for_bad_input(sandbox: Sandbox) -> None:
     assert status.startswith("404")
 
 
+@pytest.mark.sqlite_only
+def test_pages_elsewhere_cannot_act_in_the_sandbox(sandbox: Sandbox) -> None:
+    body = json.dumps({"as": NEWCOMER, "channel": "C0GENERAL", "text": "help"}).encode()
+
+    # A form posted by another site (no preflight): refused before anything happens.
+    status, _ = call(sandbox, "POST", "/sandbox/command", body, CONTENT_TYPE="text/plain")
+    assert status.startswith("415")
+    # A name of the attacker's that resolves to 127.0.0.1 (DNS rebinding): refused.
+    status, _ = call(sandbox, "POST", "/sandbox/command", body, HTTP_HOST="evil.example:3000")
+    assert status.startswith("403")
+    status, _ = call(sandbox, "GET", "/sandbox/state?as=U0NEWCOMER", HTTP_HOST="evil.example")
+    assert status.startswith("403")
+    assert sandbox.standin.ephemerals == []
+    status, _ = call(sandbox, "GET", "/sandbox/state?as=U0NEWCOMER", HTTP_HOST="[::1]:3000")
+    assert status.startswith("200")
+
+
 def test_a_sandbox_started_again_has_its_conversations_and_its_time(
     database_url: str, tmp_path: Path
 ) -> None:
@@ -223,6 +247,7 @@ def test_a_sandbox_started_again_has_its_conversations_and_its_time(
         again.stop()
 
 
+@pytest.mark.sqlite_only
 def test_live_updates_tell_each_change_and_end_by_themselves(
     sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -220,3 +220,46 @@ def test_the_whole_story_in_the_browser(page: Page, sandbox: Sandbox, tmp_path: 
     open_app(page, "messages")
     expect(messages.locator('[data-testid="message"]').last).to_contain_text("approved", timeout=WAIT_MS)
     assert not page.locator("#refusals").is_visible(), page.locator("#refusals").inner_text()
+
+
+def test_mrkdwn_is_drawn_as_slack_draws_it_and_never_as_markup(page: Page) -> None:
+    expect(page.locator("#person")).to_have_value(NEWCOMER)
+    cases = {
+        "*bold* _italic_ ~gone~ `code`": "<b>bold</b> <i>italic</i> <s>gone</s> <code>code</code>",
+        "<https://example.org/a?b=1&amp;c=2|the &lt;link&gt;>": (
+            '<a href="https://example.org/a?b=1&amp;c=2" target="_blank" rel="noopener noreferrer">'
+            "the &lt;link&gt;</a>"
+        ),
+        f"<@{TSC_USER}>": f'<span class="mention" data-user="{TSC_USER}">@Tess Council</span>',
+        "<#C0REVIEW>": '<span class="mention">#ambassador-review</span>',
+        ":tada: :no_such_emoji:": "🎉 :no_such_emoji:",
+        "&lt;script&gt;alert(1)&lt;/script&gt; <javascript:alert(1)|click>": (
+            '&lt;script&gt;alert(1)&lt;/script&gt; <a href="#" target="_blank" rel="noopener noreferrer">click</a>'
+        ),
+        ">quoted": "<blockquote>quoted</blockquote>",
+        "<!date^1773568800^{date_short_pretty} at {time}|2026-03-15 10:00 UTC>": "Mar 15, 2026 at 10:00 AM",
+    }
+    for source, html in cases.items():
+        drawn = page.evaluate(
+            """async (source) => {
+                const kit = await import("/static/blockkit.js");
+                const ctx = {people: {U0TSCCHAIR: {name: "Tess Council"}}, channels: {C0REVIEW: "ambassador-review"},
+                             me: "U0NEWCOMER", tz: "UTC"};
+                return kit.mrkdwn(source, ctx);
+            }""",
+            source,
+        )
+        assert drawn == html, (source, drawn)
+
+
+def test_a_call_slack_refuses_is_shown_loudly(page: Page, sandbox: Sandbox) -> None:
+    blocks = [{"type": "divider"}] * 51
+    answer = sandbox.standin.answer_or_error(
+        "chat.postMessage",
+        {"channel": "C0GENERAL", "text": "too long", "blocks": blocks},
+        sandbox.settings.slack_bot_token,
+    )
+
+    assert answer["error"] == "invalid_blocks"
+    expect(page.locator("#refusals")).to_contain_text("chat.postMessage", timeout=WAIT_MS)
+    expect(page.locator("#refusals")).to_contain_text("no more than 50 items allowed")

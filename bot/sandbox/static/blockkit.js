@@ -88,7 +88,7 @@ export function mrkdwn(text, ctx) {
   html = html.replace(new RegExp(`${edge}~([^~\\n]+?)~${end}`, "g"), "$1<s>$2</s>");
   html = html
     .split("\n")
-    .map((line) => (line.startsWith("&gt; ") ? `<blockquote>${line.slice(5)}</blockquote>` : line))
+    .map((line) => (line.startsWith("&gt;") ? `<blockquote>${line.slice(4).replace(/^ /, "")}</blockquote>` : line))
     .join("\n")
     .replace(/<\/blockquote>\n/g, "</blockquote>");
   html = emojify(html);

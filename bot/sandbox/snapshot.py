@@ -21,16 +21,21 @@ ROLE_NAMES = {
 }
 
 
-def snapshot(sandbox: Sandbox, person: str) -> dict[str, Any]:
+def snapshot(sandbox: Sandbox, person: str, open_conversation: str | None = None) -> dict[str, Any]:
+    """What `person` sees; the messages of `open_conversation` only (a channel ID, or "dm" for their DM
+    with the bot; None: all), and the latest message's time of each conversation (for unread marks)."""
     standin = sandbox.standin
     roles = member_roles(sandbox)
     with standin.lock:
         dm = standin.dm_channel(person)
+        if open_conversation == "dm":
+            open_conversation = dm
         channels = [
             {"id": channel_id, "name": name, "bot_is_member": channel_id in standin.joined_channels}
             for channel_id, name in sorted(standin.channel_names.items(), key=lambda item: item[1])
         ]
         conversations: dict[str, list[dict[str, Any]]] = {}
+        latest: dict[str, str] = {}
         for channel_id in [*standin.channel_names, dm]:
             shown: list[dict[str, Any]] = [
                 {
@@ -55,7 +60,9 @@ def snapshot(sandbox: Sandbox, person: str) -> dict[str, Any]:
                 if item.channel == channel_id and item.user == person
             ]
             shown.sort(key=lambda item: float(item["ts"]))
-            conversations[channel_id] = shown[-MESSAGES_SHOWN:]
+            latest[channel_id] = shown[-1]["ts"] if shown else "0"
+            if open_conversation is None or channel_id == open_conversation:
+                conversations[channel_id] = shown[-MESSAGES_SHOWN:]
         people = [
             {
                 "id": user_id,
@@ -84,6 +91,7 @@ def snapshot(sandbox: Sandbox, person: str) -> dict[str, Any]:
         "channels": channels,
         "dm": dm,
         "conversations": conversations,
+        "latest": latest,
         "home": home,
         "modal": modal,
         "refusals": refusals,

@@ -75,7 +75,8 @@ def application(
                     return static(start_response, path.removeprefix("/static/"))
                 if path == "/sandbox/state":
                     person = person_from(sandbox, query_value(environ, "as"))
-                    return send_json(start_response, 200, snapshot(sandbox, person))
+                    shown = query_value(environ, "open")
+                    return send_json(start_response, 200, snapshot(sandbox, person, shown or None))
                 if path == "/sandbox/events":
                     return events(environ, start_response)
                 if path == "/favicon.ico":

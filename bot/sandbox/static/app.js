@@ -44,7 +44,9 @@ async function refresh() {
   ui.refreshing = (async () => {
     do {
       ui.again = false;
-      let response = await fetch(`/sandbox/state?as=${encodeURIComponent(ui.me)}`);
+      // Only the conversation on the screen comes whole; the others say when they last changed.
+      const open = ui.nav === "app" ? (ui.tab === "messages" ? "dm" : "none") : ui.nav;
+      let response = await fetch(`/sandbox/state?as=${encodeURIComponent(ui.me)}&open=${encodeURIComponent(open)}`);
       if (response.status === 400 && ui.me !== "U0NEWCOMER") {
         // The person chosen before is not in this sandbox (a fresh one): start with someone who is.
         ui.me = "U0NEWCOMER";
@@ -172,9 +174,8 @@ function seenKey(channel) {
 }
 
 function isUnread(channel) {
-  const messages = ui.data.conversations[channel] || [];
-  const last = messages.length ? messages[messages.length - 1].ts : "0";
-  return Number(last) > Number(ui.seen[seenKey(channel)] || 0) && !(isOpen(channel));
+  const last = (ui.data.latest || {})[channel] || "0";
+  return Number(last) > Number(ui.seen[seenKey(channel)] || 0) && !isOpen(channel);
 }
 
 function isOpen(channel) {
@@ -231,7 +232,8 @@ function renderHome() {
 
 function renderConversation(channel) {
   const root = $("#messages");
-  const messages = ui.data.conversations[channel] || [];
+  if (!(channel in ui.data.conversations)) return; // its messages are on their way
+  const messages = ui.data.conversations[channel];
   markSeen(channel);
   const switched = root.dataset.channel !== `${ui.data.me}:${channel}`;
   const atBottom = switched || root.scrollHeight - root.scrollTop - root.clientHeight < 60;
@@ -553,6 +555,7 @@ function navigate(nav) {
   localStorage.setItem("sandbox.nav", nav);
   if (nav === "app" && ui.tab === "home") openHome();
   render();
+  refresh();
 }
 
 function openHome() {
@@ -602,6 +605,7 @@ function wire() {
       ui.tab = tab.dataset.tab;
       if (ui.tab === "home") openHome();
       render();
+      refresh();
     });
   }
   $("#composer-form").addEventListener("submit", send);

@@ -4,6 +4,7 @@ rules for triggers, response URLs, views and escaping, and the shapes of what a 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from importlib import resources
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from bot.sandbox.slack_client import escape_command_text, sign
 from bot.sandbox.slack_standin import SlackStandin
 from bot.sandbox.slack_workspace import Message
 from bot.slack.server import signature_matches
+from tests.paths import DATA
 
 TOKEN = "xoxb-unit"
 MODAL = {
@@ -258,3 +260,9 @@ def test_the_clock_runs_from_where_it_was_set_and_only_forward() -> None:
     assert clock() >= start + timedelta(days=240)
     with pytest.raises(ClockError, match="only goes forward"):
         clock.go_to(start)
+
+
+def test_the_sandbox_ships_the_sample_data_byte_for_byte() -> None:
+    shipped = resources.files("bot.sandbox").joinpath("data")
+    for name in ("AMBASSADORS_MEMBERS.json", "AMBASSADORS_MEMBERS.yaml", "Emeritus.yaml"):
+        assert shipped.joinpath(name).read_bytes() == (DATA / "asyncapi" / name).read_bytes(), name

@@ -36,6 +36,7 @@ class JobRun:
     at: datetime
     summary: str
     notes: tuple[str, ...] = ()
+    eventful: bool = True  # it queued, sent or noted something (or failed)
 
 
 class SandboxJobs:
@@ -67,7 +68,7 @@ class SandboxJobs:
                     self.next_fire[name] = next_run(JOBS[name], self.ctx.settings, now)
             for name in INTERVAL_JOBS:
                 result = self._run(name, now, quiet=True)
-                if (result.summary and "0 sent" not in result.summary) or result.notes:
+                if result.eventful:
                     ran.append(result)
             return ran
 
@@ -89,12 +90,13 @@ class SandboxJobs:
                 result.delivery = deliver(
                     self.ctx.db, self.ctx.client, now, result.enqueued, settings=self.ctx.settings
                 )
-            run = JobRun(name, now, result.summary(), tuple(result.notes))
+            delivered = result.delivery is not None and result.delivery.summary() != "0 sent"
+            eventful = bool(result.enqueued or result.notes or delivered)
+            run = JobRun(name, now, result.summary(), tuple(result.notes), eventful)
         except Exception as exc:
             log.exception("sandbox: job %s failed", name)
             run = JobRun(name, now, f"{name}: failed ({exc.__class__.__name__}: {exc})")
-        empty = run.summary.endswith("0 due, 0 new, 0 queued") or run.summary.endswith("0 sent")
-        if not (quiet and empty and not run.notes):
+        if run.eventful or not quiet:
             self.runs = [run, *self.runs][: self._history]
         return run
 

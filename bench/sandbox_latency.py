@@ -19,6 +19,7 @@ floor. The target is under 300 ms at p99.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import statistics
 import sys
@@ -63,13 +64,13 @@ def report(name: str, samples: list[float]) -> None:
 
 
 def command_round(page: Page) -> float:
-    shown = page.locator("#messages .message").count()
+    last = "(document.querySelector('#messages .message:last-child') || {dataset: {}}).dataset.ts"
+    before = page.evaluate(last)
     page.fill("#composer", "/ambassador status")
     started = time.perf_counter()
     page.press("#composer", "Enter")
-    page.wait_for_function(
-        f"document.querySelectorAll('#messages .message').length > {shown}", timeout=TIMEOUT_MS, polling="raf"
-    )
+    # The page shows a conversation's latest messages: a new answer is a new last message.
+    page.wait_for_function(f"{last} !== {json.dumps(before)}", timeout=TIMEOUT_MS, polling="raf")
     return time.perf_counter() - started
 
 

@@ -223,7 +223,7 @@ function renderHome() {
     root.innerHTML = '<div class="empty">Opening the Home tab… (the bot draws it when it hears `app_home_opened`)</div>';
     return;
   }
-  root.append(jsonButton({ view: home }, "view-json"));
+  root.append(jsonButton({ view: home }, "json-button view-json"));
   const ctx = context({
     act: (blockId, element, choice, button) => clickInView(home.id, blockId, element, choice, button),
   });

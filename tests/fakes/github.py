@@ -20,15 +20,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from bot.sandbox.github_repository import TOKEN, GitHubHTTPError, git_sha
 from bot.sandbox.github_shapes import Pull
 from bot.sandbox.github_standin import (
     PROBLEMS_PARSING_JSON,
     SECONDARY_RATE_LIMIT,
-    TOKEN,
-    GitHubHTTPError,
     GitHubStandin,
     error_answer,
-    git_sha,
     response_headers,
 )
 

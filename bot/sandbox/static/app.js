@@ -1,40 +1,11 @@
 // The sandbox's Slack client: the workspace as the chosen person sees it, live, and every action they
 // take sent to the sandbox, which sends the bot exactly what Slack would.
-import { blockIdOf, clientErrors, escapeHtml, mrkdwn, readValues, renderBlocks } from "./blockkit.js";
-
-const $ = (selector) => document.querySelector(selector);
-const ui = {
-  // Until someone else is chosen: the newcomer every sandbox starts with.
-  me: localStorage.getItem("sandbox.person") || "U0NEWCOMER",
-  nav: localStorage.getItem("sandbox.nav") || "app",
-  tab: "home",
-  data: null,
-  modalKey: null,
-  submitting: false,
-  refreshing: null,
-  again: false,
-  fetchedAt: 0,
-  seen: JSON.parse(localStorage.getItem("sandbox.seen") || "{}"),
-  dismissedRefusals: Number(localStorage.getItem("sandbox.dismissed") || 0),
-};
+import { escapeHtml, mrkdwn, renderBlocks } from "./blockkit.js";
+import { $, act, clickInMessage, clickInView, context, hooks, jsonButton, myZone, toast, ui } from "./client.js";
+import { closeModal, renderModal, submitModal } from "./modal.js";
+import { dayAt, renderGithub, renderJobs, renderRefusals, tickClock } from "./panels.js";
 
 // --- talking to the sandbox -----------------------------------------------------------------------
-
-async function call(path, body) {
-  const response = await fetch(path, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ as: ui.me, ...body }),
-  });
-  let answer = {};
-  try {
-    answer = await response.json();
-  } catch {
-    answer = { error: `The sandbox answered ${response.status}.` };
-  }
-  if (!response.ok) throw new Error(answer.error || `The sandbox answered ${response.status}.`);
-  return answer;
-}
 
 async function refresh() {
   if (ui.refreshing) {
@@ -75,6 +46,8 @@ async function refresh() {
   }
 }
 
+hooks.refresh = refresh;
+
 function live() {
   let polling = null;
   const poll = () => {
@@ -88,37 +61,7 @@ function live() {
   };
 }
 
-async function act(path, body, button) {
-  if (button) button.disabled = true;
-  try {
-    const answer = await call(path, body);
-    if (answer.error) toast(`Slack: the app did not answer (${answer.error}).`, true);
-    refresh();
-    return answer;
-  } catch (error) {
-    toast(error.message, true);
-    return null;
-  } finally {
-    if (button) button.disabled = false;
-  }
-}
-
 // --- drawing ----------------------------------------------------------------------------------------
-
-function context(extra = {}) {
-  const data = ui.data;
-  const people = {};
-  for (const person of data.people) people[person.id] = person;
-  people[data.bot.id] = { name: data.bot.name };
-  const channels = {};
-  for (const channel of data.channels) channels[channel.id] = channel.name;
-  return { people, channels, me: data.me, tz: myZone(), ...extra };
-}
-
-function myZone() {
-  const person = ui.data.people.find((item) => item.id === ui.data.me);
-  return (person && person.tz) || ui.data.clock.timezone || "UTC";
-}
 
 function render() {
   renderPeople();
@@ -291,261 +234,6 @@ function renderMessage(channel, message) {
   }
   node.append(body, jsonButton({ text: message.text, blocks: message.blocks || undefined }, "json-button"));
   return node;
-}
-
-function jsonButton(payload, className) {
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = className;
-  button.textContent = "Block Kit JSON";
-  button.addEventListener("click", () => {
-    $("#json-text").textContent = JSON.stringify(payload, null, 2);
-    $("#json-dialog").showModal();
-  });
-  return button;
-}
-
-// --- clicking ---------------------------------------------------------------------------------------
-
-async function confirmed(element) {
-  if (!element.confirm) return true;
-  const dialog = $("#confirm-dialog");
-  const ctx = context();
-  $("#confirm-title").textContent = element.confirm.title ? element.confirm.title.text : "Are you sure?";
-  $("#confirm-text").innerHTML = element.confirm.text ? mrkdwn(element.confirm.text.text, ctx) : "";
-  $("#confirm-ok").textContent = element.confirm.confirm ? element.confirm.confirm.text : "Yes";
-  $("#confirm-deny").textContent = element.confirm.deny ? element.confirm.deny.text : "Cancel";
-  dialog.showModal();
-  return new Promise((resolve) => {
-    dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), { once: true });
-  });
-}
-
-async function clickInMessage(channel, message, blockId, element, choice, button) {
-  if (!(await confirmed(element))) return;
-  await act(
-    "/sandbox/action",
-    { channel, ts: message.ts, ephemeral: message.ephemeral, block_id: blockId, action_id: element.action_id, choice },
-    button,
-  );
-}
-
-async function clickInView(viewId, blockId, element, choice, button) {
-  if (!(await confirmed(element))) return;
-  const values = viewId.startsWith("VHOME") ? {} : readValues($("#modal"));
-  await act("/sandbox/action", { view_id: viewId, block_id: blockId, action_id: element.action_id, choice, values }, button);
-}
-
-// --- modals -------------------------------------------------------------------------------------------
-
-function topView() {
-  const stack = ui.data.modal || [];
-  return stack.length ? stack[stack.length - 1] : null;
-}
-
-function renderModal() {
-  const view = topView();
-  const backdrop = $("#modal-backdrop");
-  if (!view) {
-    backdrop.hidden = true;
-    ui.modalKey = null;
-    return;
-  }
-  backdrop.hidden = false;
-  const key = `${view.id}:${view.hash}`;
-  if (ui.modalKey === key) return; // what the person typed stays as it is
-  ui.modalKey = key;
-  const form = $("#modal");
-  form.innerHTML = "";
-  form.dataset.viewId = view.id;
-  form.dataset.callbackId = view.callback_id || "";
-  const depth = ui.data.modal.length > 1 ? `<span class="stack">${ui.data.modal.length} views</span>` : "";
-  const head = document.createElement("div");
-  head.className = "modal-head";
-  head.innerHTML = `<h2>${escapeHtml(view.title ? view.title.text : "")}</h2>${depth}<button type="button" class="x" title="Close">✕</button>`;
-  head.querySelector(".x").addEventListener("click", closeModal);
-  const body = document.createElement("div");
-  body.className = "modal-body";
-  body.append(jsonButton({ view }, "json-button view-json"));
-  body.append(renderBlocks(view.blocks, context({ act: (b, e, c, n) => clickInView(view.id, b, e, c, n) })));
-  const foot = document.createElement("div");
-  foot.className = "modal-foot";
-  const close = document.createElement("button");
-  close.type = "button";
-  close.className = "btn";
-  close.id = "modal-close";
-  close.textContent = view.close ? view.close.text : "Cancel";
-  close.addEventListener("click", closeModal);
-  foot.append(close);
-  if (view.submit) {
-    const submit = document.createElement("button");
-    submit.type = "submit";
-    submit.className = "btn primary";
-    submit.id = "modal-submit";
-    submit.textContent = view.submit.text;
-    foot.append(submit);
-  }
-  form.append(head, body, foot);
-  const first = form.querySelector(".modal-body input, .modal-body textarea, .modal-body select");
-  if (first) first.focus();
-}
-
-function showErrors(errors, problem) {
-  const form = $("#modal");
-  for (const node of form.querySelectorAll(".field-error, .modal-problem")) node.remove();
-  for (const node of form.querySelectorAll(".input-block.has-error")) node.classList.remove("has-error");
-  for (const [blockId, text] of Object.entries(errors || {})) {
-    const block = form.querySelector(`.input-block[data-block-id="${CSS.escape(blockId)}"]`);
-    if (!block) continue;
-    block.classList.add("has-error");
-    const error = document.createElement("div");
-    error.className = "field-error";
-    error.dataset.testid = "field-error";
-    error.textContent = text;
-    const hint = block.querySelector(".hint");
-    block.insertBefore(error, hint);
-  }
-  if (problem) {
-    const note = document.createElement("div");
-    note.className = "modal-problem";
-    note.textContent = problem;
-    form.querySelector(".modal-body").prepend(note);
-  }
-}
-
-async function submitModal(event) {
-  event.preventDefault();
-  const view = topView();
-  if (!view || ui.submitting) return;
-  const form = $("#modal");
-  const errors = clientErrors(view, form);
-  if (Object.keys(errors).length) {
-    showErrors(errors);
-    return;
-  }
-  ui.submitting = true;
-  const button = $("#modal-submit");
-  if (button) button.disabled = true;
-  try {
-    const answer = await call("/sandbox/submit", { view_id: view.id, values: readValues(form) });
-    showErrors(answer.errors, answer.problem);
-    if (answer.closed) ui.modalKey = null;
-  } catch (error) {
-    showErrors({}, error.message);
-  } finally {
-    ui.submitting = false;
-    if (button) button.disabled = false;
-    refresh();
-  }
-}
-
-async function closeModal() {
-  const view = topView();
-  if (!view) return;
-  try {
-    await call("/sandbox/close", { view_id: view.id });
-  } catch (error) {
-    toast(error.message, true);
-  }
-  refresh();
-}
-
-// --- the rest of the page ------------------------------------------------------------------------------
-
-function renderRefusals() {
-  const box = $("#refusals");
-  const fresh = (ui.data.refusals || []).filter((refusal) => refusal.at > ui.dismissedRefusals);
-  box.hidden = !fresh.length;
-  if (!fresh.length) return;
-  const items = fresh
-    .map((r) => `<li><code>${escapeHtml(r.method)}</code>: <strong>${escapeHtml(r.error)}</strong> ${escapeHtml(r.detail || "")}</li>`)
-    .join("");
-  box.innerHTML = `<strong>Slack refused ${fresh.length} call${fresh.length === 1 ? "" : "s"} from the bot</strong> (Slack's limits and rules, as the real Slack would): <ul>${items}</ul><button type="button" id="dismiss-refusals">Dismiss</button>`;
-  $("#dismiss-refusals").addEventListener("click", () => {
-    ui.dismissedRefusals = Math.max(...fresh.map((r) => r.at));
-    localStorage.setItem("sandbox.dismissed", String(ui.dismissedRefusals));
-    renderRefusals();
-  });
-}
-
-function renderGithub() {
-  const panel = $("#github");
-  const github = ui.data.github;
-  $("#github-toggle").textContent = github.pulls.some((p) => p.state === "open") ? "Pull request (1 open)" : "Pull request";
-  if (panel.hidden) return;
-  const key = JSON.stringify(github);
-  if (panel.dataset.key === key) return;
-  panel.dataset.key = key;
-  const pulls = github.pulls
-    .map((pull) => {
-      const diff = pull.diff
-        .split("\n")
-        .map((line) => {
-          const kind = line.startsWith("+++") || line.startsWith("---") ? "file" : line.startsWith("@@") ? "hunk" : line.startsWith("+") ? "add" : line.startsWith("-") ? "del" : "";
-          return `<div class="${kind}">${escapeHtml(line) || " "}</div>`;
-        })
-        .join("");
-      return `<div class="pull" data-testid="pull-request"><p><span class="pr-state ${pull.state}">${escapeHtml(pull.state)}</span>
-        <span class="pr-title">${escapeHtml(pull.title)} <span style="color:#57606a">#${pull.number}</span></span></p>
-        <p>ambassador-bot wants to merge into <code>${escapeHtml(pull.base)}</code> from <code>${escapeHtml(pull.head)}</code></p>
-        <div class="pr-body">${escapeHtml(pull.body)}</div><h2>Files changed</h2><div class="diff">${diff}</div></div>`;
-    })
-    .join("<hr>");
-  const none = github.publishing
-    ? "No pull request yet. The publish job opens one when the program's list differs from the repository (Run job → publish, or wait for its schedule)."
-    : "Publishing is off.";
-  panel.innerHTML = `<h2>GitHub · ${escapeHtml(github.repo)} (local stand-in)</h2>${pulls || `<p>${none}</p>`}`;
-}
-
-function renderJobs() {
-  const select = $("#job");
-  const names = [...ui.data.clock.jobs.map((job) => job.name), "sender"];
-  if (select.dataset.names === names.join(",")) return;
-  select.dataset.names = names.join(",");
-  select.innerHTML = "";
-  for (const job of ui.data.clock.jobs) select.append(new Option(job.name, job.name));
-  select.append(new Option("sender", "sender"));
-  select.title = ui.data.clock.jobs.map((job) => `${job.name}: ${job.description}`).join("\n");
-}
-
-function sandboxNow() {
-  const base = Date.parse(ui.data.clock.now);
-  return new Date(base + (performance.now() - ui.fetchedAt));
-}
-
-function tickClock() {
-  if (!ui.data) return;
-  const now = sandboxNow();
-  const zone = ui.data.clock.timezone;
-  const text = now.toLocaleString("en-GB", { timeZone: zone, weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
-  const mine = now.toLocaleTimeString("en-GB", { timeZone: myZone(), hour: "2-digit", minute: "2-digit" });
-  const person = ui.data.people.find((item) => item.id === ui.data.me);
-  const first = person ? person.name.split(" ")[0] : ui.data.me;
-  $("#clock").textContent = `🕒 ${text} ${zone} · ${first}'s time ${mine}`;
-  $("#clock").dataset.now = now.toISOString();
-}
-
-function localInput(date, zone) {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
-      .formatToParts(date)
-      .map((part) => [part.type, part.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
-}
-
-function dayAt(days) {
-  const date = new Date(sandboxNow().getTime() + days * 86400000);
-  return `${localInput(date, ui.data.clock.timezone).slice(0, 10)}T10:00`;
-}
-
-function toast(text, error = false) {
-  const node = document.createElement("div");
-  node.className = `toast${error ? " error" : ""}`;
-  node.dataset.testid = error ? "toast-error" : "toast";
-  node.textContent = text;
-  $("#toasts").append(node);
-  setTimeout(() => node.remove(), error ? 9000 : 6000);
 }
 
 // --- wiring ---------------------------------------------------------------------------------------------

@@ -76,12 +76,12 @@ function render() {
 
 function renderPeople() {
   const select = $("#person");
-  const wanted = ui.data.people.map((p) => `${p.id}|${p.name}|${p.role}`).join(",");
+  const wanted = ui.data.people.map((p) => `${p.id}|${p.name}|${p.handle}|${p.role}`).join(",");
   if (select.dataset.people !== wanted) {
     select.innerHTML = "";
     for (const person of ui.data.people) {
-      const role = person.role ? ` (${person.role})` : "";
-      select.append(new Option(`${person.name}${role}`, person.id));
+      const role = person.role ? ` · ${person.role}` : "";
+      select.append(new Option(`${person.name} (@${person.handle}${role})`, person.id));
     }
     select.dataset.people = wanted;
   }

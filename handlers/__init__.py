@@ -26,12 +26,12 @@ from handlers.router import CommandRouter
 
 
 def register_all(app: App, deps: Deps) -> CommandRouter:
-    router = CommandRouter(deps)
+    router = CommandRouter()
     errors.register(app, deps)
     events.register(app, deps)
     # Bolt tries listeners in the order they were added, building each one's arguments to match it:
     # the slash command, the busiest request, goes first (subcommands are looked up when it runs).
-    router.attach(app)
+    router.attach(app, deps)
     for feature in (commands, contributions, membership, admin, reminders, home, benefits, direct_messages):
         feature.register(app, deps, router)
     return router

@@ -22,7 +22,7 @@ from bot.services.membership import decisions
 from bot.slack.client import lookup_client
 from bot.slack.deps import Deps
 from handlers import benefits
-from handlers.membership import deliver_now, slack_name
+from handlers.common import deliver_now, slack_name
 from handlers.router import CommandRouter, Invocation
 
 log = logging.getLogger(__name__)

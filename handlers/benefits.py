@@ -26,8 +26,8 @@ from bot.rules import parsing
 from bot.services import benefits, home, members
 from bot.services.benefits import BudgetSetting, Outcome
 from bot.slack.deps import Deps
+from handlers.common import Origin, clicked_id, deliver_now, tell
 from handlers.home import refresh_after_decision
-from handlers.membership import Origin, clicked_id, deliver_now, tell
 from handlers.router import CommandRouter, Invocation
 
 log = logging.getLogger(__name__)

@@ -25,6 +25,7 @@ from bot.services.contributions import (
 )
 from bot.slack.deps import Deps
 from bot.slack.home_refresh import from_home
+from handlers.common import Origin, tell
 from handlers.router import CommandRouter, Invocation
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             return
         ack()
         metadata = json.loads(view.get("private_metadata") or "{}")
-        tell(client, user_id, metadata.get("channel_id", ""), confirmation(logged))
+        tell(client, Origin(user_id, metadata.get("channel_id", "")), confirmation(logged))
         if metadata.get("home"):
             deps.changed(client, user_id)
 
@@ -151,15 +152,3 @@ def field_errors(problems: dict[str, Problem]) -> dict[str, str]:
     return {
         FIELD_BLOCKS[field]: contributions_blocks.PROBLEM_TEXT[problem] for field, problem in problems.items()
     }
-
-
-def tell(client: WebClient, user_id: str, channel_id: str, payload: dict[str, Any]) -> None:
-    """Say something only `user_id` sees: ephemeral where they started, or a DM from the bot."""
-    if channel_id:
-        try:
-            client.chat_postEphemeral(channel=channel_id, user=user_id, **payload)
-            return
-        except SlackApiError as exc:
-            # E.g. a DM between two people, where the bot is not a member: fall back to our DM.
-            log.info("ephemeral in %s failed (%s); sending a DM", channel_id, exc.response.get("error"))
-    client.chat_postMessage(channel=user_id, **payload)

@@ -31,7 +31,8 @@ from bot.services.contributions import (
 )
 from bot.slack.deps import Deps
 from bot.slack.home_refresh import HomeRefresher
-from handlers.contributions import draft_from_state, field_errors, tell
+from handlers.common import Origin, clicked_id, tell
+from handlers.contributions import draft_from_state, field_errors
 from handlers.router import CommandRouter, Invocation
 
 log = logging.getLogger(__name__)
@@ -76,11 +77,6 @@ def refresh_after_decision(deps: Deps, client: WebClient, *people: str | None) -
         log.exception("could not refresh the TSC's App Homes")
 
 
-def clicked_id(body: dict[str, Any]) -> int | None:
-    value = str((body.get("actions") or [{}])[0].get("value") or "")
-    return parsing.whole_number(value)
-
-
 def register(app: App, deps: Deps, router: CommandRouter) -> None:
     required = deps.settings.required_contributions
 
@@ -102,7 +98,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                 raise ContributionNotFound()
             item = own_contribution(deps.db, user_id, contribution_id)
         except ContributionNotFound:
-            tell(client, user_id, "", kit.message(contributions_blocks.CONTRIBUTION_GONE))
+            tell(client, Origin(user_id), kit.message(contributions_blocks.CONTRIBUTION_GONE))
             deps.changed(client, user_id)
             return
         client.views_open(

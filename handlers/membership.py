@@ -11,19 +11,16 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.webhook import WebhookClient
 
 from bot.blocks import general as general_blocks
-from bot.blocks import ids, kit
+from bot.blocks import ids
 from bot.blocks import membership as membership_blocks
-from bot.outbox.sender import deliver as deliver_outbox
 from bot.rules import membership as membership_rules
 from bot.rules import parsing
 from bot.services import members
@@ -35,96 +32,11 @@ from bot.services.membership.terms import RenewalStatus
 from bot.slack.client import lookup_client
 from bot.slack.deps import Deps
 from bot.slack.home_refresh import from_home
+from handlers.common import Origin, clicked_id, deliver_now, slack_name, tell
 from handlers.home import refresh_after_decision
 from handlers.router import CommandRouter, Invocation
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where a click happened: a message (maybe ephemeral), or a view (the App Home, a modal)."""
-
-    user_id: str
-    channel_id: str = ""
-    message_ts: str = ""
-    is_ephemeral: bool = False
-    response_url: str = ""
-
-    @property
-    def in_message(self) -> bool:
-        return bool(self.channel_id and self.message_ts and not self.is_ephemeral)
-
-    @classmethod
-    def of(cls, body: dict[str, Any]) -> Origin:
-        container = body.get("container") or {}
-        if container.get("type") == "message":
-            return cls(
-                body["user"]["id"],
-                str(container.get("channel_id") or (body.get("channel") or {}).get("id") or ""),
-                str(container.get("message_ts") or ""),
-                bool(container.get("is_ephemeral")),
-                str(body.get("response_url") or ""),
-            )
-        return cls(body["user"]["id"])
-
-    def metadata(self, **extra: Any) -> str:
-        return json.dumps(
-            {
-                "channel_id": self.channel_id,
-                "message_ts": self.message_ts,
-                "is_ephemeral": self.is_ephemeral,
-                "response_url": self.response_url,
-                **extra,
-            }
-        )
-
-    @classmethod
-    def from_metadata(cls, user_id: str, metadata: dict[str, Any]) -> Origin:
-        return cls(
-            user_id,
-            str(metadata.get("channel_id") or ""),
-            str(metadata.get("message_ts") or ""),
-            bool(metadata.get("is_ephemeral")),
-            str(metadata.get("response_url") or ""),
-        )
-
-
-def clicked_value(body: dict[str, Any]) -> str:
-    return str((body.get("actions") or [{}])[0].get("value") or "")
-
-
-def clicked_id(body: dict[str, Any]) -> int | None:
-    value = clicked_value(body)
-    return parsing.whole_number(value)
-
-
-def tell(client: WebClient, origin: Origin, text: str) -> None:
-    """Something only the clicker sees: ephemeral where they clicked, or a DM from the bot."""
-    payload = kit.message(text, [kit.section(text)])
-    try:
-        if origin.response_url:
-            WebhookClient(origin.response_url).send(
-                text=payload["text"],
-                blocks=payload["blocks"],
-                response_type="ephemeral",
-                replace_original=False,
-            )
-            return
-        if origin.channel_id and not origin.channel_id.startswith("D"):
-            client.chat_postEphemeral(channel=origin.channel_id, user=origin.user_id, **payload)
-            return
-    except SlackApiError as exc:
-        log.info(
-            "could not answer %s where they clicked (%s); sending a DM",
-            origin.user_id,
-            exc.response.get("error"),
-        )
-    try:
-        client.chat_postMessage(channel=origin.user_id, **payload)
-    except SlackApiError as exc:
-        # Only a courtesy: what was decided is recorded, and the App Home shows it.
-        log.warning("could not tell %s either (%s)", origin.user_id, exc.response.get("error"))
 
 
 def register(app: App, deps: Deps, router: CommandRouter) -> None:
@@ -510,36 +422,3 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
     app.action(ids.REJECT)(reject_button)
     app.view(ids.REJECT_MODAL)(submit_rejection)
     app.action(ids.RENEW)(renew_button)
-
-
-def deliver_now(deps: Deps, client: WebClient, keys: Sequence[str]) -> None:
-    """Send these outbox messages right after their commit, for immediacy; the scheduler retries."""
-    if not keys:
-        return
-    try:
-        deliver_outbox(deps.db, client, deps.now(), keys=list(keys), settings=deps.settings)
-    except Exception:
-        # The change is committed and its messages are in the outbox: the scheduler sends them.
-        # Raising would make the error path tell the member that nothing was changed.
-        log.exception("delivering %s right away failed; the scheduler will retry", ", ".join(keys))
-
-
-def slack_name(client: WebClient, user_id: str) -> str | None:
-    """The person's name from Slack, or None when there is no such (human, active) user.
-
-    Before an answer to Slack, pass `lookup_client(...)`: a slow Slack then raises in time for the
-    member to be told to try again, before anything is written.
-    """
-    try:
-        user = client.users_info(user=user_id).get("user") or {}
-    except SlackApiError as exc:
-        if exc.response.get("error") in ("user_not_found", "users_not_found"):
-            return None
-        raise
-    if user.get("is_bot") or user.get("deleted"):
-        return None
-    profile = user.get("profile") or {}
-    name = (
-        user.get("real_name") or profile.get("real_name") or profile.get("display_name") or user.get("name")
-    )
-    return str(name or user_id)[: membership_rules.PROFILE_LIMITS["name"]]

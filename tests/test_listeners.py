@@ -11,13 +11,18 @@ import pytest
 from slack_bolt import Ack
 from slack_bolt.util.utils import get_arg_names_of_callable
 from slack_sdk import WebClient
+from sqlalchemy import select
 
+from bot.blocks import membership as membership_blocks
+from bot.rules import membership as membership_rules
 from bot.slack.deps import Deps
 from bot.store.db import Database
+from bot.store.models import AuditEvent
 from handlers import commands
 from handlers.common import bind
+from handlers.membership import decisions
 from handlers.router import Invocation
-from tests.conftest import MEMBER, Clock, make_settings
+from tests.conftest import MEMBER, TSC, Clock, make_settings
 from tests.factories import enrol
 from tests.fake_slack import BOT_TOKEN, FakeSlack
 
@@ -74,3 +79,53 @@ def test_status_called_directly_answers_in_the_acknowledgement(
 
     assert "0 of 4 contributions this term" in answered(ack)["text"]
     assert fake_slack.methods() == ["users.info"]  # the member's own "today"
+
+
+def rejection_form(reason: str | None, application_id: int = 7) -> dict[str, Any]:
+    return {
+        "callback_id": "reject_modal",
+        "private_metadata": json.dumps({"application_id": application_id}),
+        "state": {"values": {"reason": {"value": {"type": "plain_text_input", "value": reason}}}},
+    }
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize(
+    ("reason", "error"),
+    [
+        ("   ", membership_blocks.REJECT_REASON_REQUIRED),
+        ("x" * (membership_rules.DECISION_REASON_MAX_LENGTH + 1), membership_blocks.REJECT_REASON_TOO_LONG),
+    ],
+)
+def test_a_rejection_without_a_usable_reason_keeps_the_form_open_and_decides_nothing(
+    deps: Deps, client: WebClient, fake_slack: FakeSlack, reason: str, error: str
+) -> None:
+    ack = Ack()
+
+    decisions.submit_rejection(
+        ack=ack, body={"user": {"id": TSC}}, view=rejection_form(reason), client=client, deps=deps
+    )
+
+    assert answered(ack) == {"response_action": "errors", "errors": {"reason": error}}
+    assert fake_slack.methods() == []
+    with deps.db.transaction() as session:
+        assert session.scalars(select(AuditEvent)).all() == []
+
+
+@pytest.mark.sqlite_only
+def test_a_rejection_by_someone_not_on_the_tsc_is_refused_in_the_form_and_audited(
+    deps: Deps, client: WebClient, fake_slack: FakeSlack
+) -> None:
+    ack = Ack()
+
+    decisions.submit_rejection(
+        ack=ack, body={"user": {"id": MEMBER}}, view=rejection_form("Not yet"), client=client, deps=deps
+    )
+
+    answer = answered(ack)
+    assert answer["response_action"] == "update"
+    assert membership_blocks.NOT_TSC_DECISION in json.dumps(answer["view"])
+    assert fake_slack.methods() == []
+    with deps.db.transaction() as session:
+        refused = session.scalars(select(AuditEvent)).one()
+        assert (refused.action, refused.actor) == ("application.decision_refused", MEMBER)

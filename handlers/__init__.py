@@ -1,4 +1,7 @@
-"""Bolt listeners, one module per feature; each exposes `register(app, deps, router)`.
+"""Bolt listeners, one module per feature (a package of use cases for membership and benefits).
+
+Listeners are module-level functions that take `deps` as a keyword-only parameter; each module's
+`register(app, deps, router)` binds it (`handlers.common.bind`) and attaches them.
 
 `create_app` is the bot as Slack sees it: the Bolt app with every listener attached.
 """

@@ -18,8 +18,9 @@ from bot.rules import membership as membership_rules
 from bot.slack.deps import Deps
 from bot.store.db import Database
 from bot.store.models import AuditEvent
-from handlers import commands
+from handlers import commands, forms
 from handlers.common import bind
+from handlers.forms import FieldErrors, ShowView
 from handlers.membership import decisions
 from handlers.router import Invocation
 from tests.conftest import MEMBER, TSC, Clock, make_settings
@@ -129,3 +130,44 @@ def test_a_rejection_by_someone_not_on_the_tsc_is_refused_in_the_form_and_audite
     with deps.db.transaction() as session:
         refused = session.scalars(select(AuditEvent)).one()
         assert (refused.action, refused.actor) == ("application.decision_refused", MEMBER)
+
+
+def test_a_submission_is_answered_before_what_follows_it() -> None:
+    ack = Ack()
+    followed: list[tuple[str, Any]] = []
+    received = {"type": "modal", "title": {"type": "plain_text", "text": "Received"}, "blocks": []}
+
+    forms.submit_form(
+        ack,
+        validate=lambda: "draft",
+        act=lambda draft: f"{draft}, stored",
+        done_view=lambda done: received,
+        then=lambda done: followed.append((done, answered(ack))),
+    )
+
+    assert followed == [("draft, stored", {"response_action": "update", "view": received})]
+
+
+@pytest.mark.parametrize(
+    ("not_done", "answer"),
+    [
+        (
+            FieldErrors({"title": "Say what it was."}),
+            {"response_action": "errors", "errors": {"title": "Say what it was."}},
+        ),
+        (
+            ShowView({"type": "modal", "blocks": []}),
+            {"response_action": "update", "view": {"type": "modal", "blocks": []}},
+        ),
+    ],
+)
+def test_a_submission_not_valid_is_answered_in_the_modal_and_never_reaches_the_service(
+    not_done: forms.NotDone, answer: dict[str, Any]
+) -> None:
+    ack = Ack()
+    acted: list[Any] = []
+
+    forms.submit_form(ack, validate=lambda: not_done, act=acted.append, then=acted.append)
+
+    assert answered(ack) == answer
+    assert acted == []

@@ -285,15 +285,13 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         if request_id is None:
             tell(client, origin, benefits_blocks.GONE)
             return
+        decision = decisions.Decision(
+            request_id, origin.user_id, decider_is_tsc=is_tsc, approve=True, at=deps.now()
+        )
         try:
             outcome = decisions.decide(
                 deps.db,
-                request_id,
-                origin.user_id,
-                decider_is_tsc=is_tsc,
-                approve=True,
-                reason=None,
-                now=deps.now(),
+                decision,
                 today=deps.program_today(),
                 required=required,
                 setting=setting,
@@ -360,15 +358,18 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         if len(reason) > membership_rules.DECISION_REASON_MAX_LENGTH:
             ack(response_action="errors", errors={"reason": benefits_blocks.DECLINE_REASON_TOO_LONG})
             return
+        decision = decisions.Decision(
+            request_id,
+            origin.user_id,
+            decider_is_tsc=deps.is_tsc(origin.user_id),
+            approve=False,
+            at=deps.now(),
+            reason=reason,
+        )
         try:
             outcome = decisions.decide(
                 deps.db,
-                request_id,
-                origin.user_id,
-                decider_is_tsc=deps.is_tsc(origin.user_id),
-                approve=False,
-                reason=reason,
-                now=deps.now(),
+                decision,
                 today=deps.program_today(),
                 required=required,
                 setting=setting,
@@ -385,14 +386,13 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         if len(note) > benefit_rules.LIMITS["fulfilment_note"]:
             ack(response_action="errors", errors={"note": benefits_blocks.NOTE_TOO_LONG})
             return
+        fulfilment = decisions.Fulfilment(
+            request_id, origin.user_id, actor_is_tsc=deps.is_tsc(origin.user_id), at=deps.now(), note=note
+        )
         try:
             outcome = decisions.fulfil(
                 deps.db,
-                request_id,
-                origin.user_id,
-                actor_is_tsc=deps.is_tsc(origin.user_id),
-                note=note,
-                now=deps.now(),
+                fulfilment,
                 today=deps.program_today(),
                 required=required,
                 setting=setting,

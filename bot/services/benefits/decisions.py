@@ -3,6 +3,7 @@ one decision wins, whoever clicks; never on one's own request."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.outbox.queue import enqueue_message
@@ -29,15 +30,35 @@ from bot.store.db import Database
 from bot.store.models import BenefitRequest
 
 
+@dataclass(frozen=True)
+class Decision:
+    """A TSC member's decision on a pending request, as they asked for it: approve it, or decline it
+    with a reason for the member."""
+
+    request_id: int
+    decider: str  # a Slack user ID
+    decider_is_tsc: bool
+    approve: bool
+    at: datetime
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Fulfilment:
+    """A TSC member marking an approved request fulfilled, with an optional note for the member (a
+    tracking link, a ticket code)."""
+
+    request_id: int
+    actor: str  # a Slack user ID
+    actor_is_tsc: bool
+    at: datetime
+    note: str | None = None
+
+
 def decide(
     db: Database,
-    request_id: int,
-    decider: str,
+    decision: Decision,
     *,
-    decider_is_tsc: bool,
-    approve: bool,
-    reason: str | None,
-    now: datetime,
     today: date,
     required: int,
     setting: BudgetSetting,
@@ -49,12 +70,15 @@ def decide(
     (`membership_rules.decision_refusal`). In the same transaction as the decision: its audit row, the DM to
     the member, and, declined, the erasure of the shipping details (no longer needed).
     """
-    reason = (reason or "").strip() or None
+    request_id, decider, approve, now = decision.request_id, decision.decider, decision.approve, decision.at
+    reason = (decision.reason or "").strip() or None
     if not approve and (reason is None or len(reason) > membership_rules.DECISION_REASON_MAX_LENGTH):
         raise ValueError("a reason of 1 to DECISION_REASON_MAX_LENGTH characters is required")
     status = RequestStatus.APPROVED if approve else RequestStatus.DECLINED
     with db.transaction() as session:
-        refusal = membership_rules.decision_refusal(decider, decider_is_tsc, requester(session, request_id))
+        refusal = membership_rules.decision_refusal(
+            decider, decision.decider_is_tsc, requester(session, request_id)
+        )
         won = refusal is None and claim(
             session,
             request_id,
@@ -112,12 +136,8 @@ def decide(
 
 def fulfil(
     db: Database,
-    request_id: int,
-    actor: str,
+    fulfilment: Fulfilment,
     *,
-    actor_is_tsc: bool,
-    note: str | None,
-    now: datetime,
     today: date,
     required: int,
     setting: BudgetSetting,
@@ -128,11 +148,14 @@ def fulfil(
     The same people may do it as may decide (the TSC, not for their own request). The note goes to
     the member only: it may be a ticket code.
     """
-    note = (note or "").strip() or None
+    request_id, actor, now = fulfilment.request_id, fulfilment.actor, fulfilment.at
+    note = (fulfilment.note or "").strip() or None
     if note is not None and len(note) > benefit_rules.LIMITS["fulfilment_note"]:
         raise ValueError("the note is too long")
     with db.transaction() as session:
-        refusal = membership_rules.decision_refusal(actor, actor_is_tsc, requester(session, request_id))
+        refusal = membership_rules.decision_refusal(
+            actor, fulfilment.actor_is_tsc, requester(session, request_id)
+        )
         won = refusal is None and claim(
             session,
             request_id,

@@ -23,8 +23,11 @@ from bot.blocks import ids
 from bot.rules import benefits as benefit_rules
 from bot.rules import membership as membership_rules
 from bot.rules import parsing
-from bot.services import benefits, home, members
-from bot.services.benefits import BudgetSetting, Outcome
+from bot.services import home, members
+from bot.services.benefits import catalogue, decisions, requesting, shipping
+from bot.services.benefits.budget import BudgetSetting
+from bot.services.benefits.common import NotYours, Outcome, RequestNotFound
+from bot.services.benefits.open_requests import open_requests
 from bot.slack.deps import Deps
 from handlers.home import refresh_after_decision
 from handlers.membership import Origin, clicked_id, deliver_now, tell
@@ -62,8 +65,8 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         refresh_after_decision(deps, client, *people)
 
     def overview(user_id: str, client: WebClient) -> Any:
-        benefits.ensure_catalogue(deps.db, deps.now())
-        return benefits.member_benefits(
+        catalogue.ensure_catalogue(deps.db, deps.now())
+        return requesting.member_benefits(
             deps.db,
             user_id,
             now=deps.now(),
@@ -120,7 +123,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         state = view["state"]["values"]
         chosen = parsing.state_value(state, "benefit", ids.BENEFIT_SELECT) or ""
         drawn_for = json.loads(view.get("private_metadata") or "{}").get("benefit_id")
-        items = {item.id: item for item in benefits.catalogue(deps.db)}
+        items = {item.id: item for item in catalogue.items(deps.db)}
         item = items.get(int(chosen)) if chosen.isdigit() else None
         if chosen and item is None:
             refusal = benefits_blocks.REFUSALS[benefit_rules.RequestRefusal.NOT_OFFERED]
@@ -141,7 +144,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
             ack(response_action="errors", errors=benefits_blocks.field_errors(problems))
             return
         try:
-            submitted = benefits.submit_request(
+            submitted = requesting.submit_request(
                 deps.db,
                 user_id,
                 draft,
@@ -152,7 +155,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                 review_channel=settings.review_channel,
                 messages=messages,
             )
-        except benefits.RequestRefused as refused:
+        except requesting.RequestRefused as refused:
             ack(
                 response_action="update",
                 view=benefits_blocks.refused_modal(benefits_blocks.REFUSALS[refused.refusal]),
@@ -165,7 +168,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         request_id = submitted.request.view.id
         if submitted.review_key:
             deliver(client, [submitted.review_key])
-            location, error = benefits.review_location(deps.db, request_id)
+            location, error = requesting.review_location(deps.db, request_id)
             if location is None:
                 log.error(
                     "benefit request %s is stored, but the TSC was not told: %s",
@@ -186,8 +189,8 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         request_id = clicked_id(body)
         try:
             if request_id is None:
-                raise benefits.NotYours(0)
-            outcome = benefits.cancel(
+                raise NotYours(0)
+            outcome = requesting.cancel(
                 deps.db,
                 origin.user_id,
                 request_id,
@@ -196,7 +199,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                 required=required,
                 setting=setting,
             )
-        except benefits.NotYours:
+        except NotYours:
             tell(client, origin, benefits_blocks.GONE)
             return
         if not outcome.changed:
@@ -282,21 +285,19 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         if request_id is None:
             tell(client, origin, benefits_blocks.GONE)
             return
+        decision = decisions.Decision(
+            request_id, origin.user_id, decider_is_tsc=is_tsc, approve=True, at=deps.now()
+        )
         try:
-            outcome = benefits.decide(
+            outcome = decisions.decide(
                 deps.db,
-                request_id,
-                origin.user_id,
-                decider_is_tsc=is_tsc,
-                approve=True,
-                reason=None,
-                now=deps.now(),
+                decision,
                 today=deps.program_today(),
                 required=required,
                 setting=setting,
                 messages=messages,
             )
-        except benefits.RequestNotFound:
+        except RequestNotFound:
             tell(client, origin, benefits_blocks.GONE)
             return
         deliver_and_show(client, origin, outcome)
@@ -357,21 +358,24 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         if len(reason) > membership_rules.DECISION_REASON_MAX_LENGTH:
             ack(response_action="errors", errors={"reason": benefits_blocks.DECLINE_REASON_TOO_LONG})
             return
+        decision = decisions.Decision(
+            request_id,
+            origin.user_id,
+            decider_is_tsc=deps.is_tsc(origin.user_id),
+            approve=False,
+            at=deps.now(),
+            reason=reason,
+        )
         try:
-            outcome = benefits.decide(
+            outcome = decisions.decide(
                 deps.db,
-                request_id,
-                origin.user_id,
-                decider_is_tsc=deps.is_tsc(origin.user_id),
-                approve=False,
-                reason=reason,
-                now=deps.now(),
+                decision,
                 today=deps.program_today(),
                 required=required,
                 setting=setting,
                 messages=messages,
             )
-        except benefits.RequestNotFound:
+        except RequestNotFound:
             ack(response_action="update", view=benefits_blocks.closed_modal(benefits_blocks.GONE))
             return
         finish_modal(ack, client, origin, outcome)
@@ -382,20 +386,19 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         if len(note) > benefit_rules.LIMITS["fulfilment_note"]:
             ack(response_action="errors", errors={"note": benefits_blocks.NOTE_TOO_LONG})
             return
+        fulfilment = decisions.Fulfilment(
+            request_id, origin.user_id, actor_is_tsc=deps.is_tsc(origin.user_id), at=deps.now(), note=note
+        )
         try:
-            outcome = benefits.fulfil(
+            outcome = decisions.fulfil(
                 deps.db,
-                request_id,
-                origin.user_id,
-                actor_is_tsc=deps.is_tsc(origin.user_id),
-                note=note,
-                now=deps.now(),
+                fulfilment,
                 today=deps.program_today(),
                 required=required,
                 setting=setting,
                 messages=messages,
             )
-        except benefits.RequestNotFound:
+        except RequestNotFound:
             ack(response_action="update", view=benefits_blocks.closed_modal(benefits_blocks.GONE))
             return
         finish_modal(ack, client, origin, outcome)
@@ -413,8 +416,8 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
         )["view"]
         try:
             if request_id is None:
-                raise benefits.NotYours(0)
-            private = benefits.private_request(
+                raise NotYours(0)
+            private = shipping.private_request(
                 deps.db,
                 request_id,
                 origin.user_id,
@@ -425,7 +428,7 @@ def register(app: App, deps: Deps, router: CommandRouter) -> None:
                 setting=setting,
             )
             view = benefits_blocks.shipping_modal(private)
-        except benefits.NotYours:
+        except NotYours:
             view = benefits_blocks.closed_modal(benefits_blocks.GONE)
         client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=view)
 
@@ -451,21 +454,17 @@ def admin_command(deps: Deps) -> Callable[[Invocation, str], None]:
     currency = deps.settings.benefits_currency
 
     def run(call: Invocation, rest: str) -> None:
-        benefits.ensure_catalogue(deps.db, deps.now())
+        catalogue.ensure_catalogue(deps.db, deps.now())
         words = unescape(rest).split()
         action = words[0].lower() if words else ""
         if action == "":
-            open_now = benefits.open_requests(deps.db, deps.now(), setting)
+            open_now = open_requests(deps.db, deps.now(), setting)
             call.reply(
-                benefits_blocks.catalogue_message(
-                    benefits.catalogue(deps.db, include_disabled=True), open_now
-                )
+                benefits_blocks.catalogue_message(catalogue.items(deps.db, include_disabled=True), open_now)
             )
         elif action in ("requests", "open", "pending"):
             call.reply(
-                benefits_blocks.open_requests_message(
-                    benefits.open_requests(deps.db, deps.now(), setting, limit=20)
-                )
+                benefits_blocks.open_requests_message(open_requests(deps.db, deps.now(), setting, limit=20))
             )
         elif action == "add" and len(words) >= 5:
             add(call, words)
@@ -473,10 +472,10 @@ def admin_command(deps: Deps) -> Callable[[Invocation, str], None]:
             change(call, words)
         elif action in ("enable", "disable") and len(words) == 2:
             try:
-                item, _ = benefits.change_benefit(
+                item, _ = catalogue.change_benefit(
                     deps.db, call.user_id, words[1].lower(), {"enabled": action == "enable"}, now=deps.now()
                 )
-            except benefits.CatalogueError as exc:
+            except catalogue.CatalogueError as exc:
                 call.reply(benefits_blocks.catalogue_error(exc.code, words[1]))
                 return
             call.reply(benefits_blocks.enabled_text(item))
@@ -500,8 +499,8 @@ def admin_command(deps: Deps) -> Callable[[Invocation, str], None]:
             call.reply(benefits_blocks.field_usage("benefit"))
             return
         try:
-            item = benefits.add_benefit(deps.db, call.user_id, key, kind, int(value), name, now=deps.now())
-        except benefits.CatalogueError as exc:
+            item = catalogue.add_benefit(deps.db, call.user_id, key, kind, int(value), name, now=deps.now())
+        except catalogue.CatalogueError as exc:
             call.reply(benefits_blocks.catalogue_error(exc.code, key))
             return
         call.reply(benefits_blocks.added_text(item, currency))
@@ -514,12 +513,12 @@ def admin_command(deps: Deps) -> Callable[[Invocation, str], None]:
         except ValueError:
             call.reply(benefits_blocks.field_usage(field_name))
             return
-        attribute = benefits.SETTABLE[field]
+        attribute = catalogue.SETTABLE[field]
         try:
-            item, before = benefits.change_benefit(
+            item, before = catalogue.change_benefit(
                 deps.db, call.user_id, key, {attribute: value}, now=deps.now()
             )
-        except benefits.CatalogueError as exc:
+        except catalogue.CatalogueError as exc:
             call.reply(benefits_blocks.catalogue_error(exc.code, key))
             return
         call.reply(benefits_blocks.changed_text(item, field.value, before[attribute], value))

@@ -21,7 +21,7 @@ from bot.blocks import home as home_blocks
 from bot.blocks import ids, kit
 from bot.rules import parsing
 from bot.services import home
-from bot.services.benefits import BudgetSetting
+from bot.services.benefits.budget import BudgetSetting
 from bot.services.contributions import (
     ContributionNotFound,
     ContributionRejected,

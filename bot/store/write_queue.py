@@ -52,6 +52,12 @@ class WriteQueue:
                 return True
         return False
 
+    @property
+    def waiting(self) -> int:
+        """How many writers are waiting for their turn."""
+        with self._guard:
+            return len(self._waiting)
+
     def release(self) -> None:
         with self._guard:
             if not self._taken:

@@ -8,6 +8,7 @@ No assertion here is about speed (bench/log_floor.py measures that).
 
 from __future__ import annotations
 
+import signal
 import sqlite3
 import threading
 import time
@@ -106,6 +107,31 @@ def test_a_writer_that_waits_past_its_timeout_leaves_the_queue_without_a_turn() 
     assert not queue.acquire(timeout=0.05)
     assert queue.waiting == 0
     queue.release()  # nobody waits now: the turn is free again, not held for the one who left
+    assert queue.acquire(timeout=0)
+
+
+class Interrupted(Exception):
+    pass
+
+
+def interrupt(_signum: int, _frame: object) -> None:
+    raise Interrupted()
+
+
+def test_a_writer_interrupted_while_waiting_leaves_the_queue_and_no_turn_is_lost() -> None:
+    queue = WriteQueue()
+    assert queue.acquire(timeout=1)
+    previous = signal.signal(signal.SIGALRM, interrupt)  # as SIGTERM stops `serve` or a command
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.1)
+        with pytest.raises(Interrupted):
+            queue.acquire(timeout=30)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+    assert queue.waiting == 0
+    queue.release()
     assert queue.acquire(timeout=0)
 
 

@@ -42,15 +42,26 @@ class WriteQueue:
             baton = threading.Lock()
             baton.acquire()
             self._waiting.append(baton)
-        if baton.acquire(timeout=max(timeout, 0)):
-            return True
+        try:
+            if baton.acquire(timeout=max(timeout, 0)):
+                return True
+        except BaseException:
+            # Interrupted while waiting (a signal: Ctrl-C, SIGTERM): out of the queue, and a turn
+            # handed over meanwhile goes on to the next writer instead of being lost.
+            if not self._leave(baton):
+                self.release()
+            raise
+        # Handed over just as the wait ran out: the turn is this caller's after all.
+        return not self._leave(baton)
+
+    def _leave(self, baton: threading.Lock) -> bool:
+        """Take a waiter out of the queue; False when it is not there (the turn was handed to it)."""
         with self._guard:
             try:
                 self._waiting.remove(baton)
             except ValueError:
-                # Handed over just as the wait ran out: the turn is this caller's after all.
-                return True
-        return False
+                return False
+            return True
 
     @property
     def waiting(self) -> int:

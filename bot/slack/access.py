@@ -96,7 +96,8 @@ class UserGroup:
 def _sorted(exc: SlackApiError) -> Exception:
     response = exc.response
     error = str(response.get("error") or "")
-    if getattr(response, "status_code", 200) == 429 or getattr(response, "status_code", 200) >= 500:
+    status = getattr(response, "status_code", 200)
+    if status == 429 or status >= 500:
         outcome = classify(exc)
         assert isinstance(outcome, Transient)
         return outcome
@@ -155,10 +156,11 @@ class SlackPlaces:
     def set_user_group(self, group: UserGroup, users: list[str]) -> None:
         """Make `users` the group's whole list: disabled when nobody is left (Slack refuses an empty
         list), enabled again after its list is set when someone joins."""
+        if set(users) == group.members:
+            return
         if not users:
-            if group.enabled:
-                with _answers():
-                    self.client.usergroups_disable(usergroup=group.id)
+            with _answers():
+                self.client.usergroups_disable(usergroup=group.id)
             return
         if set(users) != group.users:
             with _answers():

@@ -59,7 +59,9 @@ def test_every_job_is_scheduled_with_safe_options(db: Database, fake_slack: Fake
         assert jobs["sender"].trigger.interval == timedelta(seconds=15)
         assert isinstance(jobs["invitations"].trigger, IntervalTrigger)
         assert isinstance(jobs["access-changes"].trigger, IntervalTrigger)
-        assert str(jobs["access"].trigger) == "cron[month='*', day='*', day_of_week='*', hour='6', minute='30']"
+        assert (
+            str(jobs["access"].trigger) == "cron[month='*', day='*', day_of_week='*', hour='6', minute='30']"
+        )
         assert (
             str(jobs["publish"].trigger) == "cron[month='*', day='*', day_of_week='*', hour='6', minute='0']"
         )

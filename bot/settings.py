@@ -22,6 +22,7 @@ GITHUB_REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$
 GITHUB_ORG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}$")
 GITHUB_TEAM_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 # A user group by its ID (S0614TZR7) or its mention handle (ambassadors, with or without the @).
+SLACK_USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 SLACK_USERGROUP = re.compile(r"^(S[A-Z0-9]{2,}|[a-z0-9][a-z0-9._-]{0,79})$")
 # The placeholders `.env.example` ships with: a copied file not yet edited is named as such.
 EXAMPLE_VALUES = {"SLACK_BOT_TOKEN": "xoxb-your-bot-token", "SLACK_SIGNING_SECRET": "your-signing-secret"}
@@ -175,6 +176,8 @@ class Settings(BaseSettings):
     @classmethod
     def _check_usergroup(cls, value: str) -> str:
         value = value.strip().removeprefix("@")
+        if not SLACK_USERGROUP_ID.match(value):
+            value = value.lower()  # handles are lowercase in Slack
         if value and not SLACK_USERGROUP.match(value):
             raise ValueError(
                 f"{value!r} is not a Slack user group's handle or ID (like ambassadors or S0614TZR7)"

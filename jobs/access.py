@@ -134,10 +134,7 @@ def run(ctx: JobContext, now: datetime, dry_run: bool = False) -> JobResult:
     settings = ctx.settings
     places = targets(settings)
     if not places:
-        result.notes.append(
-            "off: set SLACK_AMBASSADORS_GROUP, SLACK_AMBASSADORS_CHANNEL or GITHUB_TEAM to keep a place"
-        )
-        return result
+        return result  # off: nothing is kept
     with contextlib.ExitStack() as stack:
         github = None
         if settings.github_token and any(target.place is Place.GITHUB_TEAM for target in places):
@@ -155,6 +152,12 @@ def run(ctx: JobContext, now: datetime, dry_run: bool = False) -> JobResult:
         if comparison.problem is None:
             continue
         result.notes.append(f"{comparison.target.place} {comparison.target.name}: {comparison.problem}")
+        log.warning(
+            "access: %s %s not compared: %s",
+            comparison.target.place,
+            comparison.target.name,
+            comparison.problem,
+        )
         post = problem_post(settings, comparison.target, comparison.problem, comparison.needed)
         if comparison.lasting and post is not None and access.report_once(ctx.db, post, now):
             result.enqueued.append(post.key)

@@ -155,7 +155,13 @@ class Applier:
     def place_failed(self, rows: Sequence[Claimed], error: str, needed: str = "") -> None:
         """The place cannot be kept: its changes fail, and the review channel hears it once."""
         target = rows[0].target
-        log.error("access: %s %s cannot be kept (%s %s)", target.place, target.name, error, needed)
+        log.warning(
+            "access: %s %s cannot be kept: %s%s",
+            target.place,
+            target.name,
+            error,
+            f" (needs {needed})" if needed else "",
+        )
         self.record([Outcome(row, FAILED, error) for row in rows])
         post = problem_post(self.ctx.settings, target, error, needed)
         if post is not None and access.report_once(self.ctx.db, post, self.now):
@@ -343,6 +349,8 @@ def run(ctx: JobContext, now: datetime, dry_run: bool = False) -> JobResult:
             if waiting:
                 result.notes.append(f"{len(waiting)} changes queued for {target.place} {target.name}")
         return result
+    if not access.has_work(ctx.db, now):
+        return result  # most ticks: a read, no write lock taken
     access.retire_other_targets(ctx.db, places, now)
     queued = access.expand_requests(ctx.db, places, now)
     if queued:

@@ -247,6 +247,21 @@ def expand_requests(db: Database, targets: Sequence[Target], now: datetime) -> l
         return queued
 
 
+def _due(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        (AccessChange.status == AccessChangeStatus.PENDING) & (AccessChange.next_attempt_at <= now),
+        (AccessChange.status == AccessChangeStatus.WORKING) & (AccessChange.claimed_until < now),
+    )
+
+
+def has_work(db: Database, now: datetime) -> bool:
+    """A roster change to follow, or a change due: without either, a run reads and leaves."""
+    with db.read_only() as session:
+        request = session.scalar(select(AccessRequest.id).where(AccessRequest.expanded_at.is_(None)).limit(1))
+        change = session.scalar(select(AccessChange.id).where(_due(now)).limit(1))
+    return request is not None or change is not None
+
+
 def retire_other_targets(db: Database, targets: Sequence[Target], now: datetime) -> int:
     """Changes waiting for a place that is no longer set up (a setting changed) are dropped."""
     configured = [_of(target) for target in targets]
@@ -303,14 +318,7 @@ def claim(db: Database, target: Target, now: datetime, limit: int = CLAIM_BATCH)
             return []
         due = session.execute(
             select(AccessChange.id, AccessChange.attempts)
-            .where(
-                _of(target),
-                or_(
-                    (AccessChange.status == AccessChangeStatus.PENDING)
-                    & (AccessChange.next_attempt_at <= now),
-                    (AccessChange.status == AccessChangeStatus.WORKING) & (AccessChange.claimed_until < now),
-                ),
-            )
+            .where(_of(target), _due(now))
             .order_by(AccessChange.id)
             .limit(limit)
         ).all()

@@ -24,6 +24,7 @@ from bot.outbox.delivery_errors import Transient
 from bot.rules import access as access_rules
 from bot.rules.access import Action, Difference, Place
 from bot.services import access
+from bot.services import access_changes as claims
 from bot.services.access import Change, Person, Target
 from bot.services.home import tsc_slack_ids
 from bot.slack.access import PlaceProblem, SlackPlaces, TokenRefused
@@ -159,7 +160,7 @@ def run(ctx: JobContext, now: datetime, dry_run: bool = False) -> JobResult:
             comparison.problem,
         )
         post = problem_post(settings, comparison.target, comparison.problem, comparison.needed)
-        if comparison.lasting and post is not None and access.report_once(ctx.db, post, now):
+        if comparison.lasting and post is not None and claims.report_once(ctx.db, post, now):
             result.enqueued.append(post.key)
     apply(ctx, places, now, result)
     return result

@@ -24,7 +24,9 @@ from bot.outbox.delivery_errors import Transient
 from bot.rules import access as access_rules
 from bot.rules.access import Action, Place
 from bot.services import access
-from bot.services.access import Claimed, Outcome, Post, Target
+from bot.services import access_changes as claims
+from bot.services.access import Target
+from bot.services.access_changes import Claimed, Outcome, Post
 from bot.services.home import tsc_slack_ids
 from bot.settings import Settings
 from bot.slack.access import PlaceProblem, Refused, SlackPlaces, TokenRefused
@@ -115,7 +117,7 @@ class Applier:
         return Outcome(row, FAILED, error, self._post(f"access-refused:{row.id}", text))
 
     def record(self, outcomes: Sequence[Outcome]) -> None:
-        self.result.enqueued += access.record(self.ctx.db, outcomes, self.now)
+        self.result.enqueued += claims.record(self.ctx.db, outcomes, self.now)
         for outcome in outcomes:
             self.result.notes.append(
                 f"{outcome.claimed.target.place} {outcome.claimed.action} {outcome.claimed.subject}: {outcome.status}"
@@ -125,7 +127,7 @@ class Applier:
         if not rows:
             return
         names = self._names(rows)
-        exhausted = [row for row in rows if row.attempts >= access.MAX_ATTEMPTS]
+        exhausted = [row for row in rows if row.attempts >= claims.MAX_ATTEMPTS]
         self.record(
             [
                 Outcome(
@@ -148,7 +150,7 @@ class Applier:
             ]
         )
         waiting = [row for row in rows if row not in exhausted]
-        access.retry_later(self.ctx.db, waiting, error.error, self.now, error.retry_after)
+        claims.retry_later(self.ctx.db, waiting, error.error, self.now, error.retry_after)
         log.warning("access: %s; %d changes retried later", error.error, len(waiting))
         self.result.notes += [f"{row.target.place} {row.action} {row.subject}: will retry" for row in waiting]
 
@@ -164,7 +166,7 @@ class Applier:
         )
         self.record([Outcome(row, FAILED, error) for row in rows])
         post = problem_post(self.ctx.settings, target, error, needed)
-        if post is not None and access.report_once(self.ctx.db, post, self.now):
+        if post is not None and claims.report_once(self.ctx.db, post, self.now):
             self.result.enqueued.append(post.key)
 
     # --- what is still wanted --------------------------------------------------------------------
@@ -177,7 +179,7 @@ class Applier:
     def still_wanted(self, rows: Sequence[Claimed]) -> list[Claimed]:
         """The changes to make; the others are recorded as skipped (undone by a later change, keepers)."""
         place = rows[0].target.place
-        belonging = access.belonging(self.ctx.db, place, [row.subject for row in rows])
+        belonging = claims.belonging(self.ctx.db, place, [row.subject for row in rows])
         keepers = self.keepers(rows[0].target) if any(row.action is Action.REMOVE for row in rows) else set()
         wanted, skipped = [], []
         for row in rows:
@@ -195,7 +197,7 @@ class Applier:
     def apply(self, rows: list[Claimed]) -> None:
         place = rows[0].target.place
         if place is not Place.GITHUB_TEAM and self.slack_refused:
-            access.release(self.ctx.db, rows)
+            claims.release(self.ctx.db, rows)
             raise StopPlace
         try:
             rows = self.still_wanted(rows)
@@ -229,7 +231,7 @@ class Applier:
             self.place_failed(remaining, exc.error, exc.needed)
             raise StopPlace
         if isinstance(exc, TokenRefused):
-            access.release(self.ctx.db, remaining)
+            claims.release(self.ctx.db, remaining)
             self.slack_refused = True
             log.error("Slack refuses the bot's token (%s): access changes wait until it is fixed", exc)
             raise StopPlace
@@ -331,7 +333,7 @@ def apply(ctx: JobContext, places: Sequence[Target], now: datetime, result: JobR
                 result.notes.append("changes to the GitHub team wait for GITHUB_TOKEN")
                 continue
             for _ in range(MAX_BATCHES):
-                claimed = access.claim(ctx.db, target, now)
+                claimed = claims.claim(ctx.db, target, now)
                 if not claimed:
                     break
                 try:

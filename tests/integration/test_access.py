@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from bot.rules.access import Place
 from bot.services import access
+from bot.services import access_changes as access_changes_service
 from bot.services.access import Target
 from bot.services.membership import terms
 from bot.slack.client import jobs_client
@@ -467,7 +468,7 @@ def test_a_runner_that_died_after_changing_slack_is_not_followed_by_a_second_cha
     ctx = context(db, slack, github)
     places = access_changes.targets(ctx.settings)
     access.expand_requests(db, places, NOW)
-    assert len(access.claim(db, Target(Place.SLACK_CHANNEL, CHANNEL), NOW)) == 1
+    assert len(access_changes_service.claim(db, Target(Place.SLACK_CHANNEL, CHANNEL), NOW)) == 1
     ctx.client.conversations_invite(channel=CHANNEL, users=MEMBER)  # ... and the runner dies here
 
     assert (

@@ -544,3 +544,19 @@ def test_two_replicas_make_each_change_once(db: Database, slack: FakeSlack, gith
     with db.transaction() as session:
         keys = list(session.scalars(select(OutboxMessage.key).where(OutboxMessage.kind == "access_change")))
     assert len(keys) == 18
+
+
+def test_a_slack_timeout_is_retried_and_a_change_slack_made_meanwhile_is_told_once(
+    db: Database, slack: FakeSlack, github: FakeGitHub
+) -> None:
+    enrol_now(db, MEMBER, "Jane Doe", None)
+    ctx = context(db, slack, github)  # its client gives up after 1 s
+    slack.fail("conversations.invite", delay=1.5)  # Slack answers late, but does invite
+
+    first = run_job(ctx, "access-changes", NOW)
+    later = run_job(ctx, "access-changes", NOW + timedelta(minutes=2))
+
+    assert "slack_channel add U0MEMBER: will retry" in first.notes
+    assert later.notes == ["slack_channel add U0MEMBER: done"]
+    assert slack.channel_members(CHANNEL) == {BOT_USER_ID, TSC, MEMBER}
+    assert len([note for note in review_notes(db, slack, ctx) if "private channel" in note]) == 1

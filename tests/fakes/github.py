@@ -6,7 +6,8 @@ objects (blob, tree and commit shas are computed as git does), checks the token
 shapes and errors: 401 "Bad credentials", 404 "Not Found", 422 "Validation Failed" / "Reference
 already exists" / "A pull request already exists", and secondary rate limits (403 or 429, with or
 without `Retry-After`). Every call is recorded (`calls`). Shapes follow GitHub's REST API description
-(github/rest-api-description): contents, git refs/commits/trees, pulls, org memberships.
+(github/rest-api-description): contents, git refs/commits/trees, pulls, org memberships, team members,
+invitations and memberships.
 """
 
 from __future__ import annotations
@@ -99,6 +100,18 @@ class Pull:
 
 
 @dataclass
+class Team:
+    """A team of the organization: its members by login ({login: "member" | "maintainer"}) and the
+    people invited with it who have not accepted yet."""
+
+    slug: str
+    members: dict[str, str] = field(default_factory=dict)
+    pending: set[str] = field(default_factory=set)
+    # Synchronized with an identity provider: GitHub refuses membership changes through the API (403).
+    synced: bool = False
+
+
+@dataclass
 class FakeGitHub:
     token: str = TOKEN
     owner: str = "asyncapi"
@@ -112,6 +125,7 @@ class FakeGitHub:
     uninvitable: set[str] = field(default_factory=set)
     # Without "members" write permission on the organization (a token missing it): 403.
     can_invite: bool = True
+    teams: dict[str, Team] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
 
@@ -141,6 +155,9 @@ class FakeGitHub:
                 fake._handle(self)
 
             def do_PUT(self) -> None:
+                fake._handle(self)
+
+            def do_DELETE(self) -> None:
                 fake._handle(self)
 
             def log_message(self, *args: Any) -> None:
@@ -503,6 +520,7 @@ class FakeGitHub:
 
     def _routes(self) -> list[tuple[str, re.Pattern[str], Callable[..., Any]]]:
         repo = re.escape(f"/repos/{self.full_name}")
+        team = r"/orgs/(?P<org>[^/]+)/teams/(?P<slug>[^/]+)"
         return [
             ("GET", re.compile(f"^{repo}$"), self._get_repo),
             ("GET", re.compile(f"^{repo}/git/ref/heads/(?P<branch>.+)$"), self._get_ref),
@@ -517,6 +535,11 @@ class FakeGitHub:
             ("PATCH", re.compile(f"^{repo}/pulls/(?P<number>[0-9]+)$"), self._update_pull),
             ("GET", re.compile(r"^/orgs/(?P<org>[^/]+)/memberships/(?P<login>[^/]+)$"), self._get_membership),
             ("PUT", re.compile(r"^/orgs/(?P<org>[^/]+)/memberships/(?P<login>[^/]+)$"), self._set_membership),
+            ("GET", re.compile(f"^{team}/members$"), self._team_members),
+            ("GET", re.compile(f"^{team}/invitations$"), self._team_invitations),
+            ("GET", re.compile(f"^{team}/memberships/(?P<login>[^/]+)$"), self._get_team_membership),
+            ("PUT", re.compile(f"^{team}/memberships/(?P<login>[^/]+)$"), self._set_team_membership),
+            ("DELETE", re.compile(f"^{team}/memberships/(?P<login>[^/]+)$"), self._remove_team_membership),
         ]
 
     def _get_repo(self, query: dict[str, str], body: Any) -> tuple[int, Any]:
@@ -744,6 +767,111 @@ class FakeGitHub:
         self.memberships.setdefault(login.lower(), "pending")
         return 200, self._membership(login)
 
+    # --- teams ------------------------------------------------------------------------------------------
+
+    def add_team(self, slug: str, members: dict[str, str] | None = None, **options: Any) -> Team:
+        team = Team(slug, {login.lower(): role for login, role in (members or {}).items()}, **options)
+        self.teams[slug] = team
+        return team
+
+    def _team(self, org: str, slug: str) -> Team:
+        # Organization names are not case sensitive; an unknown (or invisible) team is 404.
+        if org.lower() != self.org.lower() or slug not in self.teams:
+            raise not_found()
+        return self.teams[slug]
+
+    def _team_membership(self, team: Team, login: str) -> dict[str, Any]:
+        login = login.lower()
+        active = login in team.members
+        return {
+            "url": self._api(f"/orgs/{self.org}/teams/{team.slug}/memberships/{login}"),
+            "role": team.members.get(login, "member"),
+            "state": "active" if active else "pending",
+        }
+
+    def _page(self, query: dict[str, str], items: list[Any]) -> list[Any]:
+        try:
+            per_page = min(100, int(query.get("per_page", 30)))
+            page = int(query.get("page", 1))
+        except ValueError:
+            raise invalid("per_page", "Pagination", "invalid") from None
+        return items[(page - 1) * per_page : page * per_page]
+
+    def _team_members(self, query: dict[str, str], body: Any, org: str, slug: str) -> tuple[int, Any]:
+        team = self._team(org, slug)
+        role = query.get("role", "all")
+        if role not in ("all", "member", "maintainer"):
+            raise invalid("role", "TeamMember", "invalid")
+        logins = sorted(login for login, its in team.members.items() if role in ("all", its))
+        return 200, self._page(query, [self._user(login) for login in logins])
+
+    def _team_invitations(self, query: dict[str, str], body: Any, org: str, slug: str) -> tuple[int, Any]:
+        team = self._team(org, slug)
+        invitations = [
+            {
+                "id": 5000 + number,
+                "login": login,
+                "email": None,
+                "role": "direct_member",
+                "created_at": "2026-03-15T12:00:00Z",
+                "failed_at": None,
+                "failed_reason": None,
+                "inviter": self._user("maintainer"),
+                "team_count": 1,
+                "node_id": f"OI_{5000 + number}",
+                "invitation_teams_url": self._api(f"/organizations/1/invitations/{5000 + number}/teams"),
+                "invitation_source": "member",
+            }
+            for number, login in enumerate(sorted(team.pending))
+        ]
+        return 200, self._page(query, invitations)
+
+    def _get_team_membership(
+        self, query: dict[str, str], body: Any, org: str, slug: str, login: str
+    ) -> tuple[int, Any]:
+        team = self._team(org, slug)
+        if login.lower() not in team.members and login.lower() not in team.pending:
+            raise not_found()  # "if user has no team membership"
+        return 200, self._team_membership(team, login)
+
+    def _check_team_write(self, team: Team) -> None:
+        if not self.can_invite:
+            raise GitHubHTTPError(403, "Resource not accessible by personal access token")
+        if team.synced:
+            raise GitHubHTTPError(403, "This team is synchronized with an identity provider")
+
+    def _set_team_membership(
+        self, query: dict[str, str], body: Any, org: str, slug: str, login: str
+    ) -> tuple[int, Any]:
+        team = self._team(org, slug)
+        self._check_team_write(team)
+        role = body.get("role", "member")
+        if role not in ("member", "maintainer"):
+            raise invalid("role", "TeamMembership", "invalid")
+        login = login.lower()
+        if login not in {user.lower() for user in self.users} | set(self.memberships):
+            raise not_found()
+        if self.memberships.get(login) == "active":
+            team.members[login] = role
+            team.pending.discard(login)
+        else:
+            # Not in the organization yet: GitHub e-mails an invitation to it, with the team.
+            self.memberships.setdefault(login, "pending")
+            team.pending.add(login)
+        return 200, self._team_membership(team, login)
+
+    def _remove_team_membership(
+        self, query: dict[str, str], body: Any, org: str, slug: str, login: str
+    ) -> tuple[int, Any]:
+        team = self._team(org, slug)
+        self._check_team_write(team)
+        login = login.lower()
+        if login not in team.members and login not in team.pending:
+            raise not_found()
+        team.members.pop(login, None)
+        team.pending.discard(login)
+        return 204, None
+
     # --- the server ---------------------------------------------------------------------------------------
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
@@ -777,7 +905,7 @@ class FakeGitHub:
                 raise GitHubHTTPError(401, "Requires authentication")
             if scheme.lower() not in ("bearer", "token") or token != self.token:
                 raise GitHubHTTPError(401, "Bad credentials")
-            if method in ("POST", "PATCH", "PUT") and raw and not isinstance(body, dict):
+            if method in ("POST", "PATCH", "PUT", "DELETE") and raw and not isinstance(body, dict):
                 raise GitHubHTTPError(400, "Problems parsing JSON")
             for verb, pattern, handler in self._routes():
                 match = pattern.match(path)
@@ -798,9 +926,10 @@ class FakeGitHub:
     def _send(
         request: BaseHTTPRequestHandler, status: int, body: Any, headers: dict[str, str] | None = None
     ) -> None:
-        payload = json.dumps(body).encode()
+        payload = b"" if body is None else json.dumps(body).encode()
         request.send_response(status)
-        request.send_header("Content-Type", "application/json; charset=utf-8")
+        if body is not None:
+            request.send_header("Content-Type", "application/json; charset=utf-8")
         request.send_header("Content-Length", str(len(payload)))
         request.send_header("X-GitHub-Media-Type", "github.v3; format=json")
         # The primary rate limit, on every answer; never exhausted here (a secondary limit leaves it so).

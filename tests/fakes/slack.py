@@ -5,6 +5,9 @@ the bearer token, knows only the methods listed in `METHODS`, requires the argum
 (including a `text` fallback on every message), enforces Block Kit limits, keeps posted messages so
 `chat.update` and `conversations.history` behave, and can be told to fail: 429 with `Retry-After`,
 HTTP 500, a slow answer, or an `ok: false` error. `response_url`s point at `/response/...` here.
+User groups (a paid plan's feature: a free workspace answers `paid_teams_only`) and private channels
+(invisible to the bot unless it is a member) keep their members; a scope the app lacks gives
+`missing_scope` with what was `needed`, as Slack answers.
 """
 
 from __future__ import annotations
@@ -29,10 +32,11 @@ TEAM_ID = "T111"
 
 
 class SlackError(Exception):
-    def __init__(self, error: str, detail: str = "") -> None:
+    def __init__(self, error: str, detail: str = "", **extra: str) -> None:
         super().__init__(error)
         self.error = error
         self.detail = detail
+        self.extra = extra  # more top-level fields of the answer (`needed`, `provided`)
 
 
 @dataclass
@@ -78,6 +82,17 @@ class FakeSlack:
     messages: list[Message] = field(default_factory=list)
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
     faults: dict[str, list[Fault]] = field(default_factory=dict)
+    # User groups by ID (see `add_usergroup`); without a paid plan every usergroups.* method answers
+    # `usergroups_error` (Slack's reference names `paid_teams_only`, and `plan_upgrade_required`).
+    usergroups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    paid_plan: bool = True
+    usergroups_error: str = "paid_teams_only"
+    # Private channels by ID and their members; the bot sees one only while it is a member.
+    private_channels: dict[str, set[str]] = field(default_factory=dict)
+    # Scopes the app was not granted: methods that need one answer `missing_scope`.
+    missing_scopes: set[str] = field(default_factory=set)
+    # The workspace lets only admins remove people from channels: `conversations.kick` is refused.
+    kick_restricted: bool = False
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -133,6 +148,32 @@ class FakeSlack:
             "deleted": False,
             "profile": {"real_name": name or user_id, "display_name": name or user_id, **profile},
         }
+
+    def add_usergroup(
+        self, handle: str, users: tuple[str, ...] = (), *, group_id: str = "", enabled: bool = True
+    ) -> str:
+        group_id = group_id or f"S0{len(self.usergroups) + 1:07d}"
+        self.usergroups[group_id] = {
+            "id": group_id,
+            "handle": handle,
+            "name": handle.title(),
+            "users": list(users),
+            "date_delete": 0 if enabled else 1773576000,
+        }
+        return group_id
+
+    def group_members(self, group_id: str) -> list[str]:
+        with self._lock:
+            return list(self.usergroups[group_id]["users"])
+
+    def add_private_channel(
+        self, channel_id: str, members: tuple[str, ...] = (), *, bot_member: bool = True
+    ) -> None:
+        self.private_channels[channel_id] = set(members) | ({BOT_USER_ID} if bot_member else set())
+
+    def channel_members(self, channel_id: str) -> set[str]:
+        with self._lock:
+            return set(self.private_channels[channel_id])
 
     def fail(
         self,
@@ -240,6 +281,10 @@ class FakeSlack:
             handler = METHODS.get(method)
             if handler is None:
                 raise SlackError("unknown_method")
+            needed = SCOPES.get(method)
+            if needed in self.missing_scopes:
+                granted = sorted(set(SCOPES.values()) - self.missing_scopes)
+                raise SlackError("missing_scope", needed=str(needed), provided=",".join(granted))
             for name in handler.required:
                 if args.get(name) in (None, ""):
                     raise SlackError(handler.missing.get(name, "invalid_arguments"), f"missing {name}")
@@ -250,7 +295,7 @@ class FakeSlack:
                 result = handler.run(self, args)
             self._send_json(request, 200, {"ok": True, **result})
         except SlackError as exc:
-            body = {"ok": False, "error": exc.error}
+            body = {"ok": False, "error": exc.error, **exc.extra}
             if exc.detail:
                 body["response_metadata"] = {"messages": [exc.detail]}
             self._send_json(request, 200, body)
@@ -660,6 +705,153 @@ def get_permalink(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def flag(args: dict[str, Any], name: str) -> bool:
+    return str(args.get(name, "")).lower() in ("1", "true")
+
+
+def usergroup_object(
+    fake: FakeSlack, group: dict[str, Any], *, users: bool, count_as_text: bool
+) -> dict[str, Any]:
+    """Slack's user group object (usergroups.list's example gives `user_count` as a string)."""
+    count = len(group["users"])
+    found: dict[str, Any] = {
+        "id": group["id"],
+        "team_id": TEAM_ID,
+        "is_usergroup": True,
+        "is_subteam": True,
+        "name": group["name"],
+        "description": "",
+        "handle": group["handle"],
+        "is_external": False,
+        "date_create": 1446746793,
+        "date_update": 1446747767,
+        "date_delete": group["date_delete"],
+        "auto_type": None,
+        "created_by": "U060RNRCZ",
+        "updated_by": BOT_USER_ID,
+        "deleted_by": None,
+        "prefs": {"channels": [], "groups": []},
+        "user_count": str(count) if count_as_text else count,
+    }
+    if users:
+        found["users"] = list(group["users"])
+    return found
+
+
+def usergroup(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    if not fake.paid_plan:
+        raise SlackError(fake.usergroups_error)
+    group = fake.usergroups.get(str(args["usergroup"]))
+    if group is None:
+        raise SlackError("no_such_subteam")
+    return group
+
+
+def usergroups_list(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    if not fake.paid_plan:
+        raise SlackError(fake.usergroups_error)
+    return {
+        "usergroups": [
+            usergroup_object(fake, group, users=flag(args, "include_users"), count_as_text=True)
+            for group in fake.usergroups.values()
+            if flag(args, "include_disabled") or not group["date_delete"]
+        ]
+    }
+
+
+def usergroups_users_update(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    group = usergroup(fake, args)
+    # The whole new list; Slack refuses an empty one (`no_users_provided`, checked as a required argument).
+    users = [user.strip() for user in str(args["users"]).split(",") if user.strip()]
+    if not users:
+        raise SlackError("invalid_users")
+    if any(user not in fake.users for user in users):
+        raise SlackError("invalid_users")
+    group["users"] = list(dict.fromkeys(users))
+    return {"usergroup": usergroup_object(fake, group, users=True, count_as_text=False)}
+
+
+def usergroups_enable(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    group = usergroup(fake, args)
+    group["date_delete"] = 0
+    return {"usergroup": usergroup_object(fake, group, users=False, count_as_text=False)}
+
+
+def usergroups_disable(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    group = usergroup(fake, args)
+    group["date_delete"] = int(time.time())
+    return {"usergroup": usergroup_object(fake, group, users=False, count_as_text=False)}
+
+
+def visible_private_channel(fake: FakeSlack, channel: str) -> set[str]:
+    """A private channel's members; one the bot is not in does not exist for it (`channel_not_found`)."""
+    members = fake.private_channels.get(channel)
+    if members is None or BOT_USER_ID not in members:
+        raise SlackError("channel_not_found")
+    return members
+
+
+def conversations_members(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    members = sorted(visible_private_channel(fake, str(args["channel"])))
+    limit = int(args.get("limit") or 100)
+    if not 1 <= limit <= 1000:
+        raise SlackError("invalid_limit")
+    cursor = str(args.get("cursor") or "")
+    if cursor and not cursor.startswith("offset:"):
+        raise SlackError("invalid_cursor")
+    start = int(cursor.removeprefix("offset:") or 0)
+    page = members[start : start + limit]
+    following = f"offset:{start + limit}" if start + limit < len(members) else ""
+    return {"members": page, "response_metadata": {"next_cursor": following}}
+
+
+def conversations_invite(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    channel = str(args["channel"])
+    members = visible_private_channel(fake, channel)
+    users = [user.strip() for user in str(args["users"]).split(",") if user.strip()]
+    for user in users:
+        if user == BOT_USER_ID:
+            raise SlackError("cant_invite_self")
+        if user not in fake.users:
+            raise SlackError("user_not_found")
+        if fake.users[user].get("is_restricted"):
+            raise SlackError("user_is_restricted")
+        if user in members:
+            raise SlackError("already_in_channel")
+    members.update(users)
+    return {
+        "channel": {
+            "id": channel,
+            "name": "ambassadors",
+            "is_channel": True,
+            "is_group": False,
+            "is_im": False,
+            "is_private": True,
+            "is_archived": False,
+            "is_general": False,
+            "is_member": True,
+            "created": 1449252889,
+            "creator": "U060R4BJ4",
+            "name_normalized": "ambassadors",
+        }
+    }
+
+
+def conversations_kick(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
+    members = visible_private_channel(fake, str(args["channel"]))
+    user = str(args["user"])
+    if user == BOT_USER_ID:
+        raise SlackError("cant_kick_self")
+    if fake.kick_restricted:
+        raise SlackError("restricted_action")
+    if user not in fake.users:
+        raise SlackError("user_not_found")
+    if user not in members:
+        raise SlackError("not_in_channel")  # "User was not in the channel."
+    members.discard(user)
+    return {"errors": {}}
+
+
 def apps_connections_open(fake: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     url = fake.socket_mode_url or fake.url.replace("http://", "ws://").replace("/api/", "/link/")
     return {"url": f"{url}?ticket=fake-ticket&app_id=A111"}
@@ -683,4 +875,30 @@ METHODS: dict[str, Method] = {
     "users.info": Method(users_info, ("user",), {"user": "user_not_found"}),
     "conversations.open": Method(conversations_open, ("users",), {"users": "users_list_not_supplied"}),
     "conversations.history": Method(conversations_history, ("channel",), {"channel": "channel_not_found"}),
+    "usergroups.list": Method(usergroups_list),
+    "usergroups.users.update": Method(
+        usergroups_users_update,
+        ("usergroup", "users"),
+        {"usergroup": "missing_argument", "users": "no_users_provided"},
+    ),
+    "usergroups.enable": Method(usergroups_enable, ("usergroup",), {"usergroup": "missing_argument"}),
+    "usergroups.disable": Method(usergroups_disable, ("usergroup",), {"usergroup": "missing_argument"}),
+    "conversations.members": Method(conversations_members, ("channel",), {"channel": "channel_not_found"}),
+    "conversations.invite": Method(
+        conversations_invite, ("channel", "users"), {"channel": "channel_not_found", "users": "no_user"}
+    ),
+    "conversations.kick": Method(
+        conversations_kick, ("channel", "user"), {"channel": "channel_not_found", "user": "user_not_found"}
+    ),
+}
+# The bot scope each method needs here (the private channel's: groups:*), checked against
+# `FakeSlack.missing_scopes`.
+SCOPES: dict[str, str] = {
+    "usergroups.list": "usergroups:read",
+    "usergroups.users.update": "usergroups:write",
+    "usergroups.enable": "usergroups:write",
+    "usergroups.disable": "usergroups:write",
+    "conversations.members": "groups:read",
+    "conversations.invite": "groups:write",
+    "conversations.kick": "groups:write",
 }

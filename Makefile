@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint install dev clean manifest
+.PHONY: run test test-fast lint install dev clean manifest
 
 $(BIN)/ambassador-bot: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,12 +28,18 @@ manifest: $(BIN)/ambassador-bot
 run: $(BIN)/ambassador-bot
 	$(BIN)/ambassador-bot serve
 
-# Lint, type-check, and the whole test suite on SQLite and on PostgreSQL (TEST_POSTGRES_URL).
+# Lint, type-check, and the whole test suite on SQLite and on PostgreSQL (TEST_POSTGRES_URL), in
+# TEST_WORKERS parallel processes (most tests wait on servers and databases, so more workers than cores pay).
+TEST_WORKERS ?= 4
 test: $(BIN)/ambassador-bot
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS)
+
+# The unit tests alone: rules, parsing, blocks and the architecture, no database (seconds).
+test-fast: $(BIN)/ambassador-bot
+	$(BIN)/pytest -q tests/unit
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -37,9 +37,9 @@ from bot.slack.server import BackgroundServer, wsgi_app
 from bot.store.db import Database
 from bot.store.models import AuditEvent, Contribution, Member
 from handlers import create_app
-from tests.factories import enrol
-from tests.fake_slack import BOT_TOKEN, FakeSlack
-from tests.slack_requests import SIGNING_SECRET, SlackRequests
+from tests.fakes.slack import BOT_TOKEN, FakeSlack
+from tests.fakes.slack_requests import SIGNING_SECRET, SlackRequests
+from tests.helpers.factories import enrol
 
 PREFIX = "U0BENCH"
 

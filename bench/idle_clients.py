@@ -32,9 +32,9 @@ from bot.slack.deps import Deps
 from bot.slack.server import BackgroundServer, wsgi_app
 from bot.store.db import Database
 from handlers import create_app
-from tests.factories import enrol
-from tests.fake_slack import BOT_TOKEN, FakeSlack
-from tests.slack_requests import SIGNING_SECRET, SlackRequests
+from tests.fakes.slack import BOT_TOKEN, FakeSlack
+from tests.fakes.slack_requests import SIGNING_SECRET, SlackRequests
+from tests.helpers.factories import enrol
 
 WAITRESS_DEFAULTS: dict[str, Any] = {
     "connection_limit": 100,

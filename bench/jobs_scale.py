@@ -41,7 +41,7 @@ from bot.store.db import Database
 from bot.store.models import Contribution, Member, Term
 from jobs import digest, reminders, renewals
 from jobs.runner import JobContext
-from tests.fake_slack import BOT_TOKEN, check_message, check_view
+from tests.fakes.slack import BOT_TOKEN, check_message, check_view
 
 NOW = datetime(2027, 3, 2, 10, tzinfo=UTC)
 TODAY = NOW.date()

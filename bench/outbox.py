@@ -30,7 +30,7 @@ from bot.outbox.queue import enqueue
 from bot.outbox.sender import SenderOptions, deliver
 from bot.store.db import Database
 from bot.store.models import OutboxMessage
-from tests.fake_slack import BOT_TOKEN, FakeSlack
+from tests.fakes.slack import BOT_TOKEN, FakeSlack
 
 NOW = datetime(2026, 11, 24, 10, tzinfo=UTC)
 

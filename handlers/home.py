@@ -20,7 +20,7 @@ from bot.blocks import contributions as contributions_blocks
 from bot.blocks import home as home_blocks
 from bot.blocks import ids, kit
 from bot.services import home
-from bot.services.benefits import BudgetSetting
+from bot.services.benefits.budget import BudgetSetting
 from bot.services.contributions import (
     ContributionDraft,
     ContributionNotFound,

@@ -1,6 +1,6 @@
 """`announce`: newly approved ambassadors, posted to `ANNOUNCE_CHANNEL` in one batched message.
 
-The approval (#3) queues one outbox row per new ambassador, kind `announce`, key
+The approval queues one outbox row per new ambassador, kind `announce`, key
 `announce:member:{member_id}:term:{term_id}`, in the approval's own transaction. This job claims all
 the due ones, posts them together (name, title and company, a line of bio, a mention) and records
 every row as sent with the same `ts`. It uses the sender's machinery, so a batch interrupted after

@@ -1,20 +1,4 @@
-"""`renewals`: notices before a term ends, and the yearly verification when it has.
-
-Notices (`RENEWAL_NOTICE_DAYS`, default 30 and 7 days before the end), one DM each, key
-`renewal:term{id}:T-{days}`: requirement met → a **Renew** button (value: the term id; the listener
-is #3's); not met → how many contributions are missing. Caught up after downtime: the last notice
-whose day has passed is sent (once), earlier ones are not.
-
-Verification: every active term whose verification is due (`membership_rules.verification_due`: the
-anniversary of acceptance, the day after the last day, so what a member logs on their last day
-counts) goes through `bot.services.membership.terms.verify_term`, which applies the program's outcome (#3):
-renewed, met (may still renew during the grace period), lapsed or not renewed (emeritus). Each member
-gets one DM per outcome (`verification:term{id}:{outcome}`), and the TSC one report per run that
-found something new (`verification-report:{date}:{digest}`) listing renewed, pending and lapsed.
-The verification, its DMs and the report are written in one transaction; a dry run rolls it back.
-
-Never snoozed: a snooze only pauses progress reminders.
-"""
+"""`renewals`: notices before a term ends, and the yearly verification when it has (docs/scheduling.md)."""
 
 from __future__ import annotations
 
@@ -28,7 +12,7 @@ from bot.blocks import renewals as renewals_blocks
 from bot.blocks.benefits import overdue_report_message, with_overdue
 from bot.rules import membership as membership_rules
 from bot.services import jobs as due
-from bot.services.benefits import OverdueItem
+from bot.services.benefits.open_requests import OverdueItem
 from bot.services.membership import terms
 from jobs import benefits as benefit_jobs
 from jobs.runner import JobContext, JobResult, Planned, finish, queue_planned

@@ -1,15 +1,4 @@
-"""The jobs, their schedules, and APScheduler as their clock.
-
-APScheduler 3.11, only as a clock: an in-memory job store (a persistent store shared by replicas
-duplicates or misses runs), cron triggers in `TIMEZONE`, `coalesce=True` (runs missed while the
-process was stalled collapse into one), `misfire_grace_time=None` (a late run still runs; the
-default of 1 s would drop it), stable job ids with `replace_existing=True`, `max_instances=1`.
-
-Each tick takes the job's advisory lock (PostgreSQL), computes what is due at that moment from the
-database and queues it; the `sender` job delivers. Every job also runs once when the scheduler
-starts: the in-memory store does not remember runs missed while the process was down, and the jobs
-are idempotent (unique outbox keys), so the start is where downtime is caught up.
-"""
+"""The jobs, their schedules, and APScheduler as their clock (why it is only a clock: docs/scheduling.md)."""
 
 from __future__ import annotations
 
@@ -33,7 +22,7 @@ from bot.outbox.delivery_errors import report_failures
 from bot.outbox.sender import BATCHED_KINDS, deliver
 from bot.settings import Settings
 from bot.store.models import OutboxMessage, OutboxStatus
-from jobs import announce, digest, invitations, publish, reminders, renewals
+from jobs import access, access_changes, announce, digest, invitations, publish, reminders, renewals
 from jobs.runner import JobContext, JobFunction, JobResult, Planned, exclusive
 
 log = logging.getLogger(__name__)
@@ -73,7 +62,7 @@ class Job:
 
     def trigger(self, settings: Settings) -> BaseTrigger:
         expression = self.schedule(settings)
-        if self.name in ("sender", "invitations"):
+        if self.name in ("sender", "invitations", "access-changes"):
             return IntervalTrigger(seconds=settings.sender_interval_seconds, timezone=settings.zone)
         return CronTrigger.from_crontab(expression, timezone=settings.zone)
 
@@ -121,6 +110,19 @@ JOBS: dict[str, Job] = {
             "invitations",
             "invite new ambassadors to GITHUB_ORG on GitHub, once each (off without GITHUB_ORG)",
             invitations.run,
+            lambda s: f"every {s.sender_interval_seconds} s",
+        ),
+        Job(
+            "access",
+            "compare the ambassadors' Slack user group, private channel and GitHub team with the "
+            "ambassadors, and fix them (off while none is set)",
+            access.run,
+            lambda s: s.access_schedule,
+        ),
+        Job(
+            "access-changes",
+            "make the access changes that roster changes queued, once each",
+            access_changes.run,
             lambda s: f"every {s.sender_interval_seconds} s",
         ),
     )

@@ -6,11 +6,11 @@ keyed on these names and nothing else.
 
 COMMAND = "/ambassador"
 
-# Log a contribution (#2)
+# Log a contribution
 LOG_MODAL = "log_contribution"
 LOG_OPEN = "contribution_log_open"
 
-# Membership (#3)
+# Membership
 APPLY_MODAL = "application_submit"
 APPLY_OPEN = "application_open"
 APPROVE = "application_approve"
@@ -18,11 +18,11 @@ REJECT = "application_reject"
 REJECT_MODAL = "application_reject_reason"
 RENEW = "term_renew"
 
-# Reminders (#4)
+# Reminders
 SNOOZE = "reminders_snooze"
 RESUME = "reminders_resume"
 
-# App Home (#5)
+# App Home
 EDIT_CONTRIBUTION = "contribution_edit"
 DELETE_CONTRIBUTION = "contribution_delete"
 EDIT_MODAL = "contribution_edit_submit"

@@ -1,38 +1,6 @@
 """Delivering outbox messages to Slack, each exactly once, whatever happens to Slack or the process.
 
-How a message goes out (`deliver`):
-
-1. Claim. Due rows (pending and due, or claimed by a sender whose lease has expired) are claimed in a
-   short transaction: on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so concurrent senders take different
-   rows; everywhere with a compare-and-set on (status, attempts), so two threads of one SQLite process
-   cannot take the same row. A claim sets status `sending`, a lease (`claimed_until`) and counts the
-   attempt; it is committed before anything is posted.
-2. Local daytime. Scheduled DMs (reminders, renewal notices, end-of-term messages) wait for the
-   member's local daytime (`LOCAL_SEND_HOURS` in their Slack time zone): outside it the row goes back
-   to pending with `next_attempt_at` at the start of their next window.
-3. Already posted? A row that was attempted before (its sender died after posting, or Slack timed out
-   or answered 5xx after perhaps posting) is first looked up in the conversation: every message carries
-   Slack message metadata `{"event_type": "ambassador_bot_outbox", "event_payload": {"key": ...}}`,
-   and `conversations.history` (`include_all_metadata`) finds it; it is then recorded as sent, not
-   posted again. If the history cannot be read (missing scope), the message is posted: at least once
-   beats never in that rare case.
-4. Post, paced (`SEND_RATE_PER_SECOND`), and record Slack's `ts`.
-   - 429: the jobs' WebClient has slack-sdk's `RateLimitErrorRetryHandler`, which waits `Retry-After`
-     and retries; if 429 still comes back (or on the request path, whose client does not wait), the row
-     is retried after `Retry-After`.
-   - 5xx, timeouts, connection errors: back to pending with exponential backoff (`attempts`,
-     `next_attempt_at`); never marked sent. After `MAX_ATTEMPTS` the row fails.
-   - Permanent errors (`channel_not_found`, `not_in_channel`, `user_not_found`, `is_archived`, ...):
-     status `failed` with the error; `bot.outbox.delivery_errors.report_failures` tells
-     `REVIEW_CHANNEL` once, with what to do.
-   - Token or scope problems stop the run and leave the rows pending.
-
-Killed after posting and before recording: the row stays `sending` until its lease expires (`LEASE`);
-the next sender finds the message by its metadata and records it without posting again.
-
-Announcements (kind `announce`) are not sent one by one here: `jobs.announce` batches them into one
-post with `Sender.send`, the same machinery. Error classification and the failure report live in
-`bot.outbox.delivery_errors`; pacing, backoff and the local daytime window in `bot.outbox.pacing`.
+Claim, local daytime, already posted?, post paced and record: the steps and why are in docs/outbox.md.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The ambassador program's rules, as plain functions on dates and numbers.
 
 Nothing here knows about Slack or the database, so every rule is tested with plain dates
-(tests/test_program.py). Text shown to people lives in `bot.blocks`; this module returns codes.
+(tests/unit/test_program.py). Text shown to people lives in `bot.blocks`; this module returns codes.
 """
 
 from __future__ import annotations

@@ -84,7 +84,7 @@ def state_value(state: dict[str, Any], block_id: str, action_id: str = "value") 
     return value if value is None else str(value)
 
 
-# --- membership (#3) ----------------------------------------------------------------------------
+# --- membership ----------------------------------------------------------------------------
 
 MONTH_OR_DAY = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
 # A name after the ID may contain spaces; the mention ends at the first ">".

@@ -1,15 +1,4 @@
-"""Slack's formatting in command text, decoded once into what the member typed.
-
-Slack sends slash-command text with its message formatting applied (Slack's reference, "Formatting
-text for app surfaces"): `&`, `<` and `>` arrive as `&amp;`, `&lt;` and `&gt;`; links as `<url>` or
-`<url|label>` (the label is what the member typed, e.g. a bare `example.com`); and, with escaping on,
-people, channels and user groups as `<@U123|jane>`, `<#C123|general>`, `<!subteam^S123|@team>`, plus
-`<!here>`, `<!channel>`, `<!everyone>` and `<!date^...|fallback>`.
-
-`words(text)` splits the text on whitespace, keeping each entity whole and telling what it points to;
-`decode(text)` gives the whole text as the member typed it. Nothing here is escaped again: rendering
-into mrkdwn escapes exactly once (`bot.blocks.escape`), and plain_text is shown as stored.
-"""
+"""Slack's formatting in command text, decoded once into what the member typed (docs/slack-text.md)."""
 
 from __future__ import annotations
 

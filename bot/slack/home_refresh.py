@@ -1,16 +1,4 @@
-"""When an App Home is drawn: when its owner opens it, and after what they do from the Home itself.
-
-Slack sends `app_home_opened` each time the tab is opened, so a Home drawn then is fresh when the
-member looks at it; a change made elsewhere (a slash command, a button in a DM) needs no redraw of a
-tab nobody is looking at. Changes that others make to someone's record (a TSC decision, an admin
-command, the yearly verification) still redraw it, as the person may be waiting on their Home for it.
-
-Drawing happens off the request path, on a few threads of its own, never in front of an
-acknowledgement: `HomeRefresher.request` only queues. Requests for the same person coalesce: while
-a drawing for them is queued, further requests are already covered by it; while one is running, at
-most one more follows it (it reads what changed meanwhile). One person's drawings never overlap, so
-an older view can never be published over a newer one.
-"""
+"""When an App Home is drawn, off the request path and never twice at once (docs/app-home.md)."""
 
 from __future__ import annotations
 

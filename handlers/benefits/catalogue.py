@@ -5,27 +5,26 @@ from __future__ import annotations
 
 from bot.blocks import benefits as benefits_blocks
 from bot.rules import benefits as benefit_rules
-from bot.services import benefits
-from bot.services.benefits import BudgetSetting
+from bot.services.benefits import catalogue
+from bot.services.benefits.budget import BudgetSetting
+from bot.services.benefits.open_requests import open_requests
 from bot.slack.deps import Deps
 from handlers.router import Invocation
 
 
 def admin_benefits(call: Invocation, rest: str, *, deps: Deps) -> None:
     setting = BudgetSetting.from_settings(deps.settings)
-    benefits.ensure_catalogue(deps.db, deps.now())
+    catalogue.ensure_catalogue(deps.db, deps.now())
     words = unescape(rest).split()
     action = words[0].lower() if words else ""
     if action == "":
-        open_now = benefits.open_requests(deps.db, deps.now(), setting)
+        open_now = open_requests(deps.db, deps.now(), setting)
         call.reply(
-            benefits_blocks.catalogue_message(benefits.catalogue(deps.db, include_disabled=True), open_now)
+            benefits_blocks.catalogue_message(catalogue.items(deps.db, include_disabled=True), open_now)
         )
     elif action in ("requests", "open", "pending"):
         call.reply(
-            benefits_blocks.open_requests_message(
-                benefits.open_requests(deps.db, deps.now(), setting, limit=20)
-            )
+            benefits_blocks.open_requests_message(open_requests(deps.db, deps.now(), setting, limit=20))
         )
     elif action == "add" and len(words) >= 5:
         add_benefit(deps, call, words)
@@ -33,10 +32,10 @@ def admin_benefits(call: Invocation, rest: str, *, deps: Deps) -> None:
         change_benefit(deps, call, words)
     elif action in ("enable", "disable") and len(words) == 2:
         try:
-            item, _ = benefits.change_benefit(
+            item, _ = catalogue.change_benefit(
                 deps.db, call.user_id, words[1].lower(), {"enabled": action == "enable"}, now=deps.now()
             )
-        except benefits.CatalogueError as exc:
+        except catalogue.CatalogueError as exc:
             call.reply(benefits_blocks.catalogue_error(exc.code, words[1]))
             return
         call.reply(benefits_blocks.enabled_text(item))
@@ -61,8 +60,8 @@ def add_benefit(deps: Deps, call: Invocation, words: list[str]) -> None:
         call.reply(benefits_blocks.field_usage("benefit"))
         return
     try:
-        item = benefits.add_benefit(deps.db, call.user_id, key, kind, int(value), name, now=deps.now())
-    except benefits.CatalogueError as exc:
+        item = catalogue.add_benefit(deps.db, call.user_id, key, kind, int(value), name, now=deps.now())
+    except catalogue.CatalogueError as exc:
         call.reply(benefits_blocks.catalogue_error(exc.code, key))
         return
     call.reply(benefits_blocks.added_text(item, deps.settings.benefits_currency))
@@ -76,10 +75,12 @@ def change_benefit(deps: Deps, call: Invocation, words: list[str]) -> None:
     except ValueError:
         call.reply(benefits_blocks.field_usage(field_name))
         return
-    attribute = benefits.SETTABLE[field]
+    attribute = catalogue.SETTABLE[field]
     try:
-        item, before = benefits.change_benefit(deps.db, call.user_id, key, {attribute: value}, now=deps.now())
-    except benefits.CatalogueError as exc:
+        item, before = catalogue.change_benefit(
+            deps.db, call.user_id, key, {attribute: value}, now=deps.now()
+        )
+    except catalogue.CatalogueError as exc:
         call.reply(benefits_blocks.catalogue_error(exc.code, key))
         return
     call.reply(benefits_blocks.changed_text(item, field.value, before[attribute], value))

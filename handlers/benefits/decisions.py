@@ -14,8 +14,10 @@ from bot.blocks import benefits as benefits_blocks
 from bot.blocks import ids
 from bot.rules import benefits as benefit_rules
 from bot.rules import parsing
-from bot.services import benefits, home, members
-from bot.services.benefits import BudgetSetting, Outcome
+from bot.services import home, members
+from bot.services.benefits import decisions, shipping
+from bot.services.benefits.budget import BudgetSetting
+from bot.services.benefits.common import NotYours, Outcome, RequestNotFound
 from bot.slack.deps import Deps
 from handlers import forms
 from handlers.benefits.requests import update_review_post
@@ -41,21 +43,19 @@ def approve_button(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: D
     if request_id is None:
         tell(client, origin, benefits_blocks.GONE)
         return
+    decision = decisions.Decision(
+        request_id, origin.user_id, decider_is_tsc=is_tsc, approve=True, at=deps.now()
+    )
     try:
-        outcome = benefits.decide(
+        outcome = decisions.decide(
             deps.db,
-            request_id,
-            origin.user_id,
-            decider_is_tsc=is_tsc,
-            approve=True,
-            reason=None,
-            now=deps.now(),
+            decision,
             today=deps.program_today(),
             required=required,
             setting=setting,
             messages=messages,
         )
-    except benefits.RequestNotFound:
+    except RequestNotFound:
         tell(client, origin, benefits_blocks.GONE)
         return
     deliver_and_show(deps, client, origin, outcome)
@@ -110,21 +110,24 @@ def decline(deps: Deps, origin: Origin, request_id: int, reason: str) -> Outcome
     required = deps.settings.required_contributions
     setting = BudgetSetting.from_settings(deps.settings)
     messages = benefits_blocks.BENEFIT_MESSAGES
+    decision = decisions.Decision(
+        request_id,
+        origin.user_id,
+        decider_is_tsc=deps.is_tsc(origin.user_id),
+        approve=False,
+        at=deps.now(),
+        reason=reason,
+    )
     try:
-        outcome = benefits.decide(
+        outcome = decisions.decide(
             deps.db,
-            request_id,
-            origin.user_id,
-            decider_is_tsc=deps.is_tsc(origin.user_id),
-            approve=False,
-            reason=reason,
-            now=deps.now(),
+            decision,
             today=deps.program_today(),
             required=required,
             setting=setting,
             messages=messages,
         )
-    except benefits.RequestNotFound:
+    except RequestNotFound:
         return ShowView(benefits_blocks.closed_modal(benefits_blocks.GONE))
     return changed_or_why_not(deps, outcome)
 
@@ -149,20 +152,19 @@ def fulfilment_note(view: dict[str, Any]) -> str | FieldErrors:
 
 
 def fulfil(deps: Deps, origin: Origin, request_id: int, note: str) -> Outcome | ShowView:
+    fulfilment = decisions.Fulfilment(
+        request_id, origin.user_id, actor_is_tsc=deps.is_tsc(origin.user_id), at=deps.now(), note=note
+    )
     try:
-        outcome = benefits.fulfil(
+        outcome = decisions.fulfil(
             deps.db,
-            request_id,
-            origin.user_id,
-            actor_is_tsc=deps.is_tsc(origin.user_id),
-            note=note,
-            now=deps.now(),
+            fulfilment,
             today=deps.program_today(),
             required=deps.settings.required_contributions,
             setting=BudgetSetting.from_settings(deps.settings),
             messages=benefits_blocks.BENEFIT_MESSAGES,
         )
-    except benefits.RequestNotFound:
+    except RequestNotFound:
         return ShowView(benefits_blocks.closed_modal(benefits_blocks.GONE))
     return changed_or_why_not(deps, outcome)
 
@@ -196,8 +198,8 @@ def shipping_button(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: 
     )["view"]
     try:
         if request_id is None:
-            raise benefits.NotYours(0)
-        private = benefits.private_request(
+            raise NotYours(0)
+        private = shipping.private_request(
             deps.db,
             request_id,
             origin.user_id,
@@ -208,7 +210,7 @@ def shipping_button(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: 
             setting=BudgetSetting.from_settings(deps.settings),
         )
         view = benefits_blocks.shipping_modal(private)
-    except benefits.NotYours:
+    except NotYours:
         view = benefits_blocks.closed_modal(benefits_blocks.GONE)
     client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=view)
 

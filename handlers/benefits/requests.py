@@ -15,8 +15,9 @@ from bot.blocks import benefits as benefits_blocks
 from bot.blocks import ids
 from bot.rules import benefits as benefit_rules
 from bot.rules import parsing
-from bot.services import benefits
-from bot.services.benefits import BudgetSetting, Outcome
+from bot.services.benefits import catalogue, requesting
+from bot.services.benefits.budget import BudgetSetting
+from bot.services.benefits.common import NotYours, Outcome
 from bot.slack.deps import Deps
 from handlers import forms
 from handlers.common import Origin, bind, clicked_id, deliver_now, tell
@@ -44,8 +45,8 @@ def benefits_command(call: Invocation, *, deps: Deps) -> None:
 
 
 def overview(deps: Deps, user_id: str, client: WebClient) -> Any:
-    benefits.ensure_catalogue(deps.db, deps.now())
-    return benefits.member_benefits(
+    catalogue.ensure_catalogue(deps.db, deps.now())
+    return requesting.member_benefits(
         deps.db,
         user_id,
         now=deps.now(),
@@ -121,7 +122,7 @@ def valid_request(
     state = view["state"]["values"]
     chosen = parsing.state_value(state, "benefit", ids.BENEFIT_SELECT) or ""
     drawn_for = forms.metadata(view).get("benefit_id")
-    items = {item.id: item for item in benefits.catalogue(deps.db)}
+    items = {item.id: item for item in catalogue.items(deps.db)}
     item = items.get(int(chosen)) if chosen.isdigit() else None
     if chosen and item is None:
         refusal = benefits_blocks.REFUSALS[benefit_rules.RequestRefusal.NOT_OFFERED]
@@ -141,10 +142,10 @@ def valid_request(
     return ValidRequest(draft, today)
 
 
-def send_request(deps: Deps, user_id: str, request: ValidRequest) -> benefits.Submitted | ShowView:
+def send_request(deps: Deps, user_id: str, request: ValidRequest) -> requesting.Submitted | ShowView:
     settings = deps.settings
     try:
-        return benefits.submit_request(
+        return requesting.submit_request(
             deps.db,
             user_id,
             request.draft,
@@ -155,15 +156,15 @@ def send_request(deps: Deps, user_id: str, request: ValidRequest) -> benefits.Su
             review_channel=settings.review_channel,
             messages=benefits_blocks.BENEFIT_MESSAGES,
         )
-    except benefits.RequestRefused as refused:
+    except requesting.RequestRefused as refused:
         return ShowView(benefits_blocks.refused_modal(benefits_blocks.REFUSALS[refused.refusal]))
 
 
-def tell_the_tsc(deps: Deps, client: WebClient, user_id: str, submitted: benefits.Submitted) -> None:
+def tell_the_tsc(deps: Deps, client: WebClient, user_id: str, submitted: requesting.Submitted) -> None:
     request_id = submitted.request.view.id
     if submitted.review_key:
         deliver_now(deps, client, [submitted.review_key])
-        location, error = benefits.review_location(deps.db, request_id)
+        location, error = requesting.review_location(deps.db, request_id)
         if location is None:
             log.error(
                 "benefit request %s is stored, but the TSC was not told: %s",
@@ -185,8 +186,8 @@ def cancel_button(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: De
     request_id = clicked_id(body)
     try:
         if request_id is None:
-            raise benefits.NotYours(0)
-        outcome = benefits.cancel(
+            raise NotYours(0)
+        outcome = requesting.cancel(
             deps.db,
             origin.user_id,
             request_id,
@@ -195,7 +196,7 @@ def cancel_button(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: De
             required=deps.settings.required_contributions,
             setting=BudgetSetting.from_settings(deps.settings),
         )
-    except benefits.NotYours:
+    except NotYours:
         tell(client, origin, benefits_blocks.GONE)
         return
     if not outcome.changed:

@@ -1,0 +1,293 @@
+"""`ambassador-bot` as a user runs it: the installed console script, in a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from bot.store.db import Database, alembic_config
+from bot.store.models import Base
+from tests import paths
+from tests.conftest import POSTGRES_URL
+
+COMMAND = str(Path(sys.executable).parent / "ambassador-bot")
+DATA = paths.DATA / "asyncapi"
+MEMBERS_JSON = DATA / "AMBASSADORS_MEMBERS.json"
+MEMBERS_YAML = DATA / "AMBASSADORS_MEMBERS.yaml"
+TABLES = {table.name for table in Base.metadata.sorted_tables} | {"alembic_version"}
+# The newest migration, whichever it is: `db upgrade` names it.
+(HEAD,) = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
+
+
+def run(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Run the console script with only the given settings (no inherited SLACK_* or DATABASE_URL)."""
+    environment = {"PATH": os.environ.get("PATH", ""), "HOME": str(cwd), "LANG": "C.UTF-8", **(env or {})}
+    return subprocess.run(
+        [COMMAND, *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def sqlite_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {"DATABASE_URL": f"sqlite:///{tmp_path}/bot.db", **extra}
+
+
+@pytest.fixture
+def fresh_postgres(request: pytest.FixtureRequest) -> Iterator[str]:
+    """An empty PostgreSQL database (no schema yet), dropped afterwards."""
+    if request.config.getoption("--no-postgres"):
+        pytest.skip("--no-postgres given")
+    admin = make_url(POSTGRES_URL)
+    name = f"ambassador_cli_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        pytest.fail(f"PostgreSQL is not reachable ({exc.__class__.__name__})", pytrace=False)
+    yield admin.set(database=name).render_as_string(hide_password=False)
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def tables_in(url: str) -> set[str]:
+    database = Database(url)
+    try:
+        return set(inspect(database.engine).get_table_names())
+    finally:
+        database.dispose()
+
+
+# --- settings -----------------------------------------------------------------------------------
+
+
+def test_invalid_settings_are_each_named_once_with_exit_status_2(tmp_path: Path) -> None:
+    env = sqlite_env(
+        tmp_path,
+        PORT="eighty",
+        TSC_USER_IDS="U0TSC,bob",
+        TIMEZONE="Mars/Olympus",
+        REVIEW_CHANNEL="#general",
+        REQUIRED_CONTRIBUTIONS="0",
+    )
+
+    result = run("db", "upgrade", cwd=tmp_path, env=env)
+
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    problems = [line for line in result.stderr.splitlines() if line.startswith("  - ")]
+    assert len(problems) == 5, result.stderr
+    for name, detail in (
+        ("PORT", "integer"),
+        ("TSC_USER_IDS", "bob"),
+        ("TIMEZONE", "'Mars/Olympus' is not an IANA time zone"),
+        ("REVIEW_CHANNEL", "'#general' is not a Slack channel ID"),
+        ("REQUIRED_CONTRIBUTIONS", "greater than or equal to 1"),
+    ):
+        assert any(line.startswith(f"  - {name}:") and detail in line for line in problems), (name, problems)
+    assert not (tmp_path / "bot.db").exists()  # nothing touched
+
+
+def test_serve_without_slack_credentials_names_what_is_missing(tmp_path: Path) -> None:
+    result = run("serve", cwd=tmp_path, env=sqlite_env(tmp_path))
+
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "SLACK_BOT_TOKEN is not set" in result.stderr
+    assert "SLACK_SIGNING_SECRET is not set" in result.stderr
+
+
+def test_settings_are_read_from_a_dotenv_file_in_the_working_directory(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=not-a-bot-token\nSLACK_SIGNING_SECRET=s\n")
+
+    result = run("serve", cwd=tmp_path, env=sqlite_env(tmp_path))
+
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN must be a bot token starting with xoxb-" in result.stderr
+    assert "not-a-bot-token" not in result.stderr + result.stdout
+
+
+# --- db upgrade ---------------------------------------------------------------------------------
+
+
+def test_db_upgrade_creates_the_schema_and_is_idempotent_on_sqlite(tmp_path: Path) -> None:
+    env = sqlite_env(tmp_path)
+
+    first = run("db", "upgrade", cwd=tmp_path, env=env)
+    second = run("db", "upgrade", cwd=tmp_path, env=env)
+
+    assert (first.returncode, second.returncode) == (0, 0), first.stderr + second.stderr
+    assert first.stdout == f"database migrated to revision {HEAD}\n"
+    assert second.stdout == "database is up to date\n"
+    assert tables_in(f"sqlite:///{tmp_path}/bot.db") == TABLES
+
+
+def test_database_url_defaults_to_a_sqlite_file_in_the_working_directory(tmp_path: Path) -> None:
+    result = run("db", "upgrade", cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert tables_in(f"sqlite:///{tmp_path}/ambassador-bot.db") == TABLES
+
+
+def test_two_db_upgrades_started_at_once_on_postgres_both_succeed(
+    tmp_path: Path, fresh_postgres: str
+) -> None:
+    env = {"DATABASE_URL": fresh_postgres}
+    command = [COMMAND, "db", "upgrade"]
+    environment = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), **env}
+    processes = [
+        subprocess.Popen(
+            command, cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for _ in range(2)
+    ]
+    results = [process.communicate(timeout=60) for process in processes]
+
+    for process, (_stdout, stderr) in zip(processes, results, strict=True):
+        assert process.returncode == 0, stderr.decode()
+    # The advisory lock made one wait for the other: exactly one of them applied the migration.
+    assert sorted(stdout.decode() for stdout, _ in results) == [
+        "database is up to date\n",
+        f"database migrated to revision {HEAD}\n",
+    ]
+    assert tables_in(fresh_postgres) == TABLES
+    assert Database(fresh_postgres).is_up_to_date()
+
+
+# --- import and export ----------------------------------------------------------------------------
+
+
+def test_import_then_export_gives_the_website_file_back(tmp_path: Path) -> None:
+    env = sqlite_env(tmp_path, TIMEZONE="Europe/Madrid")
+
+    imported = run("import", str(MEMBERS_JSON), "--term-start", "2026-03-01", cwd=tmp_path, env=env)
+    again = run("import", str(MEMBERS_YAML), cwd=tmp_path, env=env)
+    exported = run("export", cwd=tmp_path, env=env)
+
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout == (
+        "Imported AMBASSADORS_MEMBERS.json: 9 members added, 0 updated, 0 unchanged; "
+        "63 contributions added, 0 updated.\nNew members are ambassadors from 2026-03-01.\n"
+    )
+    assert again.stdout == (
+        "Imported AMBASSADORS_MEMBERS.yaml: 0 members added, 0 updated, 9 unchanged; "
+        "0 contributions added, 0 updated.\n"
+    )
+    assert exported.returncode == 0, exported.stderr
+    website = json.loads(MEMBERS_JSON.read_text(encoding="utf-8"))
+    assert canonical(json.loads(exported.stdout)) == canonical(website)
+
+
+def canonical(data: Any) -> str:
+    return json.dumps(data, sort_keys=True)
+
+
+def test_export_to_files_in_json_and_yaml_and_the_emeritus_list(tmp_path: Path) -> None:
+    env = sqlite_env(tmp_path)
+    assert run("import", str(MEMBERS_YAML), cwd=tmp_path, env=env).returncode == 0
+
+    to_yaml = run("export", "-o", "members.yaml", cwd=tmp_path, env=env)
+    to_json = run("export", "--format", "json", "-o", "members.out", cwd=tmp_path, env=env)
+    emeritus = run("export", "--emeritus", cwd=tmp_path, env=env)
+
+    assert to_yaml.stdout == "Wrote 9 ambassadors to members.yaml (yaml).\n"
+    assert to_json.stdout == "Wrote 9 ambassadors to members.out (json).\n"
+    website = yaml.safe_load(MEMBERS_YAML.read_text(encoding="utf-8"))
+    assert canonical(yaml.safe_load((tmp_path / "members.yaml").read_text(encoding="utf-8"))) == canonical(
+        website
+    )
+    assert canonical(json.loads((tmp_path / "members.out").read_text(encoding="utf-8"))) == canonical(website)
+    assert (emeritus.returncode, emeritus.stdout) == (0, "emeritus_ambassadors: []\n")
+    assert not list(tmp_path.glob(".members*"))  # no temporary files left behind
+
+
+def test_a_malformed_file_gives_one_line_and_imports_nothing(tmp_path: Path) -> None:
+    data = json.loads(MEMBERS_JSON.read_text(encoding="utf-8"))
+    data[3]["contributions"][2]["date"] = {"month": "May"}
+    bad = tmp_path / "members.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    env = sqlite_env(tmp_path)
+
+    result = run("import", str(bad), cwd=tmp_path, env=env)
+
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"ambassador-bot: {bad}: member 4 (ivangsa): contributions[2].date.year is missing; nothing was imported"
+    )
+    assert "Traceback" not in result.stderr
+    assert run("export", cwd=tmp_path, env=env).stdout == "[]\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("missing.json", None, "missing.json: no such file"),
+        (
+            "broken.json",
+            '[{"name": "x",}]',
+            "broken.json: not valid JSON (line 1, column 15: Expecting property name",
+        ),
+        ("broken.yaml", "- name: [x\n", "broken.yaml: not valid YAML (line 2, column 1: expected ',' or ']'"),
+    ],
+)
+def test_unreadable_files_are_refused_clearly(
+    tmp_path: Path, name: str, content: str | None, message: str
+) -> None:
+    if content is not None:
+        (tmp_path / name).write_text(content, encoding="utf-8")
+
+    result = run("import", name, cwd=tmp_path, env=sqlite_env(tmp_path))
+
+    assert result.returncode == 2
+    assert f"ambassador-bot: {message}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bad_term_start_is_a_usage_error(tmp_path: Path) -> None:
+    result = run(
+        "import", str(MEMBERS_JSON), "--term-start", "01/03/2026", cwd=tmp_path, env=sqlite_env(tmp_path)
+    )
+
+    assert result.returncode == 2
+    assert "argument --term-start: '01/03/2026' is not a date like 2026-01-31" in result.stderr
+
+
+# --- manifest -----------------------------------------------------------------------------------
+
+
+def test_manifest_prints_json_for_the_given_url(tmp_path: Path) -> None:
+    result = run("manifest", "--url", "https://bot.example.org", cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    built = json.loads(result.stdout)
+    assert built["settings"]["event_subscriptions"]["request_url"] == "https://bot.example.org/slack/events"
+    assert built["features"]["slash_commands"][0]["url"] == "https://bot.example.org/slack/events"
+    assert not (tmp_path / "ambassador-bot.db").exists()  # no database needed
+
+
+def test_manifest_refuses_a_plain_http_url(tmp_path: Path) -> None:
+    result = run("manifest", "--url", "http://bot.example.org", cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert "is not an https URL" in result.stderr
+    assert result.stdout == ""

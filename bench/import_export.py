@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import delete
 
 from bot.cli.members_file import read_members_file, render
-from bot.services import registry
+from bot.services.registry import exporting, file_format, importing
 from bot.store.db import Database
 from bot.store.models import AuditEvent, Member
 
@@ -113,10 +113,12 @@ def main() -> None:
             f"= {total} contributions, file {size:.1f} MB"
         )
         try:
-            parsed = timed("read + check the file", lambda: registry.parse_members(read_members_file(path)))
+            parsed = timed(
+                "read + check the file", lambda: file_format.parse_members(read_members_file(path))
+            )
 
-            def import_once() -> registry.ImportSummary:
-                return registry.import_members(
+            def import_once() -> importing.ImportSummary:
+                return importing.import_members(
                     db, parsed, term_start=date(2026, 3, 1), now=now, source=path.name
                 )
 
@@ -124,7 +126,7 @@ def main() -> None:
             assert (first.members_added, first.contributions_added) == (args.members, total), first
             again = timed("second import (nothing changes)", import_once)
             assert not again.changed, again
-            exported = timed("export (query + build)", lambda: registry.export_members(db))
+            exported = timed("export (query + build)", lambda: exporting.export_members(db))
             text = timed("render JSON", lambda: render(exported, "json"))
             mine = [entry for entry in json.loads(text) if entry["github"].startswith(PREFIX)]
             same = json.dumps(mine, sort_keys=True) == json.dumps(data, sort_keys=True)

@@ -11,7 +11,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -20,6 +20,10 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
 GITHUB_REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
 GITHUB_ORG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}$")
+GITHUB_TEAM_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+# A user group by its ID (S0614TZR7) or its mention handle (ambassadors, with or without the @).
+SLACK_USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
+SLACK_USERGROUP = re.compile(r"^(S[A-Z0-9]{2,}|[a-z0-9][a-z0-9._-]{0,79})$")
 # The placeholders `.env.example` ships with: a copied file not yet edited is named as such.
 EXAMPLE_VALUES = {"SLACK_BOT_TOKEN": "xoxb-your-bot-token", "SLACK_SIGNING_SECRET": "your-signing-secret"}
 
@@ -84,6 +88,12 @@ class Settings(BaseSettings):
     github_org: str = ""
     publish_schedule: str = "0 6 * * *"
 
+    # --- access that follows the roster (each place off while empty) ---
+    slack_ambassadors_group: str = ""
+    slack_ambassadors_channel: str = ""
+    github_team: str = ""  # a team slug in GITHUB_ORG
+    access_schedule: str = "30 6 * * *"
+
     @field_validator("tsc_user_ids", mode="before")
     @classmethod
     def _split_user_ids(cls, value: object) -> object:
@@ -99,7 +109,7 @@ class Settings(BaseSettings):
             raise ValueError(f"not Slack user IDs (like U012AB3CD): {', '.join(bad)}")
         return value
 
-    @field_validator("review_channel", "announce_channel")
+    @field_validator("review_channel", "announce_channel", "slack_ambassadors_channel")
     @classmethod
     def _check_channel(cls, value: str) -> str:
         value = value.strip()
@@ -162,6 +172,32 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a GitHub organization name (like asyncapi)")
         return value
 
+    @field_validator("slack_ambassadors_group")
+    @classmethod
+    def _check_usergroup(cls, value: str) -> str:
+        value = value.strip().removeprefix("@")
+        if not SLACK_USERGROUP_ID.match(value):
+            value = value.lower()  # handles are lowercase in Slack
+        if value and not SLACK_USERGROUP.match(value):
+            raise ValueError(
+                f"{value!r} is not a Slack user group's handle or ID (like ambassadors or S0614TZR7)"
+            )
+        return value
+
+    @field_validator("github_team")
+    @classmethod
+    def _check_github_team(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value and not GITHUB_TEAM_SLUG.match(value):
+            raise ValueError(f"{value!r} is not a GitHub team slug (like ambassadors)")
+        return value
+
+    @model_validator(mode="after")
+    def _team_needs_org(self) -> Settings:
+        if self.github_team and not self.github_org:
+            raise ValueError("GITHUB_TEAM is a team of GITHUB_ORG: set GITHUB_ORG too")
+        return self
+
     @field_validator("github_members_path", "github_emeritus_path")
     @classmethod
     def _check_repo_path(cls, value: str) -> str:
@@ -171,7 +207,12 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "announce_schedule", "reminders_schedule", "renewals_schedule", "digest_schedule", "publish_schedule"
+        "announce_schedule",
+        "reminders_schedule",
+        "renewals_schedule",
+        "digest_schedule",
+        "publish_schedule",
+        "access_schedule",
     )
     @classmethod
     def _check_schedule(cls, value: str) -> str:

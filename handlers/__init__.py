@@ -1,4 +1,7 @@
-"""Bolt listeners, one module per feature; each exposes `register(app, deps, router)`.
+"""Bolt listeners, one module per feature (a package of use cases for membership and benefits).
+
+Listeners are module-level functions that take `deps` as a keyword-only parameter; each module's
+`register(app, deps, router)` binds it (`handlers.common.bind`) and attaches them.
 
 `create_app` is the bot as Slack sees it: the Bolt app with every listener attached.
 """
@@ -26,12 +29,12 @@ from handlers.router import CommandRouter
 
 
 def register_all(app: App, deps: Deps) -> CommandRouter:
-    router = CommandRouter(deps)
+    router = CommandRouter()
     errors.register(app, deps)
     events.register(app, deps)
     # Bolt tries listeners in the order they were added, building each one's arguments to match it:
     # the slash command, the busiest request, goes first (subcommands are looked up when it runs).
-    router.attach(app)
+    router.attach(app, deps)
     for feature in (commands, contributions, membership, admin, reminders, home, benefits, direct_messages):
         feature.register(app, deps, router)
     return router

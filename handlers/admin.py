@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from slack_bolt import App
-from slack_sdk import WebClient
 
 from bot.blocks import admin as admin_blocks
 from bot.blocks import membership as membership_blocks
@@ -21,8 +20,8 @@ from bot.services import admin, members
 from bot.services.membership import decisions
 from bot.slack.client import lookup_client
 from bot.slack.deps import Deps
-from handlers import benefits
-from handlers.membership import deliver_now, slack_name
+from handlers.benefits.catalogue import admin_benefits
+from handlers.common import bind, deliver_now, slack_name
 from handlers.router import CommandRouter, Invocation
 
 log = logging.getLogger(__name__)
@@ -30,131 +29,141 @@ log = logging.getLogger(__name__)
 DAYS = re.compile(r"^(\d{1,4})\s*(?:d|days?)?$", re.IGNORECASE)
 
 
-def register(app: App, deps: Deps, router: CommandRouter) -> None:
+def pending(call: Invocation, rest: str, *, deps: Deps) -> None:
+    required = deps.settings.required_contributions
+    items, total = decisions.pending_applications(deps.db, deps.program_today(), required)
+    call.reply(admin_blocks.pending_list_message(items, total, required))
+
+
+def add(call: Invocation, rest: str, *, deps: Deps) -> None:
     settings = deps.settings
-    required = settings.required_contributions
-    messages = membership_blocks.MEMBERSHIP_MESSAGES
+    who, _ = parsing.leading_mention(rest)
+    if who is None:
+        call.reply(admin_blocks.admin_usage("add"))
+        return
+    name = slack_name(lookup_client(call.client), who)
+    if name is None:
+        call.reply(membership_blocks.unknown_user(who))
+        return
+    result = admin.add_ambassador(
+        deps.db,
+        who,
+        name,
+        today=deps.program_today(),
+        now=deps.now(),
+        actor=call.user_id,
+        required=settings.required_contributions,
+        announce_channel=settings.announce_channel,
+        messages=membership_blocks.MEMBERSHIP_MESSAGES,
+        github_org=settings.github_org,
+    )
+    call.reply(admin_blocks.add_reply(result, who))
+    deliver_now(deps, call.client, result.outbox_keys)
+    if result.status == admin.AddStatus.ADDED:
+        deps.changed(call.client, who)
 
-    program_today = deps.program_today
 
-    def deliver(client: WebClient, keys: Sequence[str]) -> None:
-        deliver_now(deps, client, keys)
+def link(call: Invocation, rest: str, *, deps: Deps) -> None:
+    who, github = parsing.leading_mention(rest)
+    github = github.strip().removeprefix("@")
+    if who is None or not membership_rules.is_github_handle(github):
+        call.reply(admin_blocks.admin_usage("link"))
+        return
+    result = admin.link_member(deps.db, who, github, now=deps.now(), actor=call.user_id)
+    call.reply(admin_blocks.link_reply(result, who, github))
+    if result.status == admin.LinkStatus.LINKED:
+        deps.changed(call.client, who)
 
-    def pending(call: Invocation, rest: str) -> None:
-        items, total = decisions.pending_applications(deps.db, program_today(), required)
-        call.reply(admin_blocks.pending_list_message(items, total, required))
 
-    def add(call: Invocation, rest: str) -> None:
-        who, _ = parsing.leading_mention(rest)
-        if who is None:
-            call.reply(admin_blocks.admin_usage("add"))
-            return
-        name = slack_name(lookup_client(call.client), who)
-        if name is None:
-            call.reply(membership_blocks.unknown_user(who))
-            return
-        result = admin.add_ambassador(
-            deps.db,
-            who,
-            name,
-            today=program_today(),
-            now=deps.now(),
-            actor=call.user_id,
-            required=required,
-            announce_channel=settings.announce_channel,
-            messages=messages,
-            github_org=settings.github_org,
+def extend(call: Invocation, rest: str, *, deps: Deps) -> None:
+    who, days_text = parsing.leading_mention(rest)
+    match = DAYS.match(days_text.strip())
+    if who is None or match is None or not membership_rules.valid_extension(int(match.group(1))):
+        call.reply(admin_blocks.admin_usage("extend"))
+        return
+    days = int(match.group(1))
+    result = admin.extend_member(
+        deps.db, who, days, now=deps.now(), actor=call.user_id, messages=membership_blocks.MEMBERSHIP_MESSAGES
+    )
+    call.reply(admin_blocks.term_change_reply("extend", result, who, days))
+    after_term_change(deps, call, who, result)
+
+
+def emeritus(call: Invocation, rest: str, *, deps: Deps) -> None:
+    who, reason = parsing.leading_mention(rest)
+    if who is None or not reason or len(reason) > membership_rules.DECISION_REASON_MAX_LENGTH:
+        call.reply(admin_blocks.admin_usage("emeritus"))
+        return
+    result = admin.emeritus_member(
+        deps.db,
+        who,
+        reason,
+        now=deps.now(),
+        actor=call.user_id,
+        messages=membership_blocks.MEMBERSHIP_MESSAGES,
+    )
+    call.reply(admin_blocks.term_change_reply("emeritus", result, who))
+    after_term_change(deps, call, who, result)
+
+
+def reinstate(call: Invocation, rest: str, *, deps: Deps) -> None:
+    who, _ = parsing.leading_mention(rest)
+    if who is None:
+        call.reply(admin_blocks.admin_usage("reinstate"))
+        return
+    result = admin.reinstate_member(
+        deps.db,
+        who,
+        today=deps.program_today(),
+        now=deps.now(),
+        actor=call.user_id,
+        required=deps.settings.required_contributions,
+        messages=membership_blocks.MEMBERSHIP_MESSAGES,
+    )
+    call.reply(admin_blocks.term_change_reply("reinstate", result, who))
+    after_term_change(deps, call, who, result)
+
+
+def after_term_change(deps: Deps, call: Invocation, who: str, result: admin.AdminChange) -> None:
+    deliver_now(deps, call.client, result.outbox_keys)
+    if result.change is not None and result.change.changed:
+        deps.changed(call.client, who)
+
+
+class Subcommand(Protocol):
+    def __call__(self, call: Invocation, rest: str, *, deps: Deps) -> None: ...
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "pending": pending,
+    "add": add,
+    "link": link,
+    "extend": extend,
+    "emeritus": emeritus,
+    "reinstate": reinstate,
+    "benefits": admin_benefits,
+}
+
+
+def admin_command(call: Invocation, *, deps: Deps) -> None:
+    if not deps.is_tsc(call.user_id):
+        log.warning("%s, who is not on the TSC, tried `admin %s`; refused", call.user_id, call.args[:100])
+        members.record_refused(
+            deps.db, call.user_id, "admin.refused", now=deps.now(), command=call.args[:200]
         )
-        call.reply(admin_blocks.add_reply(result, who))
-        deliver(call.client, result.outbox_keys)
-        if result.status == admin.AddStatus.ADDED:
-            deps.changed(call.client, who)
+        call.reply(admin_blocks.ADMIN_REFUSED)
+        return
+    raw_name, rest = slack_text.split_first(call.slack_args)
+    name = slack_text.decode(raw_name).lower()
+    if name in ("", "help"):
+        call.reply(admin_blocks.admin_help())
+        return
+    handler = SUBCOMMANDS.get(name)
+    if handler is None:
+        call.reply(admin_blocks.admin_help(unknown=name))
+        return
+    handler(call, rest, deps=deps)
 
-    def link(call: Invocation, rest: str) -> None:
-        who, github = parsing.leading_mention(rest)
-        github = github.strip().removeprefix("@")
-        if who is None or not membership_rules.is_github_handle(github):
-            call.reply(admin_blocks.admin_usage("link"))
-            return
-        result = admin.link_member(deps.db, who, github, now=deps.now(), actor=call.user_id)
-        call.reply(admin_blocks.link_reply(result, who, github))
-        if result.status == admin.LinkStatus.LINKED:
-            deps.changed(call.client, who)
 
-    def extend(call: Invocation, rest: str) -> None:
-        who, days_text = parsing.leading_mention(rest)
-        match = DAYS.match(days_text.strip())
-        if who is None or match is None or not membership_rules.valid_extension(int(match.group(1))):
-            call.reply(admin_blocks.admin_usage("extend"))
-            return
-        days = int(match.group(1))
-        result = admin.extend_member(
-            deps.db, who, days, now=deps.now(), actor=call.user_id, messages=messages
-        )
-        call.reply(admin_blocks.term_change_reply("extend", result, who, days))
-        deliver(call.client, result.outbox_keys)
-        if result.change is not None and result.change.changed:
-            deps.changed(call.client, who)
-
-    def emeritus(call: Invocation, rest: str) -> None:
-        who, reason = parsing.leading_mention(rest)
-        if who is None or not reason or len(reason) > membership_rules.DECISION_REASON_MAX_LENGTH:
-            call.reply(admin_blocks.admin_usage("emeritus"))
-            return
-        result = admin.emeritus_member(
-            deps.db, who, reason, now=deps.now(), actor=call.user_id, messages=messages
-        )
-        call.reply(admin_blocks.term_change_reply("emeritus", result, who))
-        deliver(call.client, result.outbox_keys)
-        if result.change is not None and result.change.changed:
-            deps.changed(call.client, who)
-
-    def reinstate(call: Invocation, rest: str) -> None:
-        who, _ = parsing.leading_mention(rest)
-        if who is None:
-            call.reply(admin_blocks.admin_usage("reinstate"))
-            return
-        result = admin.reinstate_member(
-            deps.db,
-            who,
-            today=program_today(),
-            now=deps.now(),
-            actor=call.user_id,
-            required=required,
-            messages=messages,
-        )
-        call.reply(admin_blocks.term_change_reply("reinstate", result, who))
-        deliver(call.client, result.outbox_keys)
-        if result.change is not None and result.change.changed:
-            deps.changed(call.client, who)
-
-    subcommands: dict[str, Callable[[Invocation, str], None]] = {
-        "pending": pending,
-        "add": add,
-        "link": link,
-        "extend": extend,
-        "emeritus": emeritus,
-        "reinstate": reinstate,
-        "benefits": benefits.admin_command(deps),
-    }
-
-    def admin_command(call: Invocation) -> None:
-        if not deps.is_tsc(call.user_id):
-            log.warning("%s, who is not on the TSC, tried `admin %s`; refused", call.user_id, call.args[:100])
-            members.record_refused(
-                deps.db, call.user_id, "admin.refused", now=deps.now(), command=call.args[:200]
-            )
-            call.reply(admin_blocks.ADMIN_REFUSED)
-            return
-        raw_name, rest = slack_text.split_first(call.slack_args)
-        name = slack_text.decode(raw_name).lower()
-        if name in ("", "help"):
-            call.reply(admin_blocks.admin_help())
-            return
-        handler = subcommands.get(name)
-        if handler is None:
-            call.reply(admin_blocks.admin_help(unknown=name))
-            return
-        handler(call, rest)
-
-    router.add("admin", admin_command)
+def register(app: App, deps: Deps, router: CommandRouter) -> None:
+    router.add("admin", bind(admin_command, deps=deps))

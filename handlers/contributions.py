@@ -25,6 +25,9 @@ from bot.services.contributions import (
 )
 from bot.slack.deps import Deps
 from bot.slack.home_refresh import from_home
+from handlers import forms
+from handlers.common import Origin, bind, tell
+from handlers.forms import FieldErrors, submit_form
 from handlers.router import CommandRouter, Invocation
 
 log = logging.getLogger(__name__)
@@ -32,111 +35,119 @@ log = logging.getLogger(__name__)
 FIELD_BLOCKS = {"type": "type", "title": "title", "link": "link", "date": "date"}
 
 
-def register(app: App, deps: Deps, router: CommandRouter) -> None:
+def log_command(call: Invocation, *, deps: Deps) -> None:
     required = deps.settings.required_contributions
-
-    def open_log_modal(
-        client: WebClient, trigger_id: str, user_id: str, channel_id: str, on_home: bool = False
-    ) -> None:
-        # The trigger expires 3 s after the click: the modal goes first, on the date in the member's
-        # cached time zone (the program's when not known yet). Asking Slack (users.info) comes after,
-        # and only corrects the date when the member's own "today" turns out to be another day.
-        zone = deps.cached_zone(user_id)
-        today = deps.now().astimezone(zone or deps.settings.zone).date()
-        origin = {"channel_id": channel_id} if channel_id else {}
-        if on_home:
-            origin["home"] = "1"  # the submission then redraws the Home it came from
-        metadata = json.dumps(origin) if origin else ""
-        opened = client.views_open(
-            trigger_id=trigger_id, view=contributions_blocks.log_modal(today, metadata)
-        )
-        if zone is not None:
-            return
-        local_today = deps.local_today(client, user_id)
-        if local_today == today:
-            return
-        view = opened["view"]
-        try:
-            client.views_update(
-                view_id=view["id"],
-                hash=view.get("hash"),
-                view=contributions_blocks.log_modal(local_today, metadata),
-            )
-        except SlackApiError as exc:
-            if exc.response.get("error") not in ("not_found", "hash_conflict"):
-                raise
-            log.info("log form for %s closed or changed before its date was corrected", user_id)
-
-    def log_command(call: Invocation) -> None:
-        if not call.slack_args:
-            if not members.is_ambassador(deps.db, call.user_id):
-                call.reply(general_blocks.not_an_ambassador(required))
-                return
-            call.ack()
-            open_log_modal(call.client, call.trigger_id, call.user_id, call.channel_id)
-            return
-        inline = parsing.parse_inline_log(call.slack_args)
-        if inline is None:
-            call.reply(contributions_blocks.INLINE_LOG_INCOMPLETE)
-            return
-        today = deps.local_today(call.client, call.user_id)
-        occurred_on = today if inline.date_text is None else parsing.parse_iso_date(inline.date_text)
-        draft = ContributionDraft(
-            type=inline.type, title=inline.title, link=inline.link, occurred_on=occurred_on
-        )
-        try:
-            logged = log_contribution(deps.db, call.user_id, draft, today, deps.now(), required)
-        except NotAnAmbassador:
+    if not call.slack_args:
+        if not members.is_ambassador(deps.db, call.user_id):
             call.reply(general_blocks.not_an_ambassador(required))
             return
-        except ContributionRejected as rejected:
-            call.reply(contributions_blocks.problems_text(rejected.problems))
-            return
-        # The confirmation shows the progress; the Home is drawn afresh when it is next opened.
-        call.reply(confirmation(logged))
+        call.ack()
+        open_log_modal(deps, call.client, call.trigger_id, call.user_id, call.channel_id)
+        return
+    inline = parsing.parse_inline_log(call.slack_args)
+    if inline is None:
+        call.reply(contributions_blocks.INLINE_LOG_INCOMPLETE)
+        return
+    today = deps.local_today(call.client, call.user_id)
+    occurred_on = today if inline.date_text is None else parsing.parse_iso_date(inline.date_text)
+    draft = ContributionDraft(type=inline.type, title=inline.title, link=inline.link, occurred_on=occurred_on)
+    try:
+        logged = log_contribution(deps.db, call.user_id, draft, today, deps.now(), required)
+    except NotAnAmbassador:
+        call.reply(general_blocks.not_an_ambassador(required))
+        return
+    except ContributionRejected as rejected:
+        call.reply(contributions_blocks.problems_text(rejected.problems))
+        return
+    # The confirmation shows the progress; the Home is drawn afresh when it is next opened.
+    call.reply(confirmation(logged))
 
-    def confirmation(logged: LoggedContribution) -> dict[str, Any]:
-        return contributions_blocks.logged_message(
-            logged.type, logged.title, logged.occurred_on, logged.counts_toward_term, logged.standing.progress
+
+def open_from_button(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
+    ack()
+    user_id = body["user"]["id"]
+    channel_id = (body.get("channel") or {}).get("id", "")
+    open_log_modal(deps, client, body["trigger_id"], user_id, channel_id, on_home=from_home(body))
+
+
+def open_log_modal(
+    deps: Deps, client: WebClient, trigger_id: str, user_id: str, channel_id: str, on_home: bool = False
+) -> None:
+    # The trigger expires 3 s after the click: the modal goes first, on the date in the member's
+    # cached time zone (the program's when not known yet). Asking Slack (users.info) comes after,
+    # and only corrects the date when the member's own "today" turns out to be another day.
+    zone = deps.cached_zone(user_id)
+    today = deps.now().astimezone(zone or deps.settings.zone).date()
+    origin = {"channel_id": channel_id} if channel_id else {}
+    if on_home:
+        origin["home"] = "1"  # the submission then redraws the Home it came from
+    metadata = json.dumps(origin) if origin else ""
+    opened = client.views_open(trigger_id=trigger_id, view=contributions_blocks.log_modal(today, metadata))
+    if zone is not None:
+        return
+    local_today = deps.local_today(client, user_id)
+    if local_today == today:
+        return
+    view = opened["view"]
+    try:
+        client.views_update(
+            view_id=view["id"],
+            hash=view.get("hash"),
+            view=contributions_blocks.log_modal(local_today, metadata),
         )
-
-    def open_from_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        user_id = body["user"]["id"]
-        channel_id = (body.get("channel") or {}).get("id", "")
-        open_log_modal(client, body["trigger_id"], user_id, channel_id, on_home=from_home(body))
-
-    def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        user_id = body["user"]["id"]
-        draft, reach_text = draft_from_state(view["state"]["values"])
-        if reach_text and parsing.whole_number(reach_text) is None:
-            ack(response_action="errors", errors={"reach": contributions_blocks.REACH_NOT_A_NUMBER})
-            return
-        today = deps.local_today(client, user_id)
-        try:
-            logged = log_contribution(deps.db, user_id, draft, today, deps.now(), required)
-        except NotAnAmbassador:
-            ack(response_action="errors", errors={"type": contributions_blocks.NOT_AN_AMBASSADOR_FIELD_ERROR})
-            return
-        except ContributionRejected as rejected:
-            ack(response_action="errors", errors=field_errors(rejected.problems))
-            return
-        ack()
-        metadata = json.loads(view.get("private_metadata") or "{}")
-        tell(client, user_id, metadata.get("channel_id", ""), confirmation(logged))
-        if metadata.get("home"):
-            deps.changed(client, user_id)
-
-    router.add("log", log_command, aliases=("add", "record"))
-    app.action(ids.LOG_OPEN)(open_from_button)
-    app.view(ids.LOG_MODAL)(submit)
+    except SlackApiError as exc:
+        if exc.response.get("error") not in ("not_found", "hash_conflict"):
+            raise
+        log.info("log form for %s closed or changed before its date was corrected", user_id)
 
 
-def draft_from_state(state: dict[str, Any]) -> tuple[ContributionDraft, str | None]:
-    """The contribution form's values, and the reach as typed (to say when it is not a number)."""
+def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
+    user_id = body["user"]["id"]
+    submit_form(
+        ack,
+        validate=lambda: contribution_draft(view),
+        act=lambda draft: record(deps, client, user_id, draft),
+        then=lambda logged: confirm(deps, client, user_id, view, logged),
+    )
+
+
+def record(
+    deps: Deps, client: WebClient, user_id: str, draft: ContributionDraft
+) -> LoggedContribution | FieldErrors:
+    today = deps.local_today(client, user_id)
+    try:
+        return log_contribution(
+            deps.db, user_id, draft, today, deps.now(), deps.settings.required_contributions
+        )
+    except NotAnAmbassador:
+        return FieldErrors({"type": contributions_blocks.NOT_AN_AMBASSADOR_FIELD_ERROR})
+    except ContributionRejected as rejected:
+        return field_errors(rejected.problems)
+
+
+def confirm(
+    deps: Deps, client: WebClient, user_id: str, view: dict[str, Any], logged: LoggedContribution
+) -> None:
+    metadata = forms.metadata(view)
+    tell(client, Origin(user_id, metadata.get("channel_id", "")), confirmation(logged))
+    if metadata.get("home"):
+        deps.changed(client, user_id)
+
+
+def confirmation(logged: LoggedContribution) -> dict[str, Any]:
+    return contributions_blocks.logged_message(
+        logged.type, logged.title, logged.occurred_on, logged.counts_toward_term, logged.standing.progress
+    )
+
+
+def contribution_draft(view: dict[str, Any]) -> ContributionDraft | FieldErrors:
+    """The contribution form's values (the log form and the edit form have the same fields)."""
+    state = view["state"]["values"]
     reach_text = parsing.state_value(state, "reach")
+    if reach_text and parsing.whole_number(reach_text) is None:
+        return FieldErrors({"reach": contributions_blocks.REACH_NOT_A_NUMBER})
     date_text = parsing.state_value(state, "date")
-    draft = ContributionDraft(
+    return ContributionDraft(
         type=parsing.state_value(state, "type") or "",
         title=parsing.state_value(state, "title") or "",
         link=parsing.state_value(state, "link") or "",
@@ -144,22 +155,18 @@ def draft_from_state(state: dict[str, Any]) -> tuple[ContributionDraft, str | No
         reach=parsing.whole_number(reach_text),
         notes=parsing.state_value(state, "notes"),
     )
-    return draft, reach_text
 
 
-def field_errors(problems: dict[str, Problem]) -> dict[str, str]:
-    return {
-        FIELD_BLOCKS[field]: contributions_blocks.PROBLEM_TEXT[problem] for field, problem in problems.items()
-    }
+def field_errors(problems: dict[str, Problem]) -> FieldErrors:
+    return FieldErrors(
+        {
+            FIELD_BLOCKS[field]: contributions_blocks.PROBLEM_TEXT[problem]
+            for field, problem in problems.items()
+        }
+    )
 
 
-def tell(client: WebClient, user_id: str, channel_id: str, payload: dict[str, Any]) -> None:
-    """Say something only `user_id` sees: ephemeral where they started, or a DM from the bot."""
-    if channel_id:
-        try:
-            client.chat_postEphemeral(channel=channel_id, user=user_id, **payload)
-            return
-        except SlackApiError as exc:
-            # E.g. a DM between two people, where the bot is not a member: fall back to our DM.
-            log.info("ephemeral in %s failed (%s); sending a DM", channel_id, exc.response.get("error"))
-    client.chat_postMessage(channel=user_id, **payload)
+def register(app: App, deps: Deps, router: CommandRouter) -> None:
+    router.add("log", bind(log_command, deps=deps), aliases=("add", "record"))
+    app.action(ids.LOG_OPEN)(bind(open_from_button, deps=deps))
+    app.view(ids.LOG_MODAL)(bind(submit, deps=deps))

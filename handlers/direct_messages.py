@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.direct_messages import direct_message_reply
 from bot.slack.deps import Deps
+from handlers.common import bind
 from handlers.router import CommandRouter
 
 log = logging.getLogger(__name__)
@@ -31,15 +32,18 @@ def is_person_writing_to_the_bot(event: dict[str, Any]) -> bool:
     )
 
 
+# Slack's retries of the same message never reach here twice (handlers/events.py).
+def answer(event: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
+    client.chat_postMessage(
+        channel=str(event["channel"]), **direct_message_reply(deps.settings.required_contributions)
+    )
+
+
+def ignore() -> None:
+    """Other message events (edits, deletions, other bots) are acknowledged, so Slack does not retry."""
+
+
 def register(app: App, deps: Deps, router: CommandRouter) -> None:
-    # Slack's retries of the same message never reach here twice (handlers/events.py).
-    def answer(event: dict[str, Any], client: WebClient) -> None:
-        client.chat_postMessage(
-            channel=str(event["channel"]), **direct_message_reply(deps.settings.required_contributions)
-        )
-
-    def ignore() -> None:
-        """Other message events (edits, deletions, other bots) are acknowledged, so Slack does not retry."""
-
-    app.event("message", matchers=[is_person_writing_to_the_bot])(answer)
+    # Only the first matching listener runs: the answer, for people's own new messages, goes first.
+    app.event("message", matchers=[is_person_writing_to_the_bot])(bind(answer, deps=deps))
     app.event("message")(ignore)

@@ -61,31 +61,29 @@ class StickyAck(Ack):
         self._response = value
 
 
-def register(app: App, deps: Deps) -> None:
-    @app.middleware
-    def sticky_ack(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
-        context["ack"] = StickyAck()
-        return next()
+def sticky_ack(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
+    context["ack"] = StickyAck()
+    return next()
 
-    @app.error
-    def on_error(
-        error: Exception, body: dict[str, Any], client: WebClient, response: BoltResponse | None
-    ) -> BoltResponse | None:
-        where = describe(body)
-        if isinstance(error, SlackApiError):
-            log.error("Slack Web API error %s during %s", error.response.get("error"), where)
-        elif database_unavailable(error):
-            log.error("database unavailable during %s: %s", where, one_line(error))
-        elif slack_unreachable(error):
-            log.error("Slack did not answer in time during %s: %s", where, one_line(error))
-        else:
-            log.exception("unhandled error during %s", where, exc_info=error)
-        if response is not None and body.get("type") != "event_callback":
-            # Not acknowledged yet: the answer itself tells the member, with HTTP 200.
-            return early_answer(error, body, client)
-        if response is None:
-            apologize(client, body, what_went_wrong(error))
-        return None
+
+def on_error(
+    error: Exception, body: dict[str, Any], client: WebClient, response: BoltResponse | None
+) -> BoltResponse | None:
+    where = describe(body)
+    if isinstance(error, SlackApiError):
+        log.error("Slack Web API error %s during %s", error.response.get("error"), where)
+    elif database_unavailable(error):
+        log.error("database unavailable during %s: %s", where, one_line(error))
+    elif slack_unreachable(error):
+        log.error("Slack did not answer in time during %s: %s", where, one_line(error))
+    else:
+        log.exception("unhandled error during %s", where, exc_info=error)
+    if response is not None and body.get("type") != "event_callback":
+        # Not acknowledged yet: the answer itself tells the member, with HTTP 200.
+        return early_answer(error, body, client)
+    if response is None:
+        apologize(client, body, what_went_wrong(error))
+    return None
 
 
 SLACK_BUSY_ERRORS = {"ratelimited", "service_unavailable", "request_timeout"}
@@ -169,3 +167,8 @@ def apologize(client: WebClient, body: dict[str, Any], text: str = general_block
             client.chat_postMessage(channel=user, text=text)
     except Exception:
         log.warning("could not tell %s about the error either", user, exc_info=True)
+
+
+def register(app: App, deps: Deps) -> None:
+    app.middleware(sticky_ack)
+    app.error(on_error)

@@ -9,8 +9,8 @@ Approve/Reject, Renew, Snooze/Resume, Log a contribution) belong to their featur
 
 from __future__ import annotations
 
-import json
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -19,10 +19,10 @@ from slack_sdk import WebClient
 from bot.blocks import contributions as contributions_blocks
 from bot.blocks import home as home_blocks
 from bot.blocks import ids, kit
-from bot.rules import parsing
 from bot.services import home
-from bot.services.benefits import BudgetSetting
+from bot.services.benefits.budget import BudgetSetting
 from bot.services.contributions import (
+    ContributionDraft,
     ContributionNotFound,
     ContributionRejected,
     delete_contribution,
@@ -31,7 +31,10 @@ from bot.services.contributions import (
 )
 from bot.slack.deps import Deps
 from bot.slack.home_refresh import HomeRefresher
-from handlers.contributions import draft_from_state, field_errors, tell
+from handlers import forms
+from handlers.common import Origin, bind, clicked_id, tell
+from handlers.contributions import contribution_draft, field_errors
+from handlers.forms import FieldErrors, submit_form
 from handlers.router import CommandRouter, Invocation
 
 log = logging.getLogger(__name__)
@@ -76,81 +79,94 @@ def refresh_after_decision(deps: Deps, client: WebClient, *people: str | None) -
         log.exception("could not refresh the TSC's App Homes")
 
 
-def clicked_id(body: dict[str, Any]) -> int | None:
-    value = str((body.get("actions") or [{}])[0].get("value") or "")
-    return parsing.whole_number(value)
+def home_opened(event: dict[str, Any], client: WebClient, *, refresher: HomeRefresher) -> None:
+    # The event also fires for the Messages and About tabs; only the Home tab is ours to draw.
+    if event.get("tab") != "home" or not event.get("user"):
+        return
+    refresher.request(client, event["user"])
+
+
+def open_edit(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
+    ack()
+    user_id = body["user"]["id"]
+    contribution_id = clicked_id(body)
+    try:
+        if contribution_id is None:
+            raise ContributionNotFound()
+        item = own_contribution(deps.db, user_id, contribution_id)
+    except ContributionNotFound:
+        tell(client, Origin(user_id), kit.message(contributions_blocks.CONTRIBUTION_GONE))
+        deps.changed(client, user_id)
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=contributions_blocks.edit_contribution_modal(item))
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A contribution as the edit form has it now."""
+
+    contribution_id: int
+    draft: ContributionDraft
+
+
+def save_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
+    user_id = body["user"]["id"]
+    submit_form(
+        ack,
+        validate=lambda: edit_from(view),
+        act=lambda edit: store_edit(deps, client, user_id, edit),
+        then=lambda _: deps.changed(client, user_id),
+    )
+
+
+def edit_from(view: dict[str, Any]) -> Edit | FieldErrors:
+    try:
+        contribution_id = int(forms.metadata(view)["contribution_id"])
+    except (ValueError, KeyError, TypeError):
+        return FieldErrors({"title": contributions_blocks.CONTRIBUTION_GONE})
+    draft = contribution_draft(view)
+    return draft if isinstance(draft, FieldErrors) else Edit(contribution_id, draft)
+
+
+def store_edit(deps: Deps, client: WebClient, user_id: str, edit: Edit) -> FieldErrors | None:
+    today = deps.local_today(client, user_id)
+    try:
+        edit_contribution(deps.db, user_id, edit.contribution_id, edit.draft, today, deps.now())
+    except ContributionNotFound:
+        return FieldErrors({"title": contributions_blocks.CONTRIBUTION_GONE})
+    except ContributionRejected as rejected:
+        return field_errors(rejected.problems)
+    return None
+
+
+def delete(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
+    ack()
+    user_id = body["user"]["id"]
+    contribution_id = clicked_id(body)
+    try:
+        if contribution_id is None:
+            raise ContributionNotFound()
+        delete_contribution(deps.db, user_id, contribution_id, now=deps.now())
+    except ContributionNotFound:
+        # A second click on a Home drawn before the first one landed (or a forged id): nothing
+        # to delete; the refresh below shows the record as it is.
+        log.info("delete of contribution %s by %s: not theirs or gone", contribution_id, user_id)
+    deps.changed(client, user_id)
+
+
+def show_history(call: Invocation, *, deps: Deps) -> None:
+    call.reply(
+        contributions_blocks.history_message(
+            home.history(deps.db, call.user_id), deps.settings.required_contributions
+        )
+    )
 
 
 def register(app: App, deps: Deps, router: CommandRouter) -> None:
-    required = deps.settings.required_contributions
-
     refresher = HomeRefresher(lambda client, slack_user_id: publish_home(deps, client, slack_user_id))
     deps.change_listeners.append(refresher.request)
-
-    def home_opened(event: dict[str, Any], client: WebClient) -> None:
-        # The event also fires for the Messages and About tabs; only the Home tab is ours to draw.
-        if event.get("tab") != "home" or not event.get("user"):
-            return
-        refresher.request(client, event["user"])
-
-    def open_edit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        user_id = body["user"]["id"]
-        contribution_id = clicked_id(body)
-        try:
-            if contribution_id is None:
-                raise ContributionNotFound()
-            item = own_contribution(deps.db, user_id, contribution_id)
-        except ContributionNotFound:
-            tell(client, user_id, "", kit.message(contributions_blocks.CONTRIBUTION_GONE))
-            deps.changed(client, user_id)
-            return
-        client.views_open(
-            trigger_id=body["trigger_id"], view=contributions_blocks.edit_contribution_modal(item)
-        )
-
-    def save_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        user_id = body["user"]["id"]
-        try:
-            contribution_id = int(json.loads(view.get("private_metadata") or "{}")["contribution_id"])
-        except (ValueError, KeyError, TypeError):
-            ack(response_action="errors", errors={"title": contributions_blocks.CONTRIBUTION_GONE})
-            return
-        draft, reach_text = draft_from_state(view["state"]["values"])
-        if reach_text and parsing.whole_number(reach_text) is None:
-            ack(response_action="errors", errors={"reach": contributions_blocks.REACH_NOT_A_NUMBER})
-            return
-        today = deps.local_today(client, user_id)
-        try:
-            edit_contribution(deps.db, user_id, contribution_id, draft, today, deps.now())
-        except ContributionNotFound:
-            ack(response_action="errors", errors={"title": contributions_blocks.CONTRIBUTION_GONE})
-            return
-        except ContributionRejected as rejected:
-            ack(response_action="errors", errors=field_errors(rejected.problems))
-            return
-        ack()
-        deps.changed(client, user_id)
-
-    def delete(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        user_id = body["user"]["id"]
-        contribution_id = clicked_id(body)
-        try:
-            if contribution_id is None:
-                raise ContributionNotFound()
-            delete_contribution(deps.db, user_id, contribution_id, now=deps.now())
-        except ContributionNotFound:
-            # A second click on a Home drawn before the first one landed (or a forged id): nothing
-            # to delete; the refresh below shows the record as it is.
-            log.info("delete of contribution %s by %s: not theirs or gone", contribution_id, user_id)
-        deps.changed(client, user_id)
-
-    def show_history(call: Invocation) -> None:
-        call.reply(contributions_blocks.history_message(home.history(deps.db, call.user_id), required))
-
-    app.event("app_home_opened")(home_opened)
-    app.action(ids.EDIT_CONTRIBUTION)(open_edit)
-    app.action(ids.DELETE_CONTRIBUTION)(delete)
-    app.view(ids.EDIT_MODAL)(save_edit)
-    router.add("history", show_history, aliases=("contributions",))
+    app.event("app_home_opened")(bind(home_opened, refresher=refresher))
+    app.action(ids.EDIT_CONTRIBUTION)(bind(open_edit, deps=deps))
+    app.action(ids.DELETE_CONTRIBUTION)(bind(delete, deps=deps))
+    app.view(ids.EDIT_MODAL)(bind(save_edit, deps=deps))
+    router.add("history", bind(show_history, deps=deps), aliases=("contributions",))

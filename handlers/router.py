@@ -15,6 +15,7 @@ from bot.blocks import ids, kit
 from bot.rules import membership as membership_rules
 from bot.rules import slack_text
 from bot.slack.deps import Deps
+from handlers.common import bind
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +56,9 @@ Handler = Callable[[Invocation], None]
 
 
 class CommandRouter:
-    def __init__(self, deps: Deps) -> None:
-        self.deps = deps
+    """The subcommands of `/ambassador`, by name and alias; each feature's `register` adds its own."""
+
+    def __init__(self) -> None:
         self.handlers: dict[str, Handler] = {}
 
     def add(self, name: str, handler: Handler, aliases: tuple[str, ...] = ()) -> None:
@@ -65,35 +67,34 @@ class CommandRouter:
                 raise ValueError(f"subcommand {key!r} registered twice")
             self.handlers[key] = handler
 
-    def dispatch(self, ack: Ack, respond: Respond, client: WebClient, body: dict[str, Any]) -> None:
-        text = str(body.get("text") or "")
-        user_id = body.get("user_id")
-        if not isinstance(user_id, str) or not user_id:
-            log.warning("a command without a user_id; answered without doing anything")
-            ack(
-                **kit.message(
-                    general_blocks.INCOMPLETE_REQUEST, [kit.section(general_blocks.INCOMPLETE_REQUEST)]
-                )
-            )
-            return
-        if membership_rules.control_characters(text):
-            ack(
-                **kit.message(
-                    general_blocks.CONTROL_CHARACTERS_IN_COMMAND,
-                    [kit.section(general_blocks.CONTROL_CHARACTERS_IN_COMMAND)],
-                )
-            )
-            return
-        raw_name, slack_args = slack_text.split_first(text)
-        name = slack_text.decode(raw_name)
-        invocation = Invocation(ack, respond, client, body, user_id, name.lower(), slack_args)
-        handler = self.handlers.get(invocation.name or "help")
-        if handler is None:
-            invocation.reply(
-                general_blocks.help_message(self.deps.settings.required_contributions, unknown=name)
-            )
-            return
-        handler(invocation)
+    def attach(self, app: App, deps: Deps) -> None:
+        app.command(ids.COMMAND)(bind(ambassador_command, deps=deps, router=self))
 
-    def attach(self, app: App) -> None:
-        app.command(ids.COMMAND)(self.dispatch)
+
+def ambassador_command(
+    ack: Ack, respond: Respond, client: WebClient, body: dict[str, Any], *, deps: Deps, router: CommandRouter
+) -> None:
+    text = str(body.get("text") or "")
+    user_id = body.get("user_id")
+    if not isinstance(user_id, str) or not user_id:
+        log.warning("a command without a user_id; answered without doing anything")
+        ack(
+            **kit.message(general_blocks.INCOMPLETE_REQUEST, [kit.section(general_blocks.INCOMPLETE_REQUEST)])
+        )
+        return
+    if membership_rules.control_characters(text):
+        ack(
+            **kit.message(
+                general_blocks.CONTROL_CHARACTERS_IN_COMMAND,
+                [kit.section(general_blocks.CONTROL_CHARACTERS_IN_COMMAND)],
+            )
+        )
+        return
+    raw_name, slack_args = slack_text.split_first(text)
+    name = slack_text.decode(raw_name)
+    invocation = Invocation(ack, respond, client, body, user_id, name.lower(), slack_args)
+    handler = router.handlers.get(invocation.name or "help")
+    if handler is None:
+        invocation.reply(general_blocks.help_message(deps.settings.required_contributions, unknown=name))
+        return
+    handler(invocation)

@@ -14,7 +14,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.rules import benefits as benefit_rules
-from bot.services import benefits
+from bot.services.benefits.open_requests import OverdueItem, overdue_fulfilments
+from bot.services.benefits.shipping import erase_shipping_details
 from jobs.runner import JobContext, JobResult
 
 ACTOR = "scheduler"
@@ -24,15 +25,15 @@ REMIND_EVERY_DAYS = 7
 def erase_due_shipping(ctx: JobContext, now: datetime, dry_run: bool, result: JobResult) -> None:
     if dry_run:
         return
-    erased = benefits.erase_shipping_details(ctx.db, now=now, actor=ACTOR)
+    erased = erase_shipping_details(ctx.db, now=now, actor=ACTOR)
     if erased:
         result.notes.append(f"benefits: erased the shipping details of {len(erased)} fulfilled request(s)")
 
 
-def overdue(session: Session, now: datetime) -> list[benefits.OverdueItem]:
-    return benefits.overdue_fulfilments(session, now)
+def overdue(session: Session, now: datetime) -> list[OverdueItem]:
+    return overdue_fulfilments(session, now)
 
 
-def remind_today(items: list[benefits.OverdueItem]) -> bool:
+def remind_today(items: list[OverdueItem]) -> bool:
     """True on a day one of them became overdue, or a whole week more overdue."""
     return any((item.days - benefit_rules.FULFILMENT_OVERDUE_DAYS) % REMIND_EVERY_DAYS == 0 for item in items)

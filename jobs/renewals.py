@@ -12,7 +12,7 @@ from bot.blocks import renewals as renewals_blocks
 from bot.blocks.benefits import overdue_report_message, with_overdue
 from bot.rules import membership as membership_rules
 from bot.services import jobs as due
-from bot.services.benefits import OverdueItem
+from bot.services.benefits.open_requests import OverdueItem
 from bot.services.membership import terms
 from jobs import benefits as benefit_jobs
 from jobs.runner import JobContext, JobResult, Planned, finish, queue_planned

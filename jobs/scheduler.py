@@ -22,7 +22,7 @@ from bot.outbox.delivery_errors import report_failures
 from bot.outbox.sender import BATCHED_KINDS, deliver
 from bot.settings import Settings
 from bot.store.models import OutboxMessage, OutboxStatus
-from jobs import announce, digest, invitations, publish, reminders, renewals
+from jobs import access, access_changes, announce, digest, invitations, publish, reminders, renewals
 from jobs.runner import JobContext, JobFunction, JobResult, Planned, exclusive
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class Job:
 
     def trigger(self, settings: Settings) -> BaseTrigger:
         expression = self.schedule(settings)
-        if self.name in ("sender", "invitations"):
+        if self.name in ("sender", "invitations", "access-changes"):
             return IntervalTrigger(seconds=settings.sender_interval_seconds, timezone=settings.zone)
         return CronTrigger.from_crontab(expression, timezone=settings.zone)
 
@@ -110,6 +110,19 @@ JOBS: dict[str, Job] = {
             "invitations",
             "invite new ambassadors to GITHUB_ORG on GitHub, once each (off without GITHUB_ORG)",
             invitations.run,
+            lambda s: f"every {s.sender_interval_seconds} s",
+        ),
+        Job(
+            "access",
+            "compare the ambassadors' Slack user group, private channel and GitHub team with the "
+            "ambassadors, and fix them (off while none is set)",
+            access.run,
+            lambda s: s.access_schedule,
+        ),
+        Job(
+            "access-changes",
+            "make the access changes that roster changes queued, once each",
+            access_changes.run,
             lambda s: f"every {s.sender_interval_seconds} s",
         ),
     )

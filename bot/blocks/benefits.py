@@ -530,7 +530,7 @@ def review_not_posted_log_hint(channel: str, error: str | None) -> str:
 
 
 class BenefitMessages:
-    """The texts of the benefit outbox messages (bot.services.benefits.Messages)."""
+    """The texts of the benefit outbox messages (bot.services.benefits.common.Messages)."""
 
     def review(self, request: Any) -> dict[str, Any]:
         return review_message(request)

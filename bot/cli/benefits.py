@@ -13,7 +13,8 @@ from typing import Any, TextIO
 from bot.blocks.benefits import erased_summary
 from bot.cli.common import CommandError, open_database
 from bot.cli.members_file import iso_date
-from bot.services.benefits import EXPORT_FIELDS, erase_shipping_details, export_requests
+from bot.services.benefits.export import EXPORT_FIELDS, export_requests
+from bot.services.benefits.shipping import erase_shipping_details
 from bot.settings import Settings
 
 

@@ -1,7 +1,8 @@
 """`ambassador-bot import` and `export`: the website's members file in and out of the registry.
 
-This module is the edge: it reads and writes files (JSON or YAML) and prints; the rules of importing
-and exporting are in `bot.services.registry`.
+This module is the edge: it reads and writes files (JSON or YAML) and prints; the file's format is
+`bot.services.registry.file_format`, importing and exporting are `bot.services.registry.importing`
+and `.exporting`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import yaml
 
 from bot.cli.common import CommandError, open_database
 from bot.github import public_files
-from bot.services import registry
+from bot.services.registry import exporting, file_format, importing
 from bot.settings import Settings
 
 JSON_SUFFIXES = {".json"}
@@ -118,20 +119,20 @@ def read_members_file(path: Path) -> Any:
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     path: Path = args.path
     data = read_members_file(path)
-    if registry.is_emeritus_file(data):
+    if file_format.is_emeritus_file(data):
         return import_emeritus_file(settings, path, data)
     try:
-        parsed = registry.parse_members(data)
-    except registry.MembersFileError as exc:
+        parsed = file_format.parse_members(data)
+    except file_format.MembersFileError as exc:
         raise CommandError(f"{path}: {exc}; nothing was imported") from None
     now = datetime.now(UTC)
     term_start: date = args.term_start or now.astimezone(settings.zone).date()
     db = open_database(settings)
     try:
-        summary = registry.import_members(
+        summary = importing.import_members(
             db, parsed, term_start=term_start, now=now, source=source_name(path)
         )
-    except registry.MembersFileError as exc:
+    except file_format.MembersFileError as exc:
         raise CommandError(f"{path}: {exc}; nothing was imported") from None
     finally:
         db.dispose()
@@ -153,12 +154,12 @@ def source_name(path: Path) -> str:
 
 def import_emeritus_file(settings: Settings, path: Path, data: Any) -> int:
     try:
-        handles = registry.parse_emeritus(data)
-    except registry.MembersFileError as exc:
+        handles = file_format.parse_emeritus(data)
+    except file_format.MembersFileError as exc:
         raise CommandError(f"{path}: {exc}; nothing was imported") from None
     db = open_database(settings)
     try:
-        summary = registry.import_emeritus(db, handles, now=datetime.now(UTC), source=source_name(path))
+        summary = importing.import_emeritus(db, handles, now=datetime.now(UTC), source=source_name(path))
     finally:
         db.dispose()
     print(
@@ -214,7 +215,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     db = open_database(settings)
     try:
         if args.emeritus:
-            emeritus = registry.export_emeritus(db)
+            emeritus = exporting.export_emeritus(db)
             data: Any = emeritus.as_file_data()
             count, what = len(emeritus.github_handles), "former ambassadors"
             for name in emeritus.without_github:
@@ -222,7 +223,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
                     f"ambassador-bot: warning: {name} is emeritus but has no GitHub handle", file=sys.stderr
                 )
         else:
-            data = registry.export_members(db)
+            data = exporting.export_members(db)
             count, what = len(data), "ambassadors"
     finally:
         db.dispose()

@@ -1,5 +1,5 @@
 """A thin GitHub REST client for what the bot does on GitHub: read and commit the public files, keep
-one pull request open, and invite new ambassadors to the organization.
+one pull request open, invite new ambassadors to the organization, and keep the ambassadors' team.
 
 Built on githubkit (typed request methods named after GitHub's REST operations, `base_url` for
 GitHub Enterprise and the tests' fake, httpx with timeouts, and retries for rate limits and 5xx).
@@ -25,6 +25,8 @@ DEFAULT_API_URL = "https://api.github.com/"
 # next one tries again (the job is idempotent).
 MAX_RETRY_WAIT = timedelta(seconds=60)
 TIMEOUT_SECONDS = 20.0
+PAGE_SIZE = 100  # GitHub's most per page
+MAX_PAGES = 100
 
 
 class GitHubError(Exception):
@@ -123,6 +125,21 @@ class GitHubClient:
             return function(*args, **kwargs).json()
         except GitHubException as exc:
             raise _error(exc, operation) from None
+
+    def _call_without_body(self, operation: str, function: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            function(*args, **kwargs)
+        except GitHubException as exc:
+            raise _error(exc, operation) from None
+
+    def _pages(self, operation: str, function: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        items: list[Any] = []
+        for page in range(1, MAX_PAGES + 1):
+            data = self._call(operation, function, *args, per_page=PAGE_SIZE, page=page, **kwargs)
+            items += data
+            if len(data) < PAGE_SIZE:
+                break
+        return items
 
     def _missing_is_none(self, operation: str, function: Any, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -277,6 +294,50 @@ class GitHubClient:
             data={"role": "member"},
         )
         return str(data["state"])
+
+    # --- the ambassadors' team (its organization membership is never touched) --------------------------
+
+    def team_members(self, org: str, team: str, role: str = "all") -> list[str]:
+        """The team's members' logins, lowercased (`role`: all, member or maintainer); GitHub answers 404
+        when the team does not exist or the token cannot see it."""
+        data = self._pages(
+            "list team members", self._github.rest.teams.list_members_in_org, org, team, role=role
+        )
+        return [str(user["login"]).lower() for user in data]
+
+    def team_invitations(self, org: str, team: str) -> list[str]:
+        """Logins invited to the team who have not accepted yet (invitations by e-mail have none)."""
+        data = self._pages(
+            "list team invitations", self._github.rest.teams.list_pending_invitations_in_org, org, team
+        )
+        return [str(item["login"]).lower() for item in data if item.get("login")]
+
+    def team_membership(self, org: str, team: str, login: str) -> tuple[str, str] | None:
+        """(state, role) of `login` on the team: `active` or `pending`, `member` or `maintainer` (GitHub
+        gives organization owners `maintainer`); None when they have no membership."""
+        data = self._missing_is_none(
+            "read team membership", self._github.rest.teams.get_membership_for_user_in_org, org, team, login
+        )
+        return None if data is None else (str(data["state"]), str(data.get("role") or "member"))
+
+    def add_to_team(self, org: str, team: str, login: str) -> str:
+        """Make `login` a member of the team (GitHub invites people who are not in the organization
+        yet); the membership's state."""
+        data = self._call(
+            "add to team",
+            self._github.rest.teams.add_or_update_membership_for_user_in_org,
+            org,
+            team,
+            login,
+            data={"role": "member"},
+        )
+        return str(data["state"])
+
+    def remove_from_team(self, org: str, team: str, login: str) -> None:
+        """End `login`'s membership of the team; their organization membership stays as it is."""
+        self._call_without_body(
+            "remove from team", self._github.rest.teams.remove_membership_for_user_in_org, org, team, login
+        )
 
     def __enter__(self) -> GitHubClient:
         """Within `with`, one HTTP client (and its connections) serves every call of this thread; outside,

@@ -61,6 +61,10 @@ def sandbox_settings(base: Settings, **values: Any) -> Settings:
             "github_repo": GITHUB_REPO,
             "github_base_branch": "",
             "github_org": "",
+            # Access that follows the roster names places of a real workspace: off here.
+            "slack_ambassadors_group": "",
+            "slack_ambassadors_channel": "",
+            "github_team": "",
             **values,
         }
     )

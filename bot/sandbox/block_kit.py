@@ -15,10 +15,11 @@ class SlackError(Exception):
     """An `ok: false` answer: `error` is Slack's code, `detail` says what was wrong (Slack's
     `response_metadata.messages`)."""
 
-    def __init__(self, error: str, detail: str = "") -> None:
+    def __init__(self, error: str, detail: str = "", **extra: str) -> None:
         super().__init__(error)
         self.error = error
         self.detail = detail
+        self.extra = extra  # more top-level fields of the answer (`needed`, `provided`)
 
 
 def check_text(obj: Any, limit: int, where: str) -> None:

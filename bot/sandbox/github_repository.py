@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.sandbox.github_shapes import GitHubShapes, Pull
+from bot.sandbox.github_shapes import GitHubShapes, Pull, Team
 
 TOKEN = "github_pat_11FAKE0TOKEN0abcdefghijklmnopqrstuvwxyz0123456789"
 
@@ -58,6 +58,7 @@ class GitHubRepository(GitHubShapes):
     uninvitable: set[str] = field(default_factory=set)
     # Without "members" write permission on the organization (a token missing it): 403.
     can_invite: bool = True
+    teams: dict[str, Team] = field(default_factory=dict)
     # Where the API is served, e.g. http://127.0.0.1:PORT/api/v3 (URLs in answers point there).
     base_url: str = ""
 

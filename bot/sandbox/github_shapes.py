@@ -4,7 +4,7 @@ them: users, repositories, refs, commits, pull requests and organization members
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -18,6 +18,18 @@ class Pull:
     state: str = "open"
     merged: bool = False
     merged_at: str | None = None
+
+
+@dataclass
+class Team:
+    """A team of the organization: its members by login ({login: "member" | "maintainer"}) and the
+    people invited with it who have not accepted yet."""
+
+    slug: str
+    members: dict[str, str] = field(default_factory=dict)
+    pending: set[str] = field(default_factory=set)
+    # Synchronized with an identity provider: GitHub refuses membership changes through the API (403).
+    synced: bool = False
 
 
 class GitHubShapes:

@@ -19,8 +19,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from bot.sandbox.github_repository import GitHubHTTPError, GitHubRepository, invalid, not_found
+from bot.sandbox.github_repository import GitHubHTTPError, invalid, not_found
 from bot.sandbox.github_shapes import Pull
+from bot.sandbox.github_teams import GitHubTeams
 
 DOCS = "https://docs.github.com/rest"
 # As GitHub words it (with the request's ID at the end) and where it points.
@@ -64,13 +65,14 @@ def response_headers(extra: dict[str, str] | None = None) -> dict[str, str]:
 PROBLEMS_PARSING_JSON = {"message": "Problems parsing JSON", "documentation_url": DOCS, "status": "400"}
 
 
-class GitHubStandin(GitHubRepository):
+class GitHubStandin(GitHubTeams):
     """The repository with GitHub's REST API in front of it."""
 
     # --- routes -----------------------------------------------------------------------------------------
 
     def _routes(self) -> list[tuple[str, re.Pattern[str], Callable[..., Any]]]:
         repo = re.escape(f"/repos/{self.full_name}")
+        team = r"/orgs/(?P<org>[^/]+)/teams/(?P<slug>[^/]+)"
         return [
             ("GET", re.compile(f"^{repo}$"), self._get_repo),
             ("GET", re.compile(f"^{repo}/git/ref/heads/(?P<branch>.+)$"), self._get_ref),
@@ -85,6 +87,11 @@ class GitHubStandin(GitHubRepository):
             ("PATCH", re.compile(f"^{repo}/pulls/(?P<number>[0-9]+)$"), self._update_pull),
             ("GET", re.compile(r"^/orgs/(?P<org>[^/]+)/memberships/(?P<login>[^/]+)$"), self._get_membership),
             ("PUT", re.compile(r"^/orgs/(?P<org>[^/]+)/memberships/(?P<login>[^/]+)$"), self._set_membership),
+            ("GET", re.compile(f"^{team}/members$"), self._team_members),
+            ("GET", re.compile(f"^{team}/invitations$"), self._team_invitations),
+            ("GET", re.compile(f"^{team}/memberships/(?P<login>[^/]+)$"), self._get_team_membership),
+            ("PUT", re.compile(f"^{team}/memberships/(?P<login>[^/]+)$"), self._set_team_membership),
+            ("DELETE", re.compile(f"^{team}/memberships/(?P<login>[^/]+)$"), self._remove_team_membership),
         ]
 
     def _get_repo(self, query: dict[str, str], body: Any) -> tuple[int, Any]:
@@ -315,7 +322,7 @@ class GitHubStandin(GitHubRepository):
                 raise GitHubHTTPError(401, "Requires authentication")
             if scheme.lower() not in ("bearer", "token") or token != self.token:
                 raise GitHubHTTPError(401, "Bad credentials")
-            if method in ("POST", "PATCH", "PUT") and raw and not isinstance(body, dict):
+            if method in ("POST", "PATCH", "PUT", "DELETE") and raw and not isinstance(body, dict):
                 raise GitHubHTTPError(400, "Problems parsing JSON")
             for verb, pattern, handler in self._routes():
                 match = pattern.match(path)
@@ -354,8 +361,10 @@ class GitHubStandin(GitHubRepository):
 
 
 def send(start_response: StartResponse, status: int, body: Any, headers: dict[str, str]) -> list[bytes]:
-    payload = json.dumps(body).encode()
+    payload = b"" if body is None else json.dumps(body).encode()
     all_headers = response_headers(headers)
+    if body is None:  # 204 No Content
+        del all_headers["Content-Type"]
     all_headers["Content-Length"] = str(len(payload))
     start_response(f"{status} {STATUS_TEXT.get(status, 'Error')}", list(all_headers.items()))
     return [payload]
@@ -364,6 +373,7 @@ def send(start_response: StartResponse, status: int, body: Any, headers: dict[st
 STATUS_TEXT = {
     200: "OK",
     201: "Created",
+    204: "No Content",
     400: "Bad Request",
     401: "Unauthorized",
     403: "Forbidden",

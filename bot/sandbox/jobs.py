@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func, select
 
 from bot.outbox.sender import deliver
@@ -23,9 +24,6 @@ from jobs.runner import JobContext, JobResult
 from jobs.scheduler import JOBS, next_run, run_job
 
 log = logging.getLogger(__name__)
-
-# Jobs that run on an interval rather than at cron times: each tick of the sandbox runs them.
-INTERVAL_JOBS = ("sender", "invitations")
 
 
 @dataclass(frozen=True)
@@ -47,8 +45,14 @@ class SandboxJobs:
         self._history = history
         self.runs: list[JobRun] = []
         now = clock()
+        # Jobs that run on an interval rather than at cron times (the sender…): each tick runs them.
+        self.interval_jobs = [
+            name for name, job in JOBS.items() if isinstance(job.trigger(ctx.settings), IntervalTrigger)
+        ]
         self.next_fire: dict[str, datetime | None] = {
-            name: next_run(job, ctx.settings, now) for name, job in JOBS.items() if name not in INTERVAL_JOBS
+            name: next_run(job, ctx.settings, now)
+            for name, job in JOBS.items()
+            if name not in self.interval_jobs
         }
 
     def go_to(self, moment: datetime) -> list[JobRun]:
@@ -66,7 +70,7 @@ class SandboxJobs:
                 if fire is not None and fire <= now:
                     ran.append(self._run(name, now))
                     self.next_fire[name] = next_run(JOBS[name], self.ctx.settings, now)
-            for name in INTERVAL_JOBS:
+            for name in self.interval_jobs:
                 result = self._run(name, now, quiet=True)
                 if result.eventful:
                     ran.append(result)

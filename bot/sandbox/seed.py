@@ -17,8 +17,9 @@ import yaml
 
 from bot.sandbox.github_standin import GitHubStandin
 from bot.sandbox.slack_standin import SlackStandin
-from bot.services import members, registry
+from bot.services import members
 from bot.services.contributions import ContributionDraft, log_contribution
+from bot.services.registry import file_format, importing
 from bot.settings import Settings
 from bot.store.db import Database
 
@@ -91,8 +92,8 @@ def workspace(standin: SlackStandin, settings: Settings) -> None:
 def database(db: Database, settings: Settings, now: datetime) -> None:
     """The program's records, written through the services the bot itself uses."""
     today = now.astimezone(settings.zone).date()
-    parsed = registry.parse_members(members_file())
-    registry.import_members(
+    parsed = file_format.parse_members(members_file())
+    importing.import_members(
         db,
         parsed,
         term_start=today - timedelta(days=TERM_STARTED_DAYS_AGO),
@@ -100,8 +101,8 @@ def database(db: Database, settings: Settings, now: datetime) -> None:
         actor="sandbox",
         source="AMBASSADORS_MEMBERS.json (sample)",
     )
-    emeritus = registry.parse_emeritus(yaml.safe_load(sample("Emeritus.yaml")))
-    registry.import_emeritus(db, emeritus, now=now, actor="sandbox", source="Emeritus.yaml (sample)")
+    emeritus = file_format.parse_emeritus(yaml.safe_load(sample("Emeritus.yaml")))
+    importing.import_emeritus(db, emeritus, now=now, actor="sandbox", source="Emeritus.yaml (sample)")
     by_handle = {str(entry["github"]).lower(): str(entry["slack"]) for entry in members_file()}
     for number, entry in enumerate(members_file()):
         members.store_timezone(db, str(entry["slack"]), ZONES[number % len(ZONES)], now)

@@ -6,11 +6,10 @@ the answer's fields besides `ok`, or raises `SlackError` with Slack's error code
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from bot.sandbox.block_kit import SlackError, check_message, check_metadata, check_view
+from bot.sandbox.slack_groups import GROUP_METHODS, SCOPES
 from bot.sandbox.slack_workspace import (
     BOT_ID,
     BOT_USER_ID,
@@ -18,15 +17,9 @@ from bot.sandbox.slack_workspace import (
     TEAM_ID,
     Ephemeral,
     Message,
+    Method,
     Workspace,
 )
-
-
-@dataclass
-class Method:
-    run: Callable[[Workspace, dict[str, Any]], dict[str, Any]]
-    required: tuple[str, ...] = ()
-    missing: dict[str, str] = field(default_factory=dict)
 
 
 def auth_test(workspace: Workspace, args: dict[str, Any]) -> dict[str, Any]:
@@ -220,4 +213,7 @@ METHODS: dict[str, Method] = {
     "users.info": Method(users_info, ("user",), {"user": "user_not_found"}),
     "conversations.open": Method(conversations_open, ("users",), {"users": "users_list_not_supplied"}),
     "conversations.history": Method(conversations_history, ("channel",), {"channel": "channel_not_found"}),
+    **GROUP_METHODS,
 }
+
+__all__ = ["METHODS", "SCOPES"]

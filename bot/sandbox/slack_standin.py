@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from bot.sandbox.block_kit import SlackError, check_message
-from bot.sandbox.slack_methods import METHODS
+from bot.sandbox.slack_methods import METHODS, SCOPES
 from bot.sandbox.slack_workspace import (
     RESPONSE_URL_LIFETIME_SECONDS,
     RESPONSE_URL_USES,
@@ -55,6 +55,10 @@ class SlackStandin(Workspace):
             raise SlackError("not_allowed_token_type" if known else "invalid_auth")
         if handler is None:
             raise SlackError("unknown_method")
+        needed = SCOPES.get(method)
+        if needed in self.missing_scopes:
+            granted = sorted(set(SCOPES.values()) - self.missing_scopes)
+            raise SlackError("missing_scope", needed=str(needed), provided=",".join(granted))
         for name in handler.required:
             if args.get(name) in (None, ""):
                 raise SlackError(handler.missing.get(name, "invalid_arguments"), f"missing {name}")
@@ -172,7 +176,7 @@ class SlackStandin(Workspace):
 
 
 def error_body(exc: SlackError) -> dict[str, Any]:
-    body: dict[str, Any] = {"ok": False, "error": exc.error}
+    body: dict[str, Any] = {"ok": False, "error": exc.error, **exc.extra}
     if exc.detail:
         body["response_metadata"] = {"messages": [exc.detail]}
     return body

@@ -30,6 +30,15 @@ REFUSALS_KEPT = 50
 
 
 @dataclass
+class Method:
+    """A Web API method: what it does, the arguments Slack requires, and the error when one is missing."""
+
+    run: Callable[[Workspace, dict[str, Any]], dict[str, Any]]
+    required: tuple[str, ...] = ()
+    missing: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class Message:
     channel: str
     ts: str
@@ -117,6 +126,17 @@ class Workspace:
         self.triggers: dict[str, Trigger] = {}
         self.response_targets: dict[str, ResponseTarget] = {}
         self.refusals: deque[Refusal] = deque(maxlen=REFUSALS_KEPT)
+        # User groups by ID (see `add_usergroup`); without a paid plan every usergroups.* method answers
+        # `usergroups_error` (Slack's reference names `paid_teams_only`, and `plan_upgrade_required`).
+        self.usergroups: dict[str, dict[str, Any]] = {}
+        self.paid_plan = True
+        self.usergroups_error = "paid_teams_only"
+        # Private channels by ID and their members; the bot sees one only while it is a member.
+        self.private_channels: dict[str, set[str]] = {}
+        # Scopes the app was not granted: methods that need one answer `missing_scope`.
+        self.missing_scopes: set[str] = set()
+        # The workspace lets only admins remove people from channels: `conversations.kick` is refused.
+        self.kick_restricted = False
         # Where the stand-in is served (`http://host:port/`); Web API calls go to `api/` under it.
         self.base_url = ""
         # Where apps.connections.open sends Socket Mode clients; by default a path here that is no
@@ -155,6 +175,34 @@ class Workspace:
             self.channel_names[channel_id] = name
             (self.joined_channels if bot_is_member else self.other_channels).add(channel_id)
             self.touch()
+
+    def add_usergroup(
+        self, handle: str, users: tuple[str, ...] = (), *, group_id: str = "", enabled: bool = True
+    ) -> str:
+        with self.lock:
+            group_id = group_id or f"S0{len(self.usergroups) + 1:07d}"
+            self.usergroups[group_id] = {
+                "id": group_id,
+                "handle": handle,
+                "name": handle.title(),
+                "users": list(users),
+                "date_delete": 0 if enabled else 1773576000,
+            }
+            return group_id
+
+    def group_members(self, group_id: str) -> list[str]:
+        with self.lock:
+            return list(self.usergroups[group_id]["users"])
+
+    def add_private_channel(
+        self, channel_id: str, members: tuple[str, ...] = (), *, bot_member: bool = True
+    ) -> None:
+        with self.lock:
+            self.private_channels[channel_id] = set(members) | ({BOT_USER_ID} if bot_member else set())
+
+    def channel_members(self, channel_id: str) -> set[str]:
+        with self.lock:
+            return set(self.private_channels[channel_id])
 
     def touch(self) -> None:
         """Something changed: wake whoever waits on `changed` (the page's live updates)."""

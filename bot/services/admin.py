@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.outbox.queue import enqueue, enqueue_message
-from bot.services import invitations
+from bot.services import access, invitations
 from bot.services.members import member_by_slack_id, record_audit
 from bot.services.membership import terms
 from bot.services.membership.common import Messages, Payload, announce_key
@@ -168,6 +168,8 @@ def link_member(db: Database, slack_user_id: str, github: str, *, now: datetime,
         # The cached time zone belonged to nobody: look it up again for this user.
         record.timezone = None
         record.timezone_checked_at = None
+        # Now reachable in Slack: an ambassador's access follows at once, not at the next daily check.
+        access.request_sync(session, record.id, now=now)
         record_audit(
             session,
             actor,

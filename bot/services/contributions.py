@@ -92,7 +92,7 @@ def log_contribution(
         assert draft.occurred_on is not None
         title = draft.title.strip()
         try:
-            contribution_id = session.scalar(
+            contribution_id = session.connection().scalar(
                 INSERT_CONTRIBUTION,
                 {
                     "member_id": before.member_id,

@@ -15,7 +15,8 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from bot.rules import membership as membership_rules
-from bot.services.benefits import BudgetSetting, OpenRequests, open_requests_in
+from bot.services.benefits.budget import BudgetSetting
+from bot.services.benefits.open_requests import OpenRequests, open_requests_in
 from bot.services.members import with_current_term_counts
 from bot.store.db import Database
 from bot.store.models import (

@@ -75,8 +75,9 @@ def insert_audit(
     session: Session, actor: str, action: str, member_id: int | None, *, at: datetime, **details: Any
 ) -> None:
     """`record_audit` as one INSERT executed at once, for the busiest write (`/ambassador log`): no
-    unit-of-work flush at commit, while the write lock is held."""
-    session.execute(
+    unit-of-work flush at commit, and no ORM layer (on the session's connection), while the write
+    lock is held."""
+    session.connection().execute(
         INSERT_AUDIT, {"at": at, "actor": actor, "action": action, "member_id": member_id, "details": details}
     )
 
@@ -164,7 +165,9 @@ def member_and_standing(
     session: Session, slack_user_id: str, today: date, required: int
 ) -> MemberStanding | None:
     """The member's standing in one statement (`standing_in` takes three); None if unknown."""
-    row = session.execute(STANDING_QUERY, {"slack_user_id": slack_user_id}).one_or_none()
+    # Columns, not entities: run on the session's connection, it skips the ORM's compile step, which
+    # took more CPU than the query itself (and `/ambassador log` runs it holding the write lock).
+    row = session.connection().execute(STANDING_QUERY, {"slack_user_id": slack_user_id}).one_or_none()
     if row is None:
         return None
     member_id, name, status, snoozed_until, term_id, start, end, requested_at, count = row

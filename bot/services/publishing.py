@@ -23,13 +23,13 @@ from sqlalchemy import select
 
 from bot.github import public_files
 from bot.github.client import FileContent, PullRequest
-from bot.services import registry
 from bot.services.members import record_audit
+from bot.services.registry import exporting, file_format
 from bot.store.db import Database
 from bot.store.models import Application, ApplicationStatus, Member, MemberStatus
 
 BRANCH = "ambassador-bot/public-list"
-MANAGED_KEYS = (*registry.PROFILE_FIELDS, "contributions")
+MANAGED_KEYS = (*file_format.PROFILE_FIELDS, "contributions")
 BODY_LIMIT = 60_000  # GitHub refuses descriptions over 65,536 characters
 
 Permalink = Callable[[str, str], str | None]  # (channel, ts) → a link to that Slack message
@@ -144,8 +144,8 @@ class PublishResult:
 
 
 def snapshot(db: Database) -> Snapshot:
-    exported = registry.export_members(db)
-    emeritus = registry.export_emeritus(db)
+    exported = exporting.export_members(db)
+    emeritus = exporting.export_emeritus(db)
     with db.transaction() as session:
         decisions: dict[str, Decision] = {}
         names: dict[str, str] = {}

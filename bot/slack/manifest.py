@@ -34,10 +34,18 @@ BOT_METHODS: dict[str, tuple[str, ...]] = {
     # The sender looks for its own earlier post (by metadata) before retrying: in DMs and in the review
     # and announcement channels, which may be public or private.
     "conversations.history": ("im:history", "channels:history", "groups:history"),
+    # Access that follows the roster: the ambassadors' user group, and their private channel.
+    "usergroups.list": ("usergroups:read",),
+    "usergroups.users.update": ("usergroups:write",),
+    "usergroups.enable": ("usergroups:write",),
+    "usergroups.disable": ("usergroups:write",),
+    "conversations.members": ("groups:read",),
+    "conversations.invite": ("groups:write",),
+    "conversations.kick": ("groups:write",),
 }
 # Called by Bolt and the Socket Mode client themselves, not by the bot's code.
 LIBRARY_METHODS: dict[str, tuple[str, ...]] = {
-    "auth.test": (),
+    "auth.test": (),  # also the access jobs, to know the bot's own user
     "apps.connections.open": (),  # with the app-level token (connections:write), not a bot scope
 }
 # Scopes no method call shows: the slash command itself, and posting in public channels (the

@@ -10,6 +10,7 @@ take the write lock, so reads never queue behind writers (WAL gives them a consi
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +24,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+
+from bot.store.write_queue import QueuedWriterConnection, queue_for
 
 log = logging.getLogger(__name__)
 
@@ -96,16 +99,21 @@ def create_db_engine(url: str, request_path: bool = False, **kwargs: Any) -> Eng
     if parsed.get_backend_name() == "sqlite":
         # Patient: long enough for a burst of writers; WAL lets readers go on while one writes.
         busy = REQUEST_SQLITE_BUSY_SECONDS if request_path else PATIENT_SQLITE_BUSY_SECONDS
-        engine = create_engine(url, connect_args={"timeout": busy, "check_same_thread": False}, **kwargs)
+        on_disk = parsed.database not in (None, "", ":memory:")
+        engine = create_engine(
+            url,
+            connect_args={"timeout": busy, "check_same_thread": False, "factory": QueuedWriterConnection},
+            **kwargs,
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             # SQLAlchemy, not the sqlite3 module, decides where transactions begin (see _begin below).
             dbapi_connection.isolation_level = None
+            dbapi_connection.configure(queue_for(str(parsed.database)) if on_disk else None, busy)
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute(f"PRAGMA busy_timeout={int(busy * 1000)}")
-            if parsed.database not in (None, "", ":memory:"):
+            if on_disk:
                 cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
@@ -119,8 +127,12 @@ def create_db_engine(url: str, request_path: bool = False, **kwargs: Any) -> Eng
                 return
             # Take the write lock up front: a transaction that reads and then writes would otherwise
             # fail at once with "database is locked" when another thread wrote in between (SQLite
-            # cannot wait there without risking a deadlock). Other writers wait up to busy_timeout.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # cannot wait there without risking a deadlock). The process's writers take turns for
+            # it (bot.store.write_queue); all the waiting together stays within `busy`.
+            try:
+                connection.connection.dbapi_connection.begin_immediate()
+            except sqlite3.Error as exc:
+                raise DBAPIError.instance("BEGIN IMMEDIATE", None, exc, sqlite3.Error) from exc
 
         return engine
     if request_path:

@@ -102,6 +102,15 @@ class InvitationStatus(StrEnum):
     FAILED = "failed"  # a permanent GitHub error; reported to the review channel, not retried
 
 
+class AccessChangeStatus(StrEnum):
+    PENDING = "pending"
+    WORKING = "working"  # claimed by a runner; `claimed_until` bounds the claim
+    DONE = "done"  # the bot made the change (and told the review channel)
+    UNCHANGED = "unchanged"  # the place was already as wanted
+    SKIPPED = "skipped"  # no longer wanted (a later roster change), a keeper, or superseded
+    FAILED = "failed"  # refused for good, or the place cannot be kept (reported once)
+
+
 class Member(Base):
     """A person the program knows, with the public profile fields of AMBASSADORS_MEMBERS.json.
 
@@ -383,3 +392,49 @@ class GitHubInvitation(Base):
     done_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AccessChange(Base):
+    """One change to the ambassadors' Slack user group, private channel or GitHub team, made once.
+
+    `key` names the change (place, target, action, person, cause: `roster-12` or `check-2027-03-01`)
+    and is unique, so reruns and replicas queue it once. Runners claim every due change of one target
+    together (compare-and-set with a lease, while no other runner holds one there): a user group's
+    list is replaced whole, so two runners must never write it at once.
+    """
+
+    __tablename__ = "access_changes"
+    __table_args__ = (
+        Index("ix_access_changes_due", "status", "next_attempt_at"),
+        Index("ix_access_changes_target", "system", "target", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(250), unique=True)
+    system: Mapped[str] = mapped_column(String(16))  # a rules.access.Place
+    target: Mapped[str] = mapped_column(String(150))  # the group (as set), the channel ID, "org/team"
+    action: Mapped[str] = mapped_column(String(8))  # add | remove
+    subject: Mapped[str] = mapped_column(String(100))  # a Slack user ID or a GitHub login (lowercased)
+    cause: Mapped[str] = mapped_column(String(40))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16), default=AccessChangeStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_until: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AccessRequest(Base):
+    """A roster change whose access still has to follow: written in the same transaction as the change
+    (an approval, `admin add`, a reinstatement, a move to emeritus), turned into `AccessChange` rows by
+    the `access-changes` job, which then sets `expanded_at`."""
+
+    __tablename__ = "access_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expanded_at: Mapped[datetime | None] = mapped_column(index=True)

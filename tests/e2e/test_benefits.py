@@ -17,7 +17,9 @@ from sqlalchemy import select
 
 from bot.blocks import ids
 from bot.cli.main import main
-from bot.services import benefits
+from bot.services.benefits.budget import BudgetSetting, budget_in
+from bot.services.benefits.catalogue import ensure_catalogue
+from bot.services.benefits.common import DECISION_KIND
 from bot.store.models import AuditEvent, Benefit, BenefitRequest, OutboxMessage
 from jobs import renewals
 from tests.conftest import MEMBER, OTHER, REVIEW_CHANNEL, TSC, Bot
@@ -52,7 +54,7 @@ def ambassador(bot: Bot) -> int:
 
 
 def benefit_id(bot: Bot, key: str) -> int:
-    benefits.ensure_catalogue(bot.db, bot.clock.now)
+    ensure_catalogue(bot.db, bot.clock.now)
     with bot.db.transaction() as session:
         found = session.scalar(select(Benefit.id).where(Benefit.key == key))
         assert found is not None
@@ -426,7 +428,7 @@ def test_one_decision_whatever_replicas_and_double_clicks(make_bot: Any) -> None
     assert all(f"Approved* by <@{winner}>" in told["text"] for told in losers)
     assert [e.action for e in audit(bot)].count("benefit.approved") == 1
     with bot.db.transaction() as session:
-        dms = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == benefits.DECISION_KIND)).all()
+        dms = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == DECISION_KIND)).all()
     assert len(dms) == 1
 
 
@@ -447,9 +449,7 @@ def test_the_budget_left_is_shown_when_deciding(make_bot: Any) -> None:
     bot.slack.click(ids.BENEFIT_APPROVE, TSC, value=str(second), message=as_clicked(post))
     bot.fake.wait_for(lambda: stored(bot, second).status == "approved")
     with bot.db.transaction() as session:
-        budget = benefits.budget_in(
-            session, bot.clock.now, benefits.BudgetSetting.from_settings(bot.settings)
-        )
+        budget = budget_in(session, bot.clock.now, BudgetSetting.from_settings(bot.settings))
     assert (budget.committed, budget.left) == (300, -50)
 
 

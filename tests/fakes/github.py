@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from bot.sandbox.github_repository import TOKEN, GitHubHTTPError, git_sha
-from bot.sandbox.github_shapes import Pull
+from bot.sandbox.github_shapes import Pull, Team
 from bot.sandbox.github_standin import (
     PROBLEMS_PARSING_JSON,
     SECONDARY_RATE_LIMIT,
@@ -30,7 +30,7 @@ from bot.sandbox.github_standin import (
     response_headers,
 )
 
-__all__ = ["SECONDARY_RATE_LIMIT", "TOKEN", "Call", "FakeGitHub", "Fault", "Pull", "git_sha"]
+__all__ = ["SECONDARY_RATE_LIMIT", "TOKEN", "Call", "FakeGitHub", "Fault", "Pull", "Team", "git_sha"]
 
 
 @dataclass
@@ -76,6 +76,9 @@ class FakeGitHub(GitHubStandin):
                 fake._handle(self)
 
             def do_PUT(self) -> None:
+                fake._handle(self)
+
+            def do_DELETE(self) -> None:
                 fake._handle(self)
 
             def log_message(self, *args: Any) -> None:
@@ -159,9 +162,12 @@ class FakeGitHub(GitHubStandin):
     def _send(
         request: BaseHTTPRequestHandler, status: int, body: Any, headers: dict[str, str] | None = None
     ) -> None:
-        payload = json.dumps(body).encode()
+        payload = b"" if body is None else json.dumps(body).encode()
         request.send_response(status)
-        for key, value in response_headers({"Content-Length": str(len(payload)), **(headers or {})}).items():
+        all_headers = response_headers({"Content-Length": str(len(payload)), **(headers or {})})
+        if body is None:  # 204 No Content
+            del all_headers["Content-Type"]
+        for key, value in all_headers.items():
             request.send_header(key, value)
         request.end_headers()
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):

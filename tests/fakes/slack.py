@@ -6,7 +6,9 @@ stand-in checks the bearer token, knows only the methods Slack has that the bot 
 arguments Slack requires (a `text` fallback on every message), enforces Block Kit limits, and keeps
 posted messages so `chat.update` and `conversations.history` behave. On top, this fake records each
 call and can be told to fail: 429 with `Retry-After`, HTTP 500, a slow answer, or an `ok: false`
-error. `response_url`s point at `/response/...` here.
+error. `response_url`s point at `/response/...` here. User groups (a paid plan's feature: a free
+workspace answers `paid_teams_only`) and private channels (invisible to the bot unless it is a
+member) keep their members; a scope the app lacks gives `missing_scope` with what was `needed`.
 """
 
 from __future__ import annotations
@@ -75,6 +77,27 @@ class Fault:
     times: int = 1
 
 
+# The workspace's state lives in the stand-in; the tests read and change it through the fake.
+SHARED = frozenset(
+    {
+        "token",
+        "app_token",
+        "users",
+        "joined_channels",
+        "other_channels",
+        "messages",
+        "views",
+        "socket_mode_url",
+        "usergroups",
+        "paid_plan",
+        "usergroups_error",
+        "private_channels",
+        "missing_scopes",
+        "kick_restricted",
+    }
+)
+
+
 class FakeSlack:
     def __init__(
         self,
@@ -94,36 +117,36 @@ class FakeSlack:
 
     # --- the stand-in's workspace, as the tests read and arrange it ------------------------------
 
-    @property
-    def users(self) -> dict[str, dict[str, Any]]:
-        return self.standin.users
+    def __getattr__(self, name: str) -> Any:
+        # Only called for what this fake does not have itself: the workspace's state.
+        if name in SHARED:
+            return getattr(self.standin, name)
+        raise AttributeError(name)
 
-    @property
-    def joined_channels(self) -> set[str]:
-        return self.standin.joined_channels
-
-    @property
-    def other_channels(self) -> set[str]:
-        return self.standin.other_channels
-
-    @property
-    def messages(self) -> list[Message]:
-        return self.standin.messages
-
-    @property
-    def views(self) -> dict[str, dict[str, Any]]:
-        return self.standin.views
-
-    @property
-    def socket_mode_url(self) -> str:
-        return self.standin.socket_mode_url
-
-    @socket_mode_url.setter
-    def socket_mode_url(self, url: str) -> None:
-        self.standin.socket_mode_url = url
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in SHARED:
+            setattr(self.standin, name, value)
+        else:
+            object.__setattr__(self, name, value)
 
     def add_user(self, user_id: str, name: str = "", tz: str = "UTC", **profile: Any) -> None:
         self.standin.add_user(user_id, name, tz, **profile)
+
+    def add_usergroup(
+        self, handle: str, users: tuple[str, ...] = (), *, group_id: str = "", enabled: bool = True
+    ) -> str:
+        return self.standin.add_usergroup(handle, users, group_id=group_id, enabled=enabled)
+
+    def group_members(self, group_id: str) -> list[str]:
+        return self.standin.group_members(group_id)
+
+    def add_private_channel(
+        self, channel_id: str, members: tuple[str, ...] = (), *, bot_member: bool = True
+    ) -> None:
+        self.standin.add_private_channel(channel_id, members, bot_member=bot_member)
+
+    def channel_members(self, channel_id: str) -> set[str]:
+        return self.standin.channel_members(channel_id)
 
     # --- control --------------------------------------------------------------------------------
 

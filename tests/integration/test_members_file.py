@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from bot.cli.members_file import read_members_file, render
 from bot.rules import membership as membership_rules
-from bot.services import registry
+from bot.services.registry import exporting, file_format, importing
 from bot.store.db import Database
 from bot.store.models import AuditEvent, Contribution, Member, MemberStatus, Term, TermStatus
 from tests import paths
@@ -37,9 +37,9 @@ def canonical(data: Any) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, indent=1)
 
 
-def run_import(db: Database, data: Any, term_start: date = TERM_START) -> registry.ImportSummary:
-    return registry.import_members(
-        db, registry.parse_members(data), term_start=term_start, now=NOW, source="test.json"
+def run_import(db: Database, data: Any, term_start: date = TERM_START) -> importing.ImportSummary:
+    return importing.import_members(
+        db, file_format.parse_members(data), term_start=term_start, now=NOW, source="test.json"
     )
 
 
@@ -76,7 +76,7 @@ def test_importing_the_website_file_and_exporting_gives_the_same_data(db: Databa
     summary = run_import(db, read_members_file(path))
 
     assert (summary.members_added, summary.contributions_added) == (9, 63)
-    exported = registry.export_members(db)
+    exported = exporting.export_members(db)
     assert canonical(exported) == canonical(website_file())
     # Same members in the same order, same contribution order, same keys present and absent.
     assert [m["github"] for m in exported] == [m["github"] for m in website_file()]
@@ -87,7 +87,7 @@ def test_importing_the_website_file_and_exporting_gives_the_same_data(db: Databa
 
 def test_rendered_json_and_yaml_read_back_as_the_same_data(db: Database) -> None:
     run_import(db, read_members_file(MEMBERS_JSON))
-    exported = registry.export_members(db)
+    exported = exporting.export_members(db)
 
     as_json = render(exported, "json")
     as_yaml = render(exported, "yaml")
@@ -195,7 +195,7 @@ def test_a_changed_profile_field_updates_the_member_with_an_audit_record(db: Dat
         "title": ["AsyncAPI specification updates", "AsyncAPI 2.3.0 specification updates"]
     }
     assert actions["contributions.imported"]["count"] == 1
-    assert canonical(registry.export_members(db)) == canonical(changed)
+    assert canonical(exporting.export_members(db)) == canonical(changed)
 
 
 def test_members_are_matched_by_github_in_any_case_then_by_slack_id(db: Database) -> None:
@@ -228,7 +228,7 @@ def test_a_slack_id_linked_to_someone_else_is_refused_and_nothing_is_written(db:
     before = row_counts(db)
     data = website_file()
 
-    with pytest.raises(registry.MembersFileError) as raised:
+    with pytest.raises(file_format.MembersFileError) as raised:
         run_import(db, data)
 
     assert str(raised.value) == (
@@ -249,7 +249,7 @@ def test_contributions_logged_in_slack_export_in_the_files_shape(db: Database) -
         link="https://youtu.be/abc",
     )
 
-    exported = registry.export_members(db)
+    exported = exporting.export_members(db)
 
     assert exported == [
         {
@@ -279,7 +279,7 @@ def test_a_link_repeated_for_one_member_is_kept_and_reimports_cleanly(db: Databa
     again = run_import(db, data)
 
     assert not again.changed
-    assert canonical(registry.export_members(db)) == canonical(data)
+    assert canonical(exporting.export_members(db)) == canonical(data)
 
 
 # --- active ambassadors and the emeritus list ---------------------------------------------------
@@ -294,8 +294,8 @@ def test_export_lists_active_ambassadors_and_emeritus_lists_former_ones(db: Data
             member.status_changed_at = datetime(2026, 3, day, tzinfo=UTC)
     add_member(db, "U0OLD", "No Handle", status=MemberStatus.EMERITUS)
 
-    exported = registry.export_members(db)
-    emeritus = registry.export_emeritus(db)
+    exported = exporting.export_members(db)
+    emeritus = exporting.export_emeritus(db)
 
     assert [m["github"] for m in exported] == [
         m["github"] for m in website_file() if m["github"] not in ("lbroudoux", "M3lkior")
@@ -386,7 +386,7 @@ def test_a_malformed_file_is_refused_naming_the_member_and_field(db: Database, c
     data, message = BAD_FILES[case]
     before = row_counts(db)
 
-    with pytest.raises(registry.MembersFileError) as raised:
+    with pytest.raises(file_format.MembersFileError) as raised:
         run_import(db, data)
 
     assert str(raised.value) == message
@@ -400,7 +400,7 @@ def test_unknown_fields_are_reported_and_empty_values_are_absent() -> None:
     data[0]["company"] = None
     data[0]["contributions"][0]["date"]["month"] = 9  # an unquoted YAML number
 
-    parsed = registry.parse_members(data)
+    parsed = file_format.parse_members(data)
 
     assert parsed.warnings == ("member 1 (danielkocot): unknown field 'mastodon' is not kept",)
     assert "company" not in parsed.members[0].profile

@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from bot.github import public_files
 from bot.github.client import GitHubClient
-from bot.services import publishing, registry
+from bot.services import publishing
+from bot.services.registry import exporting, file_format, importing
 from bot.store.db import Database
 from bot.store.models import AuditEvent, Member, MemberStatus
 from jobs.scheduler import run_job
@@ -45,9 +46,9 @@ def client(fake: FakeGitHub) -> GitHubClient:
 
 
 def import_real_files(db: Database) -> None:
-    parsed = registry.parse_members(public_files.parse_text(MEMBERS_YAML))
-    registry.import_members(db, parsed, term_start=date(2026, 3, 1), now=NOW)
-    registry.import_emeritus(db, registry.parse_emeritus(public_files.parse_text(EMERITUS_YAML)), now=NOW)
+    parsed = file_format.parse_members(public_files.parse_text(MEMBERS_YAML))
+    importing.import_members(db, parsed, term_start=date(2026, 3, 1), now=NOW)
+    importing.import_emeritus(db, file_format.parse_emeritus(public_files.parse_text(EMERITUS_YAML)), now=NOW)
 
 
 def publish(db: Database, fake: FakeGitHub, **kwargs: Any) -> publishing.PublishResult:
@@ -104,7 +105,7 @@ def test_first_publish_opens_one_pull_request_whose_files_equal_the_export(
     ]
     on_branch = github.file(publishing.BRANCH, MEMBERS)
     assert on_branch is not None
-    assert public_files.parse_text(on_branch) == registry.export_members(db)
+    assert public_files.parse_text(on_branch) == exporting.export_members(db)
     # The repository's own style: only the new contribution and the new member show in the diff.
     changes = changed_lines(MEMBERS_YAML, on_branch)
     assert all(line.startswith("+") for line in changes)
@@ -264,6 +265,6 @@ def test_the_websites_json_file_is_written_in_its_own_style(db: Database, github
 
     assert result.status == publishing.PublishStatus.OPENED
     on_branch = github.file(publishing.BRANCH, "config/AMBASSADORS_MEMBERS.json") or ""
-    assert public_files.parse_text(on_branch) == registry.export_members(db)
+    assert public_files.parse_text(on_branch) == exporting.export_members(db)
     assert not on_branch.endswith("\n") and '"title": "\\u00dcber"' in on_branch  # json.dump's ways
     assert all(line.startswith("+") for line in changed_lines(website, on_branch)[1:])

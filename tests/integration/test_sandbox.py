@@ -18,7 +18,6 @@ from sqlalchemy import func, select
 from bot.sandbox import web
 from bot.sandbox.app import Sandbox
 from bot.sandbox.block_actions import ActionError
-from bot.sandbox.jobs import INTERVAL_JOBS
 from bot.sandbox.seed import NEWCOMER, REVIEW_CHANNEL, TSC_USER
 from bot.sandbox.slack_client import SlackClient
 from bot.sandbox.snapshot import snapshot
@@ -132,7 +131,7 @@ def test_going_to_a_date_runs_each_due_job_once_on_the_sandbox_clock(sandbox: Sa
     assert float(report[-1].ts) >= (START + timedelta(days=245)).timestamp()
     # A minute later nothing scheduled is due again: each ran once, as the scheduler coalesces.
     again = sandbox.jobs.go_to(START + timedelta(days=245, minutes=1))
-    assert [run.name for run in again if run.name not in INTERVAL_JOBS] == []
+    assert [run.name for run in again if run.name not in sandbox.jobs.interval_jobs] == []
 
 
 def test_the_publish_job_opens_a_pull_request_on_the_github_stand_in(sandbox: Sandbox) -> None:

@@ -35,7 +35,17 @@ def test_every_job_is_scheduled_with_safe_options(db: Database, fake_slack: Fake
         assert (
             sorted(jobs)
             == sorted(JOBS)
-            == ["announce", "digest", "invitations", "publish", "reminders", "renewals", "sender"]
+            == [
+                "access",
+                "access-changes",
+                "announce",
+                "digest",
+                "invitations",
+                "publish",
+                "reminders",
+                "renewals",
+                "sender",
+            ]
         )
         for job in jobs.values():
             assert (job.coalesce, job.misfire_grace_time, job.max_instances) == (True, None, 1)
@@ -48,6 +58,10 @@ def test_every_job_is_scheduled_with_safe_options(db: Database, fake_slack: Fake
         assert isinstance(jobs["sender"].trigger, IntervalTrigger)
         assert jobs["sender"].trigger.interval == timedelta(seconds=15)
         assert isinstance(jobs["invitations"].trigger, IntervalTrigger)
+        assert isinstance(jobs["access-changes"].trigger, IntervalTrigger)
+        assert (
+            str(jobs["access"].trigger) == "cron[month='*', day='*', day_of_week='*', hour='6', minute='30']"
+        )
         assert (
             str(jobs["publish"].trigger) == "cron[month='*', day='*', day_of_week='*', hour='6', minute='0']"
         )

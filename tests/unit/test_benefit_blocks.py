@@ -8,7 +8,7 @@ from bot.blocks import benefits as texts
 from bot.blocks import renewals as renewals_blocks
 from bot.rules import membership as membership_rules
 from bot.rules.benefits import Budget
-from bot.services.benefits import OverdueItem
+from bot.services.benefits.open_requests import OverdueItem
 
 LATE = OverdueItem(
     7, "U0MEMBER", "Jane <Doe>", "Ambassador swag pack", "U0TSC", datetime(2026, 3, 1, tzinfo=UTC), 21

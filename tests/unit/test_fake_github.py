@@ -14,8 +14,9 @@ from tests.fakes.github import TOKEN, FakeGitHub
 
 @pytest.fixture
 def fake() -> Iterator[FakeGitHub]:
-    github = FakeGitHub(users={"alice"}, memberships={"bob": "active"}).start()
+    github = FakeGitHub(users={"alice", "carol"}, memberships={"bob": "active"}).start()
     github.commit_on("master", {"members.yaml": "- name: Bob\n"})
+    github.add_team("ambassadors", {"bob": "maintainer"})
     yield github
     github.stop()
 
@@ -60,4 +61,16 @@ def test_every_answer_parses_with_the_models_of_github_s_openapi_description(fak
         parsed.append(
             rest.orgs.set_membership_for_user("asyncapi", "alice", data={"role": "member"}).parsed_data
         )
+        teams = rest.teams
+        added = teams.add_or_update_membership_for_user_in_org(
+            "asyncapi", "ambassadors", "carol", data={"role": "member"}
+        ).parsed_data
+        assert added.state == "pending"  # not in the organization yet: invited with the team
+        parsed += [added, teams.get_membership_for_user_in_org("asyncapi", "ambassadors", "bob").parsed_data]
+        parsed.append(teams.list_members_in_org("asyncapi", "ambassadors", role="all").parsed_data)
+        invited = teams.list_pending_invitations_in_org("asyncapi", "ambassadors").parsed_data
+        assert [invitation.login for invitation in invited] == ["carol"]
+        removed = teams.remove_membership_for_user_in_org("asyncapi", "ambassadors", "carol")
+        assert removed.status_code == 204
+        parsed += [invited]
     assert all(parsed)

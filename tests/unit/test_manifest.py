@@ -122,8 +122,12 @@ def test_bot_scopes_are_exactly_what_the_called_methods_need() -> None:
         "chat:write.public",
         "commands",
         "groups:history",
+        "groups:read",
+        "groups:write",
         "im:history",
         "im:write",
+        "usergroups:read",
+        "usergroups:write",
         "users:read",
     ]
 

@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.rules import membership as membership_rules
+from bot.services import access
 from bot.services.members import TermView, count_in_term, record_audit
 from bot.store.models import Member, MemberStatus, OutboxMessage, OutboxStatus, Term, TermStatus
 
@@ -190,6 +191,7 @@ def _start_term(
     session.add(term)
     _set_status(member, MemberStatus.ACTIVE, None, now)
     session.flush()
+    access.request_sync(session, member.id, now=now)
     record_audit(
         session,
         actor,
@@ -422,6 +424,7 @@ def verify_term(
         )
     _set_status(member, MemberStatus.EMERITUS, reason, now)
     _cancel_pending(session, member.id)
+    access.request_sync(session, member.id, now=now)
     record_audit(session, actor, "term.verified", member.id, at=now, reason=reason, **details)
     return result(outcome, True)
 
@@ -476,6 +479,7 @@ def move_to_emeritus(
         current.closed_at = now
     _set_status(member, MemberStatus.EMERITUS, reason, now)
     _cancel_pending(session, member.id)
+    access.request_sync(session, member.id, now=now)
     record_audit(
         session,
         actor,

@@ -1,16 +1,11 @@
-"""The website's members file (AsyncAPI's AMBASSADORS_MEMBERS.json / .yaml): import and export.
-
-The file is the public record, so the registry keeps what it says exactly as written (contribution
-types like "initiative_driver", months like "Jan" or "2022" or none, empty links, an integer or text
-`githubID`, which keys a member has), and an export of what was imported gives the same data back.
-
-Parsing (`parse_members`) is pure and checks the whole file before anything is written;
-`import_members` is one transaction; importing the same file again changes nothing.
+"""The website's members file into the registry: members and their contributions added or updated
+(matched by GitHub handle, then Slack ID), former ambassadors recorded as emeritus. Each import is
+one transaction; importing the same file again changes nothing, and a file with a problem changes
+nothing at all.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,88 +16,19 @@ from sqlalchemy.orm import Session
 
 from bot.rules import membership as membership_rules
 from bot.services.members import record_audit
-from bot.settings import SLACK_USER_ID
+from bot.services.registry.file_format import (
+    PROFILE_FIELDS,
+    ContributionRecord,
+    MemberRecord,
+    MembersFileError,
+    ParsedFile,
+)
 from bot.store.db import Database
 from bot.store.models import Contribution, Member, MemberStatus, Term, TermStatus
 
-# File key → Member attribute, in the order the website's file writes them.
-PROFILE_FIELDS: dict[str, str] = {
-    "name": "name",
-    "img": "img",
-    "bio": "bio",
-    "title": "title",
-    "github": "github",
-    "githubID": "github_id",
-    "slack": "slack_user_id",
-    "twitter": "twitter",
-    "linkedin": "linkedin",
-    "company": "company",
-    "country": "country",
-    "isTscMember": "is_tsc_member",
-    "tscMemberSince": "tsc_member_since",
-    "isBoardMember": "is_board_member",
-}
-BOOLEAN_FIELDS = {"isTscMember", "isBoardMember"}
-CONTRIBUTION_KEYS = {"type", "title", "date", "link"}
-GITHUB_HANDLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}$")
-YEAR_RANGE = range(1990, 2200)
 IMPORT_SOURCE = "import"
-
-
-class MembersFileError(ValueError):
-    """The file cannot be imported; the message names the member and field, on one line."""
-
-
-@dataclass(frozen=True)
-class ContributionRecord:
-    """One contribution as the file writes it."""
-
-    type: str
-    title: str
-    year: int
-    month: str | None
-    link: str
-
-    @property
-    def link_key(self) -> str | None:
-        """The key duplicate links are found by; None for empty (or non-web) links, which may repeat."""
-        return (
-            membership_rules.normalize_link(self.link) if membership_rules.is_http_link(self.link) else None
-        )
-
-    def occurred(self) -> tuple[date, membership_rules.DatePrecision]:
-        return membership_rules.approximate_date(self.year, self.month)
-
-    def as_file_entry(self) -> dict[str, Any]:
-        when: dict[str, Any] = {"year": self.year}
-        if self.month is not None:
-            when["month"] = self.month
-        return {"type": self.type, "title": self.title, "date": when, "link": self.link}
-
-
-@dataclass(frozen=True)
-class MemberRecord:
-    """One member of the file: the profile keys it has (as Member attributes) and its contributions."""
-
-    label: str  # "member 3 (hguerrero)", for messages
-    profile: dict[str, Any]
-    contributions: tuple[ContributionRecord, ...]
-    keys: tuple[str, ...] = ()  # every key of the entry, in the file's order
-
-    @property
-    def github(self) -> str:
-        return str(self.profile["github"])
-
-    @property
-    def slack_user_id(self) -> str | None:
-        value = self.profile.get("slack_user_id")
-        return str(value) if value else None
-
-
-@dataclass(frozen=True)
-class ParsedFile:
-    members: tuple[MemberRecord, ...]
-    warnings: tuple[str, ...] = ()
+# A contribution's texts (ContributionRecord attributes) and where the file has each, for messages.
+CONTRIBUTION_PLACES = {"type": "type", "title": "title", "link": "link", "month": "date.month"}
 
 
 @dataclass(frozen=True)
@@ -125,16 +51,12 @@ class ImportSummary:
 
 
 @dataclass(frozen=True)
-class EmeritusList:
-    github_handles: tuple[str, ...]
-    # Emeritus members the website cannot list because the bot has no GitHub handle for them.
-    without_github: tuple[str, ...] = ()
-
-    def as_file_data(self) -> dict[str, list[str]]:
-        return {"emeritus_ambassadors": list(self.github_handles)}
+class EmeritusSummary:
+    added: int
+    known: int
 
 
-# --- parsing ----------------------------------------------------------------------------------
+# --- what the registry can hold ------------------------------------------------------------------
 
 
 def column_length(attribute: str, model: type[Any] = Member) -> int | None:
@@ -142,125 +64,28 @@ def column_length(attribute: str, model: type[Any] = Member) -> int | None:
     return column_type.length if isinstance(column_type, String) else None
 
 
-def describe(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+def check_lengths(parsed: ParsedFile) -> None:
+    """Raise `MembersFileError` naming the first text longer than the registry's column for it."""
+    profile_limits = {attribute: (key, column_length(attribute)) for key, attribute in PROFILE_FIELDS.items()}
+    contribution_limits = {
+        attribute: (place, column_length(attribute, Contribution))
+        for attribute, place in CONTRIBUTION_PLACES.items()
+    }
+    for record in parsed.members:
+        for attribute, value in record.profile.items():
+            key, limit = profile_limits[attribute]
+            if _too_long(value, limit):
+                raise MembersFileError(f"{record.label}: {key} is longer than {limit} characters")
+        for index, item in enumerate(record.contributions):
+            for attribute, (place, limit) in contribution_limits.items():
+                if _too_long(getattr(item, attribute), limit):
+                    raise MembersFileError(
+                        f"{record.label}: contributions[{index}].{place} is longer than {limit} characters"
+                    )
 
 
-def _text(value: Any, where: str, *, max_length: int | None, required: bool = False) -> str:
-    if isinstance(value, date):  # YAML reads an unquoted 2025-05-28 as a date
-        value = value.isoformat()
-    if not isinstance(value, str):
-        raise MembersFileError(f"{where} must be text, not {describe(value)}")
-    if required and not value.strip():
-        raise MembersFileError(f"{where} is empty")
-    if max_length is not None and len(value) > max_length:
-        raise MembersFileError(f"{where} is longer than {max_length} characters")
-    return value
-
-
-def _profile_value(key: str, value: Any, where: str) -> Any:
-    attribute = PROFILE_FIELDS[key]
-    if key in BOOLEAN_FIELDS:
-        if not isinstance(value, bool):
-            raise MembersFileError(f"{where} must be true or false, not {describe(value)}")
-        return value
-    if key == "githubID":
-        # The website's file has integers, and older copies strings: kept as given.
-        if isinstance(value, bool) or not isinstance(value, int | str) or str(value).strip() == "":
-            raise MembersFileError(f"{where} must be a number (or its digits as text), not {describe(value)}")
-        return value
-    text = _text(value, where, max_length=column_length(attribute), required=key in ("name", "github"))
-    if key == "github" and not GITHUB_HANDLE.match(text):
-        raise MembersFileError(f"{where} {describe(text)} is not a GitHub handle")
-    if key == "slack" and text and not SLACK_USER_ID.match(text):
-        raise MembersFileError(f"{where} {describe(text)} is not a Slack member ID (like U012AB3CD)")
-    return text
-
-
-def _contribution(entry: Any, where: str) -> ContributionRecord:
-    if not isinstance(entry, dict):
-        raise MembersFileError(f"{where} must be a mapping with type, title, date and link")
-    for key in ("type", "title", "date"):
-        if key not in entry:
-            raise MembersFileError(f"{where}.{key} is missing")
-    kind = _text(
-        entry["type"], f"{where}.type", max_length=column_length("type", Contribution), required=True
-    )
-    title = _text(
-        entry["title"], f"{where}.title", max_length=column_length("title", Contribution), required=True
-    )
-    link = entry.get("link")
-    link = (
-        "" if link is None else _text(link, f"{where}.link", max_length=column_length("link", Contribution))
-    )
-    when = entry["date"]
-    if not isinstance(when, dict):
-        raise MembersFileError(f"{where}.date must be a mapping with year (and month), not {describe(when)}")
-    year = when.get("year")
-    if year is None:
-        raise MembersFileError(f"{where}.date.year is missing")
-    if isinstance(year, bool) or not isinstance(year, int) or year not in YEAR_RANGE:
-        raise MembersFileError(f"{where}.date.year must be a year like 2024, not {describe(year)}")
-    month = when.get("month")
-    if isinstance(month, int) and not isinstance(month, bool):
-        month = str(month)  # an unquoted YAML number; the column keeps text
-    if month is not None:
-        month = _text(month, f"{where}.date.month", max_length=column_length("month", Contribution))
-    return ContributionRecord(type=kind, title=title, year=year, month=month, link=link)
-
-
-def _member(entry: Any, number: int, warnings: list[str]) -> MemberRecord:
-    if not isinstance(entry, dict):
-        raise MembersFileError(f"member {number}: must be a mapping of profile fields, not {describe(entry)}")
-    handle = entry.get("github")
-    label = f"member {number} ({handle})" if isinstance(handle, str) and handle else f"member {number}"
-    for key in ("name", "github"):
-        if entry.get(key) is None:
-            raise MembersFileError(f"{label}: {key} is missing")
-    profile: dict[str, Any] = {}
-    for key, value in entry.items():
-        if key in PROFILE_FIELDS:
-            # A key with no value (`twitter:` in YAML) is treated as absent.
-            if value is not None:
-                profile[PROFILE_FIELDS[key]] = _profile_value(key, value, f"{label}: {key}")
-        elif key != "contributions":
-            warnings.append(f"{label}: unknown field {key!r} is not kept")
-    if profile.get("slack_user_id") == "":
-        del profile["slack_user_id"]
-    raw_contributions = entry.get("contributions")
-    if raw_contributions is None:
-        raw_contributions = []
-    if not isinstance(raw_contributions, list):
-        raise MembersFileError(f"{label}: contributions must be a list")
-    contributions = tuple(
-        _contribution(item, f"{label}: contributions[{index}]")
-        for index, item in enumerate(raw_contributions)
-    )
-    return MemberRecord(
-        label=label, profile=profile, contributions=contributions, keys=tuple(str(key) for key in entry)
-    )
-
-
-def parse_members(data: Any) -> ParsedFile:
-    """Check a decoded members file; raise `MembersFileError` naming the first problem."""
-    if not isinstance(data, list):
-        raise MembersFileError("the file must be a list of members (as AMBASSADORS_MEMBERS.json is)")
-    warnings: list[str] = []
-    members = tuple(_member(entry, number, warnings) for number, entry in enumerate(data, start=1))
-    seen_github: dict[str, MemberRecord] = {}
-    seen_slack: dict[str, MemberRecord] = {}
-    for record in members:
-        earlier = seen_github.setdefault(record.github.lower(), record)
-        if earlier is not record:
-            raise MembersFileError(f"{record.label}: github {record.github!r} is also {earlier.label}")
-        if record.slack_user_id:
-            earlier = seen_slack.setdefault(record.slack_user_id, record)
-            if earlier is not record:
-                raise MembersFileError(
-                    f"{record.label}: slack {record.slack_user_id!r} is also {earlier.label}"
-                )
-    return ParsedFile(members=members, warnings=tuple(warnings))
+def _too_long(value: Any, limit: int | None) -> bool:
+    return isinstance(value, str) and limit is not None and len(value) > limit
 
 
 # --- importing --------------------------------------------------------------------------------
@@ -389,6 +214,7 @@ def import_members(
     status and terms. Nothing is removed. Only real changes are written and audited, so importing
     the same file again writes nothing.
     """
+    check_lengths(parsed)
     added = updated = unchanged = contributions_added = contributions_updated = 0
     term = membership_rules.first_term(term_start)
     with db.transaction() as session:
@@ -523,107 +349,6 @@ def _apply(stored: Contribution, record: ContributionRecord, changes: dict[str, 
         stored.month = record.month
         stored.occurred_on, precision = record.occurred()
         stored.date_precision = precision
-
-
-# --- exporting --------------------------------------------------------------------------------
-
-
-def member_entry(member: Member, contributions: Sequence[Contribution]) -> dict[str, Any]:
-    """A member as the website's file writes it: only the keys the member has, in the order the
-    imported file had them (a member the bot added: the website's order, contributions last)."""
-    values: dict[str, Any] = {}
-    for key, attribute in PROFILE_FIELDS.items():
-        value = getattr(member, attribute)
-        if value is not None:
-            values[key] = value
-    values["contributions"] = [contribution_entry(contribution) for contribution in contributions]
-    return ordered_like(values, member.file_keys or ())
-
-
-def ordered_like(values: dict[str, Any], order: Sequence[str]) -> dict[str, Any]:
-    """`values` with the keys named in `order` first, in that order, then the others as they come."""
-    entry = {key: values[key] for key in order if key in values}
-    entry.update((key, value) for key, value in values.items() if key not in entry)
-    return entry
-
-
-def contribution_entry(contribution: Contribution) -> dict[str, Any]:
-    when: dict[str, Any] = {"year": contribution.year}
-    if contribution.month is not None:
-        when["month"] = contribution.month
-    return {"type": contribution.type, "title": contribution.title, "date": when, "link": contribution.link}
-
-
-def export_members(db: Database) -> list[dict[str, Any]]:
-    """Current ambassadors in the website's shape, in registry order, contributions in logged order."""
-    with db.read_only() as session:
-        members = session.scalars(
-            select(Member).where(Member.status == MemberStatus.ACTIVE).order_by(Member.id)
-        ).all()
-        contributions: dict[int, list[Contribution]] = {}
-        for contribution in session.scalars(
-            select(Contribution)
-            .join(Member, Member.id == Contribution.member_id)
-            .where(Member.status == MemberStatus.ACTIVE)
-            .order_by(Contribution.member_id, Contribution.id)
-        ):
-            contributions.setdefault(contribution.member_id, []).append(contribution)
-        return [member_entry(member, contributions.get(member.id, [])) for member in members]
-
-
-def export_emeritus(db: Database) -> EmeritusList:
-    """Former ambassadors' GitHub handles, in the order they became emeritus (as Emeritus.yaml lists them)."""
-    with db.read_only() as session:
-        members = session.scalars(
-            select(Member)
-            .where(Member.status == MemberStatus.EMERITUS)
-            .order_by(Member.status_changed_at.is_(None).desc(), Member.status_changed_at, Member.id)
-        ).all()
-        seen: set[str] = set()
-        ordered: list[str] = []
-        for member in members:
-            if member.github and member.github.lower() not in seen:
-                seen.add(member.github.lower())
-                ordered.append(member.github)
-        return EmeritusList(
-            github_handles=tuple(ordered),
-            without_github=tuple(member.name for member in members if not member.github),
-        )
-
-
-# --- the emeritus file ------------------------------------------------------------------------
-
-EMERITUS_KEY = "emeritus_ambassadors"
-
-
-@dataclass(frozen=True)
-class EmeritusSummary:
-    added: int
-    known: int
-
-
-def is_emeritus_file(data: Any) -> bool:
-    """Emeritus.yaml is a mapping with `emeritus_ambassadors` (and `emeritus_tsc`, not the bot's)."""
-    return isinstance(data, dict) and EMERITUS_KEY in data
-
-
-def parse_emeritus(data: Any) -> tuple[str, ...]:
-    """The former ambassadors' GitHub handles; raise `MembersFileError` naming the first problem."""
-    if not is_emeritus_file(data):
-        raise MembersFileError(f"the file must be a mapping with {EMERITUS_KEY} (as Emeritus.yaml is)")
-    handles = data[EMERITUS_KEY] or []
-    if not isinstance(handles, list):
-        raise MembersFileError(f"{EMERITUS_KEY} must be a list of GitHub handles")
-    seen: set[str] = set()
-    result: list[str] = []
-    for number, handle in enumerate(handles, start=1):
-        where = f"{EMERITUS_KEY}[{number}]"
-        if not isinstance(handle, str) or not GITHUB_HANDLE.match(handle):
-            raise MembersFileError(f"{where} {describe(handle)} is not a GitHub handle")
-        if handle.lower() not in seen:
-            seen.add(handle.lower())
-            result.append(handle)
-    return tuple(result)
 
 
 def import_emeritus(

@@ -31,7 +31,7 @@ def show_status(call: Invocation, *, deps: Deps) -> None:
 def show_list(call: Invocation, *, deps: Deps) -> None:
     call.reply(
         contributions_blocks.ambassador_list_message(
-            members.list_ambassadors(deps.db), deps.settings.required_contributions
+            members.list_ambassadors(deps.db, deps.program_today()), deps.settings.required_contributions
         )
     )
 

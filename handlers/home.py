@@ -157,7 +157,8 @@ def delete(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: Deps) -> 
 def show_history(call: Invocation, *, deps: Deps) -> None:
     call.reply(
         contributions_blocks.history_message(
-            home.history(deps.db, call.user_id), deps.settings.required_contributions
+            home.history(deps.db, call.user_id, deps.local_today(call.client, call.user_id)),
+            deps.settings.required_contributions,
         )
     )
 

@@ -218,7 +218,7 @@ class Impact:
 
 
 def place(impact: Impact) -> str:
-    """"Madrid, Spain", "online", "Madrid, Spain and online", or "" when not given."""
+    """ "Madrid, Spain", "online", "Madrid, Spain and online", or "" when not given."""
     where = ", ".join(part for part in (impact.city, impact.country) if part)
     if impact.online:
         return f"{where} and online" if where else "online"

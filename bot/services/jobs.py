@@ -93,6 +93,7 @@ def ambassadors_in_progress(session: Session, today: date, required: int) -> lis
             Term.start_on,
             Term.end_on,
             Term.renewal_requested_at,
+            today=today,
         )
         .where(Member.slack_user_id.is_not(None))
         .order_by(Member.id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
 from urllib.parse import urlsplit
 
 from bot.rules import membership as membership_rules
@@ -144,3 +145,14 @@ def guess_from_message(slack_message_text: str) -> MessageGuess:
     ]
     first = next((line for line in lines if line.strip(" :-–—")), "")
     return MessageGuess(link, clean_title(first.strip(" :-–—")) or "")
+
+
+def message_day(ts: str, zone: tzinfo) -> date | None:
+    """The day a Slack message was posted (its `ts` counts seconds since the epoch), in `zone`."""
+    try:
+        seconds = float(ts)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < seconds < 1e11:
+        return None
+    return datetime.fromtimestamp(seconds, UTC).astimezone(zone).date()

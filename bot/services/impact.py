@@ -215,6 +215,12 @@ class OwnTalk:
     impact: Impact
 
 
+@dataclass(frozen=True)
+class OutcomeSaved:
+    title: str
+    changed: tuple[str, ...]  # the columns that changed; empty when saved as it was
+
+
 class OutcomeRejected(Exception):
     def __init__(self, problems: dict[str, ImpactProblem]) -> None:
         super().__init__(", ".join(problems))
@@ -248,8 +254,8 @@ def own_talk(db: Database, slack_user_id: str, contribution_id: int) -> OwnTalk:
 
 def record_outcome(
     db: Database, slack_user_id: str, contribution_id: int, outcome: Outcome, *, now: datetime
-) -> tuple[str, ...]:
-    """Store what the member's talk reached; audited as an edit (old → new). The changed fields."""
+) -> OutcomeSaved:
+    """Store what the member's talk reached; audited as an edit (old → new)."""
     given = Impact(
         reach=outcome.reach, recording_link=outcome.recording_link, slides_link=outcome.slides_link
     ).cleaned()
@@ -275,4 +281,4 @@ def record_outcome(
                 contribution_id=contribution.id,
                 changes=changes,
             )
-        return tuple(changes)
+        return OutcomeSaved(contribution.title, tuple(changes))

@@ -442,7 +442,7 @@ def test_edit_from_the_home_validates_saves_audits_and_refreshes(bot: Bot) -> No
             MEMBER,
         )
 
-    bad = submit(" ", "ftp://example.com/x", "2026-12-31").json
+    bad = submit(" ", "ftp://example.com/x", "2028-12-31").json
     assert bad["response_action"] == "errors" and set(bad["errors"]) == {"title", "link", "date"}
     taken = submit("New title", "https://EXAMPLE.com/taken/", "2026-05-02").json
     assert taken["errors"] == {"link": "You already logged a contribution with this link."}

@@ -20,6 +20,7 @@ from bot.rules.impact import Impact
 from bot.rules.membership import Problem
 from bot.services import home
 from bot.services.contributions import OwnContribution
+from bot.services.impact import TermImpact
 
 LOG_USAGE = f"Usage: `{ids.COMMAND} log TYPE LINK [YYYY-MM-DD] TITLE` — e.g. " + (
     f"`{ids.COMMAND} log talk https://youtu.be/abc 2026-11-20 AsyncAPI at KubeCon`"
@@ -103,7 +104,13 @@ def logged_message(
     return kit.message(text, [kit.section(text)])
 
 
-def status_message(name: str, current: membership_rules.Progress, renewal_requested: bool) -> dict[str, Any]:
+def status_message(
+    name: str,
+    current: membership_rules.Progress,
+    renewal_requested: bool,
+    reach: TermImpact | None = None,
+) -> dict[str, Any]:
+    """`/ambassador status`: the term, its progress and pace, and what it reached (`reach`)."""
     term = current.term
     text = (
         f"*Your ambassador term*: {term.start.isoformat()} → {term.end.isoformat()}\n"
@@ -114,6 +121,8 @@ def status_message(name: str, current: membership_rules.Progress, renewal_reques
         text += f"\nYou can renew for another year: `{ids.COMMAND} renew`."
     elif renewal_requested:
         text += "\nRenewal requested: your next term starts the day after this one ends."
+    if reach is not None and (impact_text := impact_blocks.status_lines(reach.figures, reach.upcoming)):
+        text += "\n" + impact_text
     return kit.message(text, [kit.section(text)])
 
 
@@ -299,10 +308,17 @@ def contribution_date(occurred_on: date, precision: str) -> str:
     return occurred_on.isoformat()
 
 
-def contribution_line(item: home.ContributionItem) -> str:
+def contribution_line(item: home.ContributionItem, with_impact: bool = False) -> str:
+    """One contribution: type, title (linked), date; upcoming ones say so; `with_impact` adds a second
+    line with what it reached (event, place, language, audience, recording, slides)."""
     label = membership_rules.type_label(item.type)
     when = contribution_date(item.occurred_on, item.date_precision)
-    return f"*{kit.escape(label)}* · {kit.link(item.link, item.title)} · {when}"
+    line = f"*{kit.escape(label)}* · {kit.link(item.link, item.title)} · {when}"
+    if item.upcoming:
+        line = f":calendar: Upcoming {line} (counts once its day has come)"
+    if with_impact and (reached := impact_blocks.impact_line(item.type, item.impact)):
+        line += f"\n{reached}"
+    return line
 
 
 TERM_STATUS_TEXT = {
@@ -346,7 +362,7 @@ def history_message(record: home.History | None, required: int) -> dict[str, Any
     chunk: list[str] = []
     size = shown = 0
     for item in record.contributions:
-        line = ("✓ " if item.counts_toward_term else "• ") + contribution_line(item)
+        line = ("✓ " if item.counts_toward_term else "• ") + contribution_line(item, with_impact=True)
         if size + len(line) + 1 > kit.MAX_SECTION_TEXT:
             if len(blocks) >= HISTORY_MAX_BLOCKS:
                 break

@@ -90,6 +90,7 @@ class PersonalHome:
     earlier_contributions: int  # dated before the current term (the history beyond this term)
     application: ApplicationItem | None
     snoozed_until: datetime | None
+    audience_this_term: int = 0  # the audiences of this term's counted contributions, added up
 
     @property
     def is_ambassador(self) -> bool:
@@ -151,6 +152,8 @@ class ProgramFigures:
     renewals_requested: int
     this_month_by_type: dict[str, int] = field(default_factory=dict)  # canonical type → count
     this_year_by_type: dict[str, int] = field(default_factory=dict)
+    audience_this_month: int = 0  # the audiences the contributions gave, added up
+    audience_this_year: int = 0
 
     @property
     def this_month(self) -> int:
@@ -223,12 +226,13 @@ def _personal(session: Session, member: Member, today: date, required: int) -> P
         counting = and_(in_term, Contribution.occurred_on <= today)
         this_term_or_ahead = or_(in_term, Contribution.occurred_on > today)
         before_term = Contribution.occurred_on < current.start
-        total, counted, listed_count, earlier = session.execute(
+        total, counted, listed_count, earlier, audience = session.execute(
             select(
                 func.count(Contribution.id),
                 func.coalesce(func.sum(case((counting, 1), else_=0)), 0),
                 func.coalesce(func.sum(case((this_term_or_ahead, 1), else_=0)), 0),
                 func.coalesce(func.sum(case((before_term, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((counting, Contribution.reach), else_=0)), 0),
             ).where(mine)
         ).one()
         listed = and_(mine, this_term_or_ahead)
@@ -236,7 +240,7 @@ def _personal(session: Session, member: Member, today: date, required: int) -> P
         shown = CONTRIBUTIONS_SHOWN
     else:
         total = session.scalar(select(func.count(Contribution.id)).where(mine)) or 0
-        counted, earlier = 0, total
+        counted, earlier, audience = 0, total, 0
         listed, listed_total = mine, int(total)
         shown = EMERITUS_CONTRIBUTIONS_SHOWN
 
@@ -274,6 +278,7 @@ def _personal(session: Session, member: Member, today: date, required: int) -> P
         earlier_contributions=int(earlier),
         application=application,
         snoozed_until=member.snoozed_until,
+        audience_this_term=int(audience or 0),
     )
 
 
@@ -358,11 +363,15 @@ def _tsc(session: Session, today: date, required: int) -> TscHome:
     month_start = today.replace(day=1)
     this_month: Counter[str] = Counter()
     this_year: Counter[str] = Counter()
-    for type_, in_year, in_month in session.execute(
+    audience_month = audience_year = 0
+    in_this_month = Contribution.occurred_on >= month_start
+    for type_, in_year, in_month, reached_year, reached_month in session.execute(
         select(
             Contribution.type,
             func.count(Contribution.id),
-            func.coalesce(func.sum(case((Contribution.occurred_on >= month_start, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((in_this_month, 1), else_=0)), 0),
+            func.coalesce(func.sum(Contribution.reach), 0),
+            func.coalesce(func.sum(case((in_this_month, Contribution.reach), else_=0)), 0),
         )
         .join(Member, Member.id == Contribution.member_id)
         # Ambassadors' work, current and former; an applicant's record is not the program's yet.
@@ -374,6 +383,8 @@ def _tsc(session: Session, today: date, required: int) -> TscHome:
         .group_by(Contribution.type)
     ):
         canonical = membership_rules.normalize_type(type_) or "other"
+        audience_year += int(reached_year or 0)
+        audience_month += int(reached_month or 0)
         this_year[canonical] += int(in_year)
         if in_month:
             this_month[canonical] += int(in_month)
@@ -390,6 +401,8 @@ def _tsc(session: Session, today: date, required: int) -> TscHome:
             renewals_requested=renewals_requested,
             this_month_by_type=dict(this_month),
             this_year_by_type=dict(this_year),
+            audience_this_month=audience_month,
+            audience_this_year=audience_year,
         ),
     )
 

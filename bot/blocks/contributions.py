@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -242,15 +242,18 @@ def log_form_blocks(form: LogForm, *, link_details: bool = False) -> list[kit.Bl
     if form.notes:
         notes_element["initial_value"] = form.notes
         notes_element["max_length"] = max(NOTES_MAX_LENGTH, len(form.notes))
+    type_block: kit.Block = {
+        "type": "input",
+        "block_id": form.block_id("type"),
+        # Picking a type redraws the form with the impact fields that fit it.
+        "dispatch_action": True,
+        "label": kit.plain("Type"),
+        "element": type_element,
+    }
+    if form.type is None:
+        type_block["hint"] = kit.plain(impact_blocks.PICK_A_TYPE_HINT)
     return [
-        {
-            "type": "input",
-            "block_id": form.block_id("type"),
-            # Picking a type redraws the form with the impact fields that fit it.
-            "dispatch_action": True,
-            "label": kit.plain("Type"),
-            "element": type_element,
-        },
+        type_block,
         {
             "type": "input",
             "block_id": form.block_id("title"),
@@ -337,7 +340,7 @@ def edit_contribution_modal(item: OwnContribution, *, link_details: bool = False
         title=item.title,
         link=item.link,
         notes=item.notes,
-        impact=item.impact,
+        impact=replace(item.impact, reach=item.reach),
     )
     return log_form_view(
         ids.EDIT_MODAL, form, json.dumps({"contribution_id": item.id}), link_details=link_details

@@ -139,9 +139,7 @@ def ambassador_blocks(personal: home.PersonalHome, now: datetime, zone: tzinfo) 
     if notes:
         blocks.append(kit.context("\n".join(notes)))
     blocks += [kit.actions(*buttons, block_id="member-actions"), kit.divider()]
-    blocks.append(
-        kit.header(f"Your contributions this term and ahead ({personal.contributions_listed_total})")
-    )
+    blocks.append(kit.header(f"Your contributions this term ({personal.contributions_listed_total})"))
     if not personal.contributions:
         blocks.append(
             kit.section("Nothing logged this term yet. *Log a contribution* above to start counting.")

@@ -169,9 +169,9 @@ ONLINE_OPTION = {"text": kit.plain("Online (streamed or virtual)"), "value": "on
 
 
 def impact_inputs(raw_type: str | None, impact: Impact) -> list[kit.Block]:
-    """The inputs that fit the type, filled with `impact`; a hint when no type is chosen yet."""
+    """The inputs that fit the type, filled with `impact`; none before a type is picked."""
     if not raw_type:
-        return [kit.context(PICK_A_TYPE_HINT)]
+        return []
     fields = impact_rules.fields_for(raw_type)
     blocks: list[kit.Block] = []
     if Field.EVENT_NAME in fields:

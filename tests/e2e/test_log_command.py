@@ -119,7 +119,7 @@ def test_log_alone_opens_the_modal_and_submission_records(bot: Bot) -> None:
             "type": select_value("talk"),
             "title": text_value("  "),
             "link": text_value("javascript:alert(1)", "url_text_input"),
-            "date": date_value("2026-12-31"),
+            "date": date_value("2028-12-31"),
             "reach": number_value(None),
             "notes": text_value(None),
         },

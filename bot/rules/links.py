@@ -7,6 +7,7 @@ Plain functions: the page itself is fetched and parsed by `bot.web.link_details`
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from urllib.parse import urlsplit
@@ -73,8 +74,8 @@ def clean_title(raw: str | None) -> str | None:
     """A page title fit for the form: one line, no control characters, at most the title's length."""
     if not raw:
         return None
-    text = " ".join(raw.split())
-    text = "".join(char for char in text if not membership_rules.control_characters(char))
+    text = "".join(char for char in raw if not membership_rules.control_characters(char))
+    text = " ".join(text.split())
     if not text:
         return None
     limit = membership_rules.TITLE_MAX_LENGTH
@@ -144,7 +145,18 @@ def guess_from_message(slack_message_text: str) -> MessageGuess:
         for line in (slack_message_text or "").splitlines()
     ]
     first = next((line for line in lines if line.strip(" :-–—")), "")
-    return MessageGuess(link, clean_title(first.strip(" :-–—")) or "")
+    return MessageGuess(link, clean_title(_without_trailing_separator(first)) or "")
+
+
+EMOJI_AT_END = re.compile(r":[\w+-]+:$")
+
+
+def _without_trailing_separator(text: str) -> str:
+    """"Check out my post:" → "Check out my post" (what led to the link), an emoji's colon kept."""
+    text = text.strip().rstrip("-–—").strip()
+    if text.endswith(":") and not EMOJI_AT_END.search(text):
+        text = text[:-1].strip()
+    return text
 
 
 def message_day(ts: str, zone: tzinfo) -> date | None:

@@ -152,7 +152,7 @@ EMOJI_AT_END = re.compile(r":[\w+-]+:$")
 
 
 def _without_trailing_separator(text: str) -> str:
-    """"Check out my post:" → "Check out my post" (what led to the link), an emoji's colon kept."""
+    """The text without what led to its link: "Check out my post:" → "Check out my post" (an emoji's colon stays)."""
     text = text.strip().rstrip("-–—").strip()
     if text.endswith(":") and not EMOJI_AT_END.search(text):
         text = text[:-1].strip()

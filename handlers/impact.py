@@ -20,6 +20,7 @@ from bot.blocks import ids
 from bot.blocks import impact as impact_blocks
 from bot.blocks.contributions import LogForm
 from bot.rules import links, parsing
+from bot.rules import membership as membership_rules
 from bot.services import members
 from bot.services.contributions import ContributionNotFound
 from bot.services.impact import Outcome, OutcomeRejected, OutcomeSaved, own_talk, record_outcome
@@ -154,6 +155,13 @@ def form_changed(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: Dep
     action = (body.get("actions") or [{}])[0]
     name = parsing.base_block_id(str(action.get("block_id") or ""))
     form = form_from_view(view, deps.now().astimezone(deps.settings.zone).date())
+    # The action itself carries what was just picked or entered, whatever the view's state holds.
+    if name == "type" and isinstance(action.get("selected_option"), dict):
+        form = replace(
+            form, type=membership_rules.normalize_type(str(action["selected_option"].get("value") or ""))
+        )
+    elif name == "link" and isinstance(action.get("value"), str):
+        form = replace(form, link=action["value"].strip())
     metadata = forms.metadata(view)
     if name == "link" and deps.settings.link_details and links.fetchable(form.link):
         details = deps.link_reader.read(form.link)

@@ -18,6 +18,7 @@ from bot.rules.impact import Impact, ImpactFigures, ImpactProblem
 from bot.services import home
 from bot.services.impact import Followup, OwnTalk, TermImpact, UpcomingItem
 from bot.services.jobs import DigestItem
+from bot.slack.manifest import build_manifest
 from tests.fakes.slack import check_message, check_view
 
 TALK = Impact(
@@ -33,6 +34,17 @@ TALK = Impact(
 
 def inputs(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {block["block_id"]: block for block in view["blocks"] if block["type"] == "input"}
+
+
+def test_the_manifest_adds_the_message_shortcut() -> None:
+    (shortcut,) = build_manifest(socket_mode=True)["features"]["shortcuts"]
+    assert shortcut == {
+        "name": "Log as contribution",
+        "type": "message",
+        "callback_id": ids.LOG_SHORTCUT,
+        "description": "Log the link in this message as an ambassador contribution",
+    }
+    assert "commands" in build_manifest(socket_mode=True)["oauth_config"]["scopes"]["bot"]
 
 
 def test_the_log_form_asks_only_what_fits_the_type() -> None:

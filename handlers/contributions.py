@@ -242,9 +242,35 @@ def field_errors(
 # --- the form redrawn: a type picked, a link entered ----------------------------------------------
 
 
+def shown_values(view: dict[str, Any]) -> dict[str, Any]:
+    """What the view's inputs were drawn with (their initial values), by block name, as `view.state`
+    would hold them: what stands for a field the state leaves out."""
+    shown: dict[str, Any] = {}
+    for block in view.get("blocks") or []:
+        element = block.get("element") or {}
+        if block.get("type") != "input" or not block.get("block_id"):
+            continue
+        kind = element.get("type")
+        entry: dict[str, Any] = {"type": kind}
+        if kind == "static_select":
+            entry["selected_option"] = element.get("initial_option")
+        elif kind == "datepicker":
+            entry["selected_date"] = element.get("initial_date")
+        elif kind == "checkboxes":
+            entry["selected_options"] = element.get("initial_options") or []
+        else:
+            entry["value"] = element.get("initial_value")
+        shown[parsing.base_block_id(block["block_id"])] = {element.get("action_id", "value"): entry}
+    return shown
+
+
 def form_from_view(view: dict[str, Any], fallback_day: date) -> LogForm:
-    """The form as the member sees it now: the values of `view.state`, and its blocks' versions."""
-    state = parsing.form_state((view.get("state") or {}).get("values") or {})
+    """The form as the member sees it now: the values of `view.state` (what the view was drawn with
+    for a field the state leaves out), and its blocks' versions."""
+    state = {
+        **shown_values(view),
+        **parsing.form_state((view.get("state") or {}).get("values") or {}),
+    }
     versions: dict[str, int] = {}
     for block in view.get("blocks") or []:
         block_id = str(block.get("block_id") or "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -16,9 +17,11 @@ from bot.blocks.contributions import LogForm
 from bot.rules import membership as membership_rules
 from bot.rules.impact import Impact, ImpactFigures, ImpactProblem
 from bot.services import home
+from bot.services.contributions import OwnContribution
 from bot.services.impact import Followup, OwnTalk, TermImpact, UpcomingItem
 from bot.services.jobs import DigestItem
 from bot.slack.manifest import build_manifest
+from handlers.contributions import form_from_view
 from tests.fakes.slack import check_message, check_view
 
 TALK = Impact(
@@ -230,3 +233,21 @@ def test_the_verification_report_shows_what_each_term_reached() -> None:
         date(2026, 3, 2), [Item()], [], [], lambda item: date(2026, 3, 31)
     )
     assert "Audience" not in json.dumps(plain["blocks"], ensure_ascii=False)
+
+
+def test_the_redrawn_form_keeps_what_the_state_leaves_out() -> None:
+    item = OwnContribution(5, "talk", "Old talk", "https://x.org/t", date(2024, 3, 1), 40, None, TALK)
+    view = contributions_blocks.edit_contribution_modal(item)
+    # Slack's state may hold only the fields the member touched: the rest is as the view was drawn.
+    view["state"] = {"values": {"title": {"value": {"type": "plain_text_input", "value": "New title"}}}}
+    form = form_from_view(view, date(2026, 11, 24))
+    assert (form.occurred_on, form.type, form.title, form.link) == (
+        date(2024, 3, 1),
+        "talk",
+        "New title",
+        "https://x.org/t",
+    )
+    assert form.impact == replace(TALK, reach=40)
+    # A field the member emptied stays empty.
+    view["state"]["values"]["event_name"] = {"value": {"type": "plain_text_input", "value": None}}
+    assert form_from_view(view, date(2026, 11, 24)).impact.event_name is None

@@ -238,13 +238,17 @@ def test_picking_a_type_shows_its_fields_and_entering_a_link_reads_the_page(
     assert fields["event_name"]["element"]["initial_value"] == "KubeCon EU"
     assert site.hits == ["/talk"]
 
-    # An empty title is filled in from the page.
+    # A title the member emptied, and no type, are filled in from the page.
     form_action(
         bot,
         bot.fake.views[view_id],
         "link",
         {"type": "url_text_input", "value": f"{site.url}/talk"},
-        {"link": text_value(f"{site.url}/talk", "url_text_input")},
+        {
+            "type": select_value(None),
+            "title": text_value(None),
+            "link": text_value(f"{site.url}/talk", "url_text_input"),
+        },
     )
     third = bot.fake.wait_for_call("views.update", 3)[2]["view"]
     fields = inputs(third)

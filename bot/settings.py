@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     github_team: str = ""  # a team slug in GITHUB_ORG
     access_schedule: str = "30 6 * * *"
 
+    # --- impact: reading a logged link's page to fill in the form (off: nothing is fetched) ---
+    link_details: bool = True
+    talk_followups_schedule: str = "0 9 * * *"
+
     @field_validator("tsc_user_ids", mode="before")
     @classmethod
     def _split_user_ids(cls, value: object) -> object:
@@ -213,6 +217,7 @@ class Settings(BaseSettings):
         "digest_schedule",
         "publish_schedule",
         "access_schedule",
+        "talk_followups_schedule",
     )
     @classmethod
     def _check_schedule(cls, value: str) -> str:

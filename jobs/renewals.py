@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from bot.blocks import renewals as renewals_blocks
 from bot.blocks.benefits import overdue_report_message, with_overdue
 from bot.rules import membership as membership_rules
+from bot.rules.impact import ImpactFigures
+from bot.services import impact
 from bot.services import jobs as due
 from bot.services.benefits.open_requests import OverdueItem
 from bot.services.membership import terms
@@ -62,7 +64,9 @@ def verifications(ctx: JobContext, now: datetime, dry_run: bool, result: JobResu
             ]
             late = benefit_jobs.overdue(session, now)
             if (news or benefit_jobs.remind_today(late)) and settings.review_channel:
-                planned.append(report(settings.review_channel, today, verified, news, late))
+                # What each verified term reached, beside its count (one statement for all of them).
+                reached = impact.figures_by_term(session, [item.term_id for item in verified])
+                planned.append(report(settings.review_channel, today, verified, news, late, reached))
             marked = queue_planned(session, planned, now, dry_run)
         except BaseException:
             session.rollback()
@@ -116,6 +120,7 @@ def report(
     verified: list[terms.TermVerification],
     news: list[terms.TermVerification],
     late: Sequence[OverdueItem] = (),
+    reached: Mapping[int, ImpactFigures] | None = None,
 ) -> Planned:
     """One message for the TSC: this run's renewals and lapses, everyone who may still renew, and the
     benefit requests approved but not fulfilled for two weeks or more."""
@@ -124,7 +129,10 @@ def report(
     pending = [item for item in verified if item.outcome is membership_rules.Verification.MET]
     if renewed or pending or lapsed:
         payload = with_overdue(
-            renewals_blocks.verification_report_message(today, renewed, pending, lapsed, renew_by), late
+            renewals_blocks.verification_report_message(
+                today, renewed, pending, lapsed, renew_by, reached=reached
+            ),
+            late,
         )
     else:
         payload = overdue_report_message(today, late)

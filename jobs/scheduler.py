@@ -22,7 +22,17 @@ from bot.outbox.delivery_errors import report_failures
 from bot.outbox.sender import BATCHED_KINDS, deliver
 from bot.settings import Settings
 from bot.store.models import OutboxMessage, OutboxStatus
-from jobs import access, access_changes, announce, digest, invitations, publish, reminders, renewals
+from jobs import (
+    access,
+    access_changes,
+    announce,
+    digest,
+    invitations,
+    publish,
+    reminders,
+    renewals,
+    talk_followups,
+)
 from jobs.runner import JobContext, JobFunction, JobResult, Planned, exclusive
 
 log = logging.getLogger(__name__)
@@ -124,6 +134,12 @@ JOBS: dict[str, Job] = {
             "make the access changes that roster changes queued, once each",
             access_changes.run,
             lambda s: f"every {s.sender_interval_seconds} s",
+        ),
+        Job(
+            "talk-followups",
+            "the day after a talk logged ahead, DM its speaker: how did it go? (audience, recording, slides)",
+            talk_followups.run,
+            lambda s: s.talk_followups_schedule,
         ),
     )
 }

@@ -38,3 +38,8 @@ BENEFIT_FULFIL = "benefit_fulfil"
 BENEFIT_FULFIL_MODAL = "benefit_fulfil_submit"
 BENEFIT_CANCEL = "benefit_cancel"
 BENEFIT_SHIPPING = "benefit_shipping"
+
+# Impact: logging from a message, the log form's type and link, and how an upcoming talk went
+LOG_SHORTCUT = "contribution_log_from_message"
+TALK_OUTCOME_OPEN = "talk_outcome_open"
+TALK_OUTCOME_MODAL = "talk_outcome_submit"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from bot.blocks import ids, kit
+from bot.blocks import impact as impact_blocks
 from bot.rules import membership as membership_rules
+from bot.rules.impact import ImpactFigures
 
 
 def renewal_notice_message(
@@ -99,13 +101,26 @@ def _person(item: Any) -> str:
 
 
 def verification_report_message(
-    day: date, renewed: Sequence[Any], pending: Sequence[Any], lapsed: Sequence[Any], renew_by: Any
+    day: date,
+    renewed: Sequence[Any],
+    pending: Sequence[Any],
+    lapsed: Sequence[Any],
+    renew_by: Any,
+    *,
+    reached: Mapping[int, ImpactFigures] | None = None,
 ) -> dict[str, Any]:
     """One message to the TSC per verification run: renewed, pending renewal and lapsed members.
 
-    Each item has `name`, `slack_user_id`, `outcome`, `progress` and, renewed, `next_term`;
-    `renew_by(item)` is the last day a pending member may still renew.
+    Each item has `term_id`, `name`, `slack_user_id`, `outcome`, `progress` and, renewed, `next_term`;
+    `renew_by(item)` is the last day a pending member may still renew; `reached` says what each term's
+    contributions reached (by term id), shown after the count.
     """
+    figures = reached or {}
+
+    def impact(item: Any) -> str:
+        text = impact_blocks.figures_text(figures.get(getattr(item, "term_id", -1), ImpactFigures()))
+        return f" · {text}" if text else ""
+
     title = f"Term verification, {day.isoformat()}"
     summary = f"{len(renewed)} renewed, {len(pending)} pending renewal, {len(lapsed)} lapsed (now emeritus)."
     sections: list[tuple[str, list[str]]] = [
@@ -114,6 +129,7 @@ def verification_report_message(
             [
                 f"• {_person(item)} — {item.progress.counted}/{item.progress.required}"
                 + (f", next term to {item.next_term.end.isoformat()}" if item.next_term else "")
+                + impact(item)
                 for item in renewed
             ],
         ),
@@ -121,7 +137,7 @@ def verification_report_message(
             "Met the requirement, renewal not requested yet",
             [
                 f"• {_person(item)} — {item.progress.counted}/{item.progress.required}, "
-                f"may renew until {renew_by(item).isoformat()}"
+                f"may renew until {renew_by(item).isoformat()}" + impact(item)
                 for item in pending
             ],
         ),
@@ -134,6 +150,7 @@ def verification_report_message(
                     if item.outcome == membership_rules.Verification.NOT_RENEWED
                     else ""
                 )
+                + impact(item)
                 for item in lapsed
             ],
         ),

@@ -92,11 +92,11 @@ def test_the_jobs_take_as_many_statements_for_many_ambassadors_as_for_a_few(
         name: figures[:2] for name, figures in few.items()
     }
     # reminders: who is due, which keys exist, one insert; renewals: that for the verification and
-    # for the notices, the report's check, and the benefits step (approved requests waiting to be
-    # fulfilled, shipping details due for erasure); digest: last month's contributions, the key, the
-    # insert.
+    # for the notices, the report's check and what the verified terms reached, and the benefits step
+    # (approved requests waiting to be fulfilled, shipping details due for erasure); digest: last
+    # month's contributions, the key, the insert.
     assert {name: figures[:2] for name, figures in many.items()} == {
         "reminders": (3, 2),
-        "renewals": (9, 7),
+        "renewals": (10, 7),
         "digest": (3, 2),
     }

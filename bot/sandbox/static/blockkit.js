@@ -282,6 +282,23 @@ export function readValues(root) {
   return values;
 }
 
+// Put back values read by `readValues` into the same block and action IDs of a redrawn view.
+export function restoreValues(root, values) {
+  for (const node of root.querySelectorAll("[data-action-id]")) {
+    const value = (values[node.dataset.blockId] || {})[node.dataset.actionId];
+    if (value === undefined) continue;
+    const kind = node.dataset.type;
+    if (kind === "button" || kind === "overflow") continue;
+    if (kind === "checkboxes") {
+      for (const input of node.querySelectorAll("input")) input.checked = (value || []).includes(input.value);
+    } else if (kind === "radio_buttons") {
+      for (const input of node.querySelectorAll("input")) input.checked = input.value === value;
+    } else {
+      node.value = value === null ? "" : value;
+    }
+  }
+}
+
 // What Slack's own client refuses before sending: required fields, and URL, email and number formats.
 export function clientErrors(view, root) {
   const errors = {};

@@ -1,6 +1,6 @@
 // The person's open modal: drawn from the top view of its stack, submitted and closed as Slack's
 // client does, with field errors under their field.
-import { clientErrors, escapeHtml, readValues, renderBlocks } from "./blockkit.js";
+import { clientErrors, escapeHtml, readValues, renderBlocks, restoreValues } from "./blockkit.js";
 import { $, call, clickInView, context, hooks, jsonButton, toast, ui } from "./client.js";
 
 function topView() {
@@ -21,6 +21,9 @@ export function renderModal() {
   if (ui.modalKey === key) return; // what the person typed stays as it is
   ui.modalKey = key;
   const form = $("#modal");
+  // Slack keeps what the person typed across views.update wherever the block and action IDs stay
+  // the same (a bot that wants to refill a field gives it a new block ID).
+  const kept = form.dataset.viewId === view.id ? readValues(form) : {};
   form.innerHTML = "";
   form.dataset.viewId = view.id;
   form.dataset.callbackId = view.callback_id || "";
@@ -51,6 +54,7 @@ export function renderModal() {
     foot.append(submit);
   }
   form.append(head, body, foot);
+  restoreValues(form, kept);
   const first = form.querySelector(".modal-body input, .modal-body textarea, .modal-body select");
   if (first) first.focus();
 }

@@ -84,7 +84,7 @@ JOBS: dict[str, Job] = {
         ),
         Job(
             "renewals",
-            "renewal notices before a term ends; verification on its last day",
+            "renewal notices before a term ends; the yearly verification the day after its last day",
             renewals.run,
             lambda s: s.renewals_schedule,
         ),

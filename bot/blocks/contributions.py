@@ -50,7 +50,7 @@ def problems_text(problems: dict[str, Problem], usage: str = LOG_USAGE) -> str:
 
 def progress_line(current: membership_rules.Progress) -> str:
     """e.g. "2 of 4 contributions this term · term ends 2027-03-01 (97 days left)"."""
-    counted = f"{current.counted} of {current.required} contributions this term"
+    counted = kit.tally(current.counted, current.required, " this term")
     if current.ended:
         return f"{counted} · term ended {current.term.end.isoformat()} (verification pending)"
     left = current.days_left
@@ -116,7 +116,7 @@ def ambassador_list_message(rows: Sequence[Any], required: int) -> dict[str, Any
         if row.slack_user_id:
             who = f"*{kit.escape(row.name)}* ({who})"
         lines.append(
-            f"• {who}{' — ' + kit.escape(role) if role else ''} · {row.counted}/{required} this term"
+            f"• {who}{' — ' + kit.escape(role) if role else ''} · {kit.tally(row.counted, required, ' this term')}"
         )
     blocks: list[kit.Block] = [kit.section(header_text)]
     chunk: list[str] = []

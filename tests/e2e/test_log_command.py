@@ -224,8 +224,8 @@ def test_list_shows_current_ambassadors_with_counts(bot: Bot) -> None:
     reply = bot.slack.command("list", OTHER).json["text"]
 
     assert "*Current ambassadors* (2)" in reply
-    assert "*Jane Doe* (<@U0MEMBER>) — DevRel, Acme · 1/4 this term" in reply
-    assert "*Olek Other* (<@U0OTHER>) · 0/4 this term" in reply
+    assert "*Jane Doe* (<@U0MEMBER>) — DevRel, Acme · 1 of 4 contributions this term" in reply
+    assert "*Olek Other* (<@U0OTHER>) · 0 of 4 contributions this term" in reply
 
 
 def test_help_and_unknown_subcommands(bot: Bot) -> None:

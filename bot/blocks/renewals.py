@@ -125,8 +125,7 @@ def verification_report_message(
         (
             "Met the requirement, renewal not requested yet",
             [
-                f"• {_person(item)} — {_tally(item)}, "
-                f"may renew until {renew_by(item).isoformat()}"
+                f"• {_person(item)} — {_tally(item)}, may renew until {renew_by(item).isoformat()}"
                 for item in pending
             ],
         ),

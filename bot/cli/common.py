@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from collections.abc import Callable
 
 from sqlalchemy.exc import DBAPIError
 
 from bot.settings import Settings
 from bot.slack.client import web_client
-from bot.slack.token_check import CHECK_TIMEOUT, QUIET, TokenRefused, check_at_start
+from bot.slack.token_check import CHECK_TIMEOUT, QUIET, KnownIdentity, TokenRefused, check_at_start
 from bot.store.db import Database, DatabaseUnavailable, explain_error
+
+log = logging.getLogger("ambassador-bot")
 
 EXIT_USAGE = 2
 
@@ -38,13 +41,29 @@ def open_database(settings: Settings) -> Database:
     return connect_database(settings)[0]
 
 
-def check_bot_token(settings: Settings) -> None:
+def check_bot_token(
+    settings: Settings, going_on: str = "serving anyway", known: KnownIdentity | None = None
+) -> KnownIdentity:
     """One `auth.test` before serving: a refused token stops here (exit 2) instead of failing every
-    request; Slack unreachable only warns, and the check is retried in the background."""
+    request; Slack unreachable only warns (saying what the process does meanwhile, `going_on`), and
+    the check is retried in the background. The identity learned is kept in what it returns."""
+    known = known if known is not None else KnownIdentity()
+    client = web_client(settings, timeout=CHECK_TIMEOUT, retry_handlers=[], logger=QUIET)
     try:
-        check_at_start(web_client(settings, timeout=CHECK_TIMEOUT, retry_handlers=[], logger=QUIET))
+        check_at_start(client, known, going_on)
     except TokenRefused as exc:
         raise CommandError(str(exc)) from None
+    return known
+
+
+def warn_about_settings(settings: Settings) -> None:
+    """Settings that are allowed empty but leave something unsaid, warned once when a process starts."""
+    if not settings.review_channel:
+        log.warning(
+            "REVIEW_CHANNEL is not set: applications wait in `/ambassador admin pending` only, and "
+            "delivery problems, verification reports and failed GitHub invitations are not reported "
+            "anywhere; set it to the review channel's ID"
+        )
 
 
 Command = Callable[[Settings, argparse.Namespace], int]

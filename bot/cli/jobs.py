@@ -12,7 +12,7 @@ from types import FrameType
 from typing import Any
 
 from bot.cli import preview
-from bot.cli.common import CommandError, check_bot_token, open_database
+from bot.cli.common import CommandError, check_bot_token, open_database, warn_about_settings
 from bot.cli.progress import Progress
 from bot.outbox.sender import deliver
 from bot.settings import Settings, SettingsError
@@ -145,7 +145,8 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
     require_bot_token(settings)
-    check_bot_token(settings)
+    check_bot_token(settings, going_on="running the jobs anyway")
+    warn_about_settings(settings)
     db = open_database(settings)
     scheduler = build_scheduler(JobContext.create(settings, db), blocking=True)
 

@@ -14,6 +14,7 @@ from bot.blocks import general as general_blocks
 from bot.blocks import ids, kit
 from bot.rules import membership as membership_rules
 from bot.rules.membership import Problem
+from bot.rules.parsing import DateWrittenOtherwise
 from bot.services import home
 from bot.services.contributions import OwnContribution
 
@@ -41,6 +42,17 @@ PROBLEM_TEXT: dict[Problem, str] = {
     "type it again.",
 }
 REACH_NOT_A_NUMBER = "Reach is a whole number, e.g. 250."
+DATE_EXAMPLE = "2025-11-25"
+
+
+def date_written_otherwise(found: DateWrittenOtherwise) -> str:
+    """A title that starts with a date written another way: nothing stored, and how to write it."""
+    written = found.meant.isoformat() if found.meant else DATE_EXAMPLE
+    meant = "" if found.meant else " (year, month, day)"
+    return (
+        f":x: Nothing was recorded: `{kit.escape(found.text)}` looks like a date. Write the date as "
+        f"{written}{meant}, after the link and before the title.\n\n{LOG_USAGE}"
+    )
 
 
 def problems_text(problems: dict[str, Problem], usage: str = LOG_USAGE) -> str:

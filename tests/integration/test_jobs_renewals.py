@@ -41,7 +41,9 @@ def test_thirty_days_before_the_end_met_gets_a_renew_button(db: Database, fake_s
     assert notices(db, fake_slack, NOW) == ["renewal:term1:T-30"]
 
     (text,) = dm_texts(fake_slack, MEMBER)
-    assert "ends on *2026-12-24* (30 days left)" in text and "You made 4 contributions (4 required) ✓," in text
+    assert (
+        "ends on *2026-12-24* (30 days left)" in text and "You made 4 contributions (4 required) ✓," in text
+    )
     post = fake_slack.calls_to("chat.postMessage")[0]
     assert buttons(post["blocks"]) == {ids.RENEW: "1"}
 
@@ -172,7 +174,11 @@ def test_verification_the_day_after_the_last_day(db: Database, fake_slack: FakeS
     (renewed,) = dm_texts(fake_slack, MEMBER)
     assert "renewed for another year from 2026-11-24 to 2027-11-23" in renewed
     (lapsed,) = dm_texts(fake_slack, OTHER)
-    assert "with 1 contribution, short of the 4 the program asks for" in lapsed and "*emeritus* ambassador" in lapsed and "apply" in lapsed
+    assert (
+        "with 1 contribution, short of the 4 the program asks for" in lapsed
+        and "*emeritus* ambassador" in lapsed
+        and "apply" in lapsed
+    )
     (met,) = dm_texts(fake_slack, "U0MET")
     assert "renew by *2026-12-23*" in met
     met_post = next(c for c in fake_slack.calls_to("chat.postMessage") if c["channel"] == "U0MET")

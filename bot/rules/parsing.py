@@ -94,12 +94,12 @@ def date_written_otherwise(words: Sequence[str]) -> DateWrittenOtherwise | None:
         return None
     first = words[0]
     if match := YEAR_LAST.match(first):
-        one, two, year = (int(part) for part in match.groups())
-        readings = {d for d in (_real(year, two, one), _real(year, one, two)) if d is not None}
+        one, two, last = (int(part) for part in match.groups())
+        readings = {d for d in (_real(last, two, one), _real(last, one, two)) if d is not None}
         return DateWrittenOtherwise(first, readings.pop() if len(readings) == 1 else None)
     if match := YEAR_FIRST.match(first):
-        year, month, day = (int(part) for part in match.groups())
-        return DateWrittenOtherwise(first, _real(year, month, day))
+        head, middle, tail = (int(part) for part in match.groups())
+        return DateWrittenOtherwise(first, _real(head, middle, tail))
     if YEAR_AND_MONTH.match(first) or SHORT_YEAR.match(first):
         return DateWrittenOtherwise(first, None)
     second = words[1] if len(words) > 1 else ""
@@ -112,9 +112,10 @@ def date_written_otherwise(words: Sequence[str]) -> DateWrittenOtherwise | None:
     elif day is None:
         year_only = YEAR.match(second)
         return DateWrittenOtherwise(f"{first} {second}", None) if year_only else None
-    year = YEAR.match(third)
-    typed = " ".join(words[:3] if year else words[:2])
-    return DateWrittenOtherwise(typed, _real(int(year.group(1)), month, day) if year else None)
+    with_year = YEAR.match(third)
+    typed = " ".join(words[:3] if with_year else words[:2])
+    meant = _real(int(with_year.group(1)), month, day) if with_year else None
+    return DateWrittenOtherwise(typed, meant)
 
 
 @dataclass(frozen=True)

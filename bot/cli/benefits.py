@@ -53,7 +53,7 @@ def add_commands(commands: Any) -> None:
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     if args.since and args.until and args.since > args.until:
         raise CommandError(f"--from {args.since} is after --to {args.until}")
-    db = open_database(settings)
+    db = open_database(settings, to_read=True)
     try:
         rows = export_requests(db, settings.benefits_currency, args.since, args.until, settings.zone)
     finally:

@@ -94,7 +94,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     now = parse_now(args.now, settings)
     if not args.dry_run:
         require_bot_token(settings)
-    db = open_database(settings)
+    db = open_database(settings, to_read=args.dry_run)
     try:
         ctx = JobContext.create(settings, db)
         # On a terminal, a line that says what is going on (sending is paced: long runs take minutes).

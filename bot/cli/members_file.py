@@ -22,6 +22,7 @@ from bot.cli.common import CommandError, open_database
 from bot.github import public_files
 from bot.services.registry import exporting, file_format, importing
 from bot.settings import Settings
+from bot.store.db import shown_url
 
 JSON_SUFFIXES = {".json"}
 YAML_SUFFIXES = {".yaml", ".yml"}
@@ -212,7 +213,7 @@ def write_atomically(path: Path, text: str) -> None:
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     fmt = output_format(args.format, args.output, args.emeritus)
-    db = open_database(settings)
+    db = open_database(settings, to_read=True)
     try:
         if args.emeritus:
             emeritus = exporting.export_emeritus(db)
@@ -228,6 +229,14 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     text = render(data, fmt)
+    source = shown_url(settings.database_url)
+    if count == 0:
+        # An empty list is a real answer, but usually a sign of the wrong database (or none imported yet).
+        print(
+            f"ambassador-bot: note: the database {source} has no {what} yet "
+            "(`ambassador-bot import FILE` brings the members file in)",
+            file=sys.stderr,
+        )
     if args.output is None:
         sys.stdout.write(text)
         return 0
@@ -235,5 +244,5 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
         write_atomically(args.output, text)
     except OSError as exc:
         raise CommandError(f"{args.output}: cannot write it ({exc.strerror or exc})") from None
-    print(f"Wrote {count} {what} to {args.output} ({fmt}).")
+    print(f"Wrote {count} {what} from {source} to {args.output} ({fmt}).")
     return 0

@@ -37,7 +37,7 @@ def cmd_publish(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.publishing:
         raise CommandError("publishing is off: set GITHUB_REPO (owner/name) and GITHUB_TOKEN; see README")
     settings.require_github()
-    db = open_database(settings)
+    db = open_database(settings, to_read=args.dry_run)
     slack = jobs_client(settings) if settings.slack_bot_token else None
     now = datetime.now(UTC)
     try:

@@ -210,8 +210,9 @@ def test_export_to_files_in_json_and_yaml_and_the_emeritus_list(tmp_path: Path) 
     to_json = run("export", "--format", "json", "-o", "members.out", cwd=tmp_path, env=env)
     emeritus = run("export", "--emeritus", cwd=tmp_path, env=env)
 
-    assert to_yaml.stdout == "Wrote 9 ambassadors to members.yaml (yaml).\n"
-    assert to_json.stdout == "Wrote 9 ambassadors to members.out (json).\n"
+    source = f"sqlite:///{tmp_path}/bot.db"
+    assert to_yaml.stdout == f"Wrote 9 ambassadors from {source} to members.yaml (yaml).\n"
+    assert to_json.stdout == f"Wrote 9 ambassadors from {source} to members.out (json).\n"
     website = yaml.safe_load(MEMBERS_YAML.read_text(encoding="utf-8"))
     assert canonical(yaml.safe_load((tmp_path / "members.yaml").read_text(encoding="utf-8"))) == canonical(
         website
@@ -235,7 +236,8 @@ def test_a_malformed_file_gives_one_line_and_imports_nothing(tmp_path: Path) -> 
         f"ambassador-bot: {bad}: member 4 (ivangsa): contributions[2].date.year is missing; nothing was imported"
     )
     assert "Traceback" not in result.stderr
-    assert run("export", cwd=tmp_path, env=env).stdout == "[]\n"
+    # Nothing was written: not even a database was created.
+    assert not (tmp_path / "bot.db").exists()
 
 
 @pytest.mark.parametrize(
@@ -270,6 +272,75 @@ def test_a_bad_term_start_is_a_usage_error(tmp_path: Path) -> None:
 
     assert result.returncode == 2
     assert "argument --term-start: '01/03/2026' is not a date like 2026-01-31" in result.stderr
+
+
+# --- which database --------------------------------------------------------------------------------
+
+
+def test_a_sqlite_url_with_two_slashes_is_one_line_naming_the_right_spelling(tmp_path: Path) -> None:
+    for command in (["export"], ["import", str(MEMBERS_JSON)], ["db", "upgrade"]):
+        result = run(*command, cwd=tmp_path, env={"DATABASE_URL": "sqlite://ambassador-bot.db"})
+
+        assert result.returncode == 2, command
+        assert result.stderr == (
+            "ambassador-bot: DATABASE_URL sqlite://ambassador-bot.db has two slashes, so "
+            "'ambassador-bot.db' is read as a host and names no file; a SQLite file is "
+            "sqlite:///ambassador-bot.db (three slashes; four before an absolute path, "
+            "sqlite:////var/lib/ambassador-bot.db)\n"
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+READ_ONLY_COMMANDS = [
+    ["export"],
+    ["export", "--emeritus"],
+    ["export", "-o", "members.yaml"],
+    ["benefits", "export"],
+    ["jobs", "run", "reminders", "--dry-run"],
+    ["db", "repair-escapes"],
+]
+
+
+@pytest.mark.parametrize("command", READ_ONLY_COMMANDS, ids=" ".join)
+def test_a_read_where_there_is_no_database_says_so_and_creates_none(
+    tmp_path: Path, command: list[str]
+) -> None:
+    result = run(*command, cwd=tmp_path, env={})
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"ambassador-bot: no database at {tmp_path.resolve()}/ambassador-bot.db (DATABASE_URL "
+        "sqlite:///ambassador-bot.db, a path relative to where the command runs): nothing to read, and "
+        "none was created. Run it where the bot's database is, or set DATABASE_URL; "
+        "`ambassador-bot import FILE` starts a new one\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_read_of_a_database_never_set_up_says_it_is_empty_and_writes_nothing(fresh_postgres: str) -> None:
+    result = run("export", cwd=Path("/tmp"), env={"DATABASE_URL": fresh_postgres})
+
+    assert result.returncode == 2
+    shown = make_url(fresh_postgres).render_as_string(hide_password=True)
+    assert result.stderr == (
+        f"ambassador-bot: the database {shown} is empty (ambassador-bot never set it up): nothing to "
+        "read, and nothing was written. `ambassador-bot import FILE` (or `db upgrade`) starts it\n"
+    )
+    assert tables_in(fresh_postgres) == set()
+
+
+def test_an_export_of_a_database_with_nobody_in_it_says_which_database_it_read(tmp_path: Path) -> None:
+    env = sqlite_env(tmp_path)
+    assert run("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+
+    result = run("export", cwd=tmp_path, env=env)
+
+    assert (result.returncode, result.stdout) == (0, "[]\n")
+    assert result.stderr == (
+        f"ambassador-bot: note: the database sqlite:///{tmp_path}/bot.db has no ambassadors yet "
+        "(`ambassador-bot import FILE` brings the members file in)\n"
+    )
 
 
 # --- manifest -----------------------------------------------------------------------------------

@@ -153,6 +153,8 @@ def tick(ctx: JobContext, name: str) -> None:
         log.info(result.summary())
     for note in result.notes:
         log.info("%s: %s", name, note)
+    for reason in result.reasons:
+        log.debug("%s: %s", name, reason)
 
 
 def next_run(job: Job, settings: Settings, now: datetime) -> datetime | None:

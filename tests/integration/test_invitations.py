@@ -178,7 +178,7 @@ def test_jobs_run_invitations_says_when_it_is_off_and_delivers_the_report_it_que
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     try:
-        assert main(["jobs", "run", "invitations", "--now", NOW.isoformat()]) == 0
+        assert main(["jobs", "run", "invitations", "--now", NOW.isoformat(), "--yes"]) == 0
     finally:
         root.handlers[:] = handlers
         root.setLevel(level)

@@ -426,3 +426,21 @@ def test_a_future_now_on_a_terminal_asks_first(
     code, out, err = answer("y")
     assert code == 0, err
     assert member_status(db) == "emeritus"
+
+
+def test_a_dry_run_with_nobody_due_prints_why_and_which_now_would_show_something(
+    db: Database,
+    fake_slack: FakeSlack,
+    environment: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    enrol(db, MEMBER, date(2026, 3, 1))
+
+    assert main(["jobs", "run", "reminders", "--now", "2026-03-02T09:00", "--dry-run"]) == 0
+
+    assert capsys.readouterr().out.splitlines() == [
+        "reminders: 0 due, 0 new, 0 queued (dry run: nothing written or sent)",
+        "  not due: 1 ambassador in the first 30 days of their term (REMINDER_GRACE_DAYS)",
+        "  the first reminder falls due on 2026-06-01 (Jane Doe), if nothing is logged before: "
+        "`ambassador-bot jobs run reminders --now 2026-06-01 --dry-run` shows it",
+    ]

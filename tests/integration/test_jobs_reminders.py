@@ -272,7 +272,7 @@ def test_a_dry_run_right_after_an_import_says_why_nobody_is_due_and_when_someone
 
 
 def test_the_reasons_name_each_kind_of_ambassador_not_due(db: Database, fake_slack: FakeSlack) -> None:
-    behind, on_pace = behind_and_on_pace(db)
+    behind_and_on_pace(db)
     snoozed = enrol(db, "U0SNOOZE", date(2026, 3, 2), name="Sam Snooze", github="sam")
     with db.transaction() as session:
         member = session.get(Member, snoozed)

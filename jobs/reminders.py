@@ -11,6 +11,7 @@ from collections import Counter
 from datetime import date, datetime
 
 from bot.blocks import reminders as reminders_blocks
+from bot.outbox.queue import replace_waiting
 from bot.services import jobs as due
 from jobs.runner import JobContext, JobResult, Planned, finish, queue_planned
 
@@ -59,6 +60,13 @@ def run(ctx: JobContext, now: datetime, dry_run: bool = False) -> JobResult:
             )
         unlinked = due.ambassadors_without_slack(session)
         marked = queue_planned(session, planned, now, dry_run)
+        if not dry_run:
+            # A reminder still waiting for the member's daytime (a sender stopped across a month's end)
+            # is replaced by the newer one rather than sent beside it.
+            fresh = {item.channel: item.key for item in marked if not item.existing}
+            replaced = replace_waiting(session, kind=KIND, newer=fresh)
+            if replaced:
+                result.notes.append(f"{replaced} older reminder(s) still waiting were replaced")
     result.reasons = explain(not_due, unlinked, rules, upcoming, nobody_due=not planned)
     return finish(result, marked, dry_run)
 

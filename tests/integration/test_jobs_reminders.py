@@ -310,3 +310,32 @@ def test_the_first_day_due_is_the_first_day_the_rule_says_so() -> None:
                 None,
             )
             assert due.first_reminder_day(current, None, policy) == scanned, (counted, today)
+
+
+def test_a_reminder_still_waiting_for_daytime_is_replaced_by_next_months_not_sent_beside_it(
+    db: Database, fake_slack: FakeSlack
+) -> None:
+    behind_and_on_pace(db)
+    ctx = job_context(db, fake_slack, local_send_hours=(9, 18))
+    october_night = at("2026-10-31T22:30:00+00:00")  # 23:30 in Madrid: the reminder waits for morning
+
+    run_job(ctx, "reminders", october_night)
+    deferred = deliver(db, ctx.client, october_night, settings=ctx.settings)
+    assert deferred.deferred == ["reminder:U0MEMBER:2026-10"]
+    # The sender stays stopped overnight; November's run finds the member still behind.
+    november = run_job(ctx, "reminders", at("2026-11-01T06:00:00+00:00"))
+    assert november.enqueued == ["reminder:U0MEMBER:2026-11"]
+    assert november.notes == ["1 older reminder(s) still waiting were replaced"]
+
+    morning = at("2026-11-01T08:00:00+00:00")  # 09:00 in Madrid
+    report = deliver(db, ctx.client, morning, settings=ctx.settings)
+
+    assert report.sent == ["reminder:U0MEMBER:2026-11"]
+    assert len(dm_texts(fake_slack, MEMBER)) == 1
+    statuses = {row.key: row.status for row in outbox(db, "reminder")}
+    assert statuses == {
+        "reminder:U0MEMBER:2026-10": OutboxStatus.CANCELLED,
+        "reminder:U0MEMBER:2026-11": OutboxStatus.SENT,
+    }
+    # A rerun of November's job replaces nothing more.
+    assert run_job(ctx, "reminders", morning).notes == []

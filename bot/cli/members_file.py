@@ -8,15 +8,12 @@ and `.exporting`.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from bot.cli.common import CommandError, open_database
 from bot.github import public_files
@@ -26,13 +23,6 @@ from bot.store.db import shown_url
 
 JSON_SUFFIXES = {".json"}
 YAML_SUFFIXES = {".yaml", ".yml"}
-
-
-class IndentedDumper(yaml.SafeDumper):
-    """Indents lists under their key (`key:\\n  - item`), as AsyncAPI's YAML files are written."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
 
 
 def add_commands(commands: Any) -> None:
@@ -189,13 +179,14 @@ def output_format(requested: str | None, output: Path | None, emeritus: bool) ->
     )
 
 
-def render(data: Any, fmt: str) -> str:
+def render(data: Any, fmt: str, emeritus: bool = False) -> str:
+    """The file as the community writes it (one place for that style: `bot.github.public_files`):
+    exporting what was imported from AMBASSADORS_MEMBERS.yaml or the website's JSON gives it back
+    byte for byte."""
     if fmt == "json":
-        # As the website's file is generated (json.dump, indent=4): non-ASCII as \\u escapes.
-        return json.dumps(data, indent=4) + "\n"
-    return yaml.dump(
-        data, Dumper=IndentedDumper, sort_keys=False, allow_unicode=True, width=1_000_000, indent=2
-    )
+        return public_files.render(data, public_files.MEMBERS_JSON_STYLE)
+    style = public_files.EMERITUS_YAML_STYLE if emeritus else public_files.MEMBERS_YAML_STYLE
+    return public_files.render(data, style)
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -228,7 +219,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
             count, what = len(data), "ambassadors"
     finally:
         db.dispose()
-    text = render(data, fmt)
+    text = render(data, fmt, emeritus=args.emeritus)
     source = shown_url(settings.database_url)
     if count == 0:
         # An empty list is a real answer, but usually a sign of the wrong database (or none imported yet).

@@ -222,6 +222,27 @@ def test_export_to_files_in_json_and_yaml_and_the_emeritus_list(tmp_path: Path) 
     assert not list(tmp_path.glob(".members*"))  # no temporary files left behind
 
 
+def test_the_communitys_yaml_exported_as_yaml_is_the_same_file_byte_for_byte(tmp_path: Path) -> None:
+    env = sqlite_env(tmp_path)
+    assert run("import", str(MEMBERS_YAML), cwd=tmp_path, env=env).returncode == 0
+
+    to_stdout = subprocess.run(
+        [COMMAND, "export", "--format", "yaml"],
+        cwd=tmp_path,
+        env={"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), **env},
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    to_file = run("export", "-o", "AMBASSADORS_MEMBERS.yaml", cwd=tmp_path, env=env)
+
+    original = MEMBERS_YAML.read_bytes()
+    assert to_stdout.returncode == 0, to_stdout.stderr
+    assert to_stdout.stdout == original  # `name: "Daniel Kocot"`, quoted as the community writes it
+    assert to_file.returncode == 0, to_file.stderr
+    assert (tmp_path / "AMBASSADORS_MEMBERS.yaml").read_bytes() == original
+
+
 def test_a_malformed_file_gives_one_line_and_imports_nothing(tmp_path: Path) -> None:
     data = json.loads(MEMBERS_JSON.read_text(encoding="utf-8"))
     data[3]["contributions"][2]["date"] = {"month": "May"}

@@ -295,6 +295,97 @@ def test_a_bad_term_start_is_a_usage_error(tmp_path: Path) -> None:
     assert "argument --term-start: '01/03/2026' is not a date like 2026-01-31" in result.stderr
 
 
+# --- when members joined --------------------------------------------------------------------------
+
+
+def terms_in(tmp_path: Path, github: str) -> list[tuple[str, str, str]]:
+    database = Database(f"sqlite:///{tmp_path}/bot.db")
+    try:
+        with database.engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT t.start_on, t.end_on, t.status FROM terms t JOIN members m ON m.id = t.member_id "
+                    "WHERE m.github = :github ORDER BY t.start_on"
+                ),
+                {"github": github},
+            )
+            return [(str(start), str(end), status) for start, end, status in rows]
+    finally:
+        database.dispose()
+
+
+def test_import_with_a_term_starts_file_then_terms_set_and_a_reimport_that_says_what_it_ignored(
+    tmp_path: Path,
+) -> None:
+    env = sqlite_env(tmp_path)
+    (tmp_path / "starts.csv").write_text("github,start\ndanielkocot,2022-05-05\n", encoding="utf-8")
+
+    imported = run(
+        "import",
+        str(MEMBERS_YAML),
+        "--term-starts",
+        "starts.csv",
+        "--term-start",
+        "2026-03-01",
+        cwd=tmp_path,
+        env=env,
+    )
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.endswith(
+        "New members are ambassadors from the day starts.csv gives (from 2026-03-01 when it names none).\n"
+    )
+    daniel = terms_in(tmp_path, "danielkocot")
+    assert daniel[0][:2] == ("2022-05-05", "2023-05-04") and daniel[-1][2] == "active"
+    assert terms_in(tmp_path, "gvensan")[0][0] == "2026-03-01"
+
+    again = run("import", str(MEMBERS_YAML), "--term-start", "2025-01-01", cwd=tmp_path, env=env)
+    assert again.returncode == 0
+    assert "9 unchanged" in again.stdout
+    assert again.stderr == (
+        "ambassador-bot: note: --term-start 2025-01-01 was not applied to the 9 members already on record "
+        "(an import keeps their terms); change a member's term with `ambassador-bot terms set GITHUB --start "
+        "YYYY-MM-DD` (or `--file STARTS` for many), or `/ambassador admin term @member start YYYY-MM-DD` in "
+        "Slack\n"
+    )
+
+    changed = run("terms", "set", "gvensan", "--start", "2025-01-01", cwd=tmp_path, env=env)
+    assert changed.returncode == 0, changed.stderr
+    assert changed.stdout.startswith("gvensan joined on 2025-01-01: current term ")
+    assert changed.stdout.endswith("1 term changed, 0 already so.\n")
+    assert terms_in(tmp_path, "gvensan")[0][:2] == ("2025-01-01", "2025-12-31")
+
+
+def test_starts_that_cannot_be_taken_are_one_line_and_nothing_is_written(tmp_path: Path) -> None:
+    env = sqlite_env(tmp_path, TIMEZONE="UTC")
+    (tmp_path / "unknown.csv").write_text("danielkocot,2022-05-05\nnobody,2023-01-01\n", encoding="utf-8")
+    (tmp_path / "future.yaml").write_text("danielkocot: 2999-01-01\n", encoding="utf-8")
+
+    unknown = run("import", str(MEMBERS_YAML), "--term-starts", "unknown.csv", cwd=tmp_path, env=env)
+    future = run("import", str(MEMBERS_YAML), "--term-starts", "future.yaml", cwd=tmp_path, env=env)
+    future_default = run("import", str(MEMBERS_YAML), "--term-start", "2999-01-01", cwd=tmp_path, env=env)
+
+    assert unknown.returncode == 2
+    assert unknown.stderr == (
+        "ambassador-bot: unknown.csv: line 2 (nobody): no member of the file has the GitHub handle 'nobody'; "
+        "nothing was imported\n"
+    )
+    assert future.returncode == 2
+    assert "future.yaml: danielkocot: 2999-01-01 is in the future (today is " in future.stderr
+    assert future_default.returncode == 2
+    assert "--term-start 2999-01-01 is in the future (today is " in future_default.stderr
+    assert not (tmp_path / "bot.db").exists()
+
+    assert run("import", str(MEMBERS_YAML), cwd=tmp_path, env=env).returncode == 0
+    refused = run("terms", "set", "--file", "unknown.csv", cwd=tmp_path, env=env)
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        "ambassador-bot: no member on record has the GitHub handle nobody; nothing changed (import the "
+        "members file first, or check the spelling)\n"
+    )
+    usage = run("terms", "set", "danielkocot", cwd=tmp_path, env=env)
+    assert usage.returncode == 2 and "give GITHUB --start YYYY-MM-DD (one member)" in usage.stderr
+
+
 # --- which database --------------------------------------------------------------------------------
 
 

@@ -118,7 +118,7 @@ def test_importing_twice_changes_nothing(db: Database) -> None:
     run_import(db, read_members_file(MEMBERS_JSON))
     before = row_counts(db)
 
-    again = run_import(db, read_members_file(MEMBERS_YAML), term_start=date(2027, 1, 1))
+    again = run_import(db, read_members_file(MEMBERS_YAML), term_start=date(2025, 1, 1))
 
     assert (again.members_added, again.members_updated, again.members_unchanged) == (0, 0, 9)
     assert (again.contributions_added, again.contributions_updated, again.changed) == (0, 0, False)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -188,11 +187,12 @@ def test_the_scheduler_with_slack_unreachable_says_it_runs_the_jobs_not_that_it_
             [COMMAND, "scheduler"], cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT
         )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while "anyway" not in log_path.read_text() and time.monotonic() < deadline:
             time.sleep(0.1)
     finally:
-        process.send_signal(signal.SIGTERM)
+        # Only what it logged at start matters here: no need to wait for its catch-up jobs to end.
+        process.kill()
         process.wait(timeout=20)
     output = log_path.read_text()
     assert "running the jobs anyway; checking the token again in the background" in output

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 
 from bot.slack.app import bolt_app
 from bot.slack.deps import Deps
+from bot.slack.token_check import KnownIdentity
 from handlers import (
     admin,
     benefits,
@@ -51,8 +52,9 @@ def register_all(app: App, deps: Deps) -> CommandRouter:
     return router
 
 
-def create_app(deps: Deps, client: WebClient | None = None) -> App:
-    """The Bolt app with every listener registered; `client` defaults to one on `SLACK_API_URL`."""
-    app = bolt_app(deps, client)
+def create_app(deps: Deps, client: WebClient | None = None, identity: KnownIdentity | None = None) -> App:
+    """The Bolt app with every listener registered; `client` defaults to one on `SLACK_API_URL`;
+    `identity`: the bot's, as the start-up token check learns it."""
+    app = bolt_app(deps, client, identity)
     register_all(app, deps)
     return app

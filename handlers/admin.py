@@ -23,6 +23,7 @@ from bot.slack.deps import Deps
 from handlers.benefits.catalogue import admin_benefits
 from handlers.common import bind, deliver_now, slack_name
 from handlers.router import CommandRouter, Invocation
+from handlers.term_starts import admin_term
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +142,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "extend": extend,
     "emeritus": emeritus,
     "reinstate": reinstate,
+    "term": admin_term,
     "benefits": admin_benefits,
 }
 

@@ -56,6 +56,9 @@ def log_command(call: Invocation, *, deps: Deps) -> None:
     if inline is None:
         call.reply(contributions_blocks.INLINE_LOG_INCOMPLETE)
         return
+    if inline.date_otherwise is not None:
+        call.reply(contributions_blocks.date_written_otherwise(inline.date_otherwise))
+        return
     today = deps.local_today(call.client, call.user_id)
     occurred_on = today if inline.date_text is None else parsing.parse_iso_date(inline.date_text)
     draft = ContributionDraft(type=inline.type, title=inline.title, link=inline.link, occurred_on=occurred_on)

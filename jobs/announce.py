@@ -60,9 +60,18 @@ def run(ctx: JobContext, now: datetime, dry_run: bool = False) -> JobResult:
             by_channel: dict[str, list[Claimed]] = {}
             for row in rows:
                 by_channel.setdefault(row.channel, []).append(row)
-            for group in by_channel.values():
+            groups = list(by_channel.values())
+            for position, group in enumerate(groups):
                 result.planned += [Planned(row.key, KIND, row.channel, row.text) for row in group]
-                sender.send(group, render)
+                try:
+                    sender.send(group, render)
+                except StopRun:
+                    sender.release(row for later in groups[position + 1 :] for row in later)
+                    raise
+                except BaseException as error:
+                    sender.give_back(group, error)
+                    sender.release(row for later in groups[position + 1 :] for row in later)
+                    raise
     except StopRun as stop:
         log.error("announcements not posted: Slack refused the bot's token or scopes (%s)", stop)
     result.delivery = sender.report

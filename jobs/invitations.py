@@ -25,7 +25,8 @@ def run(ctx: JobContext, now: datetime, dry_run: bool = False) -> JobResult:
     result = JobResult("invitations", now)
     settings = ctx.settings
     if not settings.github_org:
-        return result  # off: nothing is ever queued
+        result.reasons.append("invitations are off (GITHUB_ORG is not set); nothing is queued or sent")
+        return result
     due = invitations.due(ctx.db, now)
     if not due:
         return result
@@ -40,22 +41,31 @@ def run(ctx: JobContext, now: datetime, dry_run: bool = False) -> JobResult:
             claimed = invitations.claim(ctx.db, invitation_id, now)
             if claimed is None:
                 continue  # another runner has it
-            outcome = invite(ctx, github, claimed, now)
+            outcome = invite(ctx, github, claimed, now, result.enqueued)
             result.notes.append(f"{claimed.login}: {outcome}")
             if outcome == "bad token":
                 break
     return result
 
 
-def invite(ctx: JobContext, github: GitHubClient, claimed: invitations.Claimed, now: datetime) -> str:
-    """One invitation: only when GitHub knows of no membership or invitation for them yet."""
+def invite(
+    ctx: JobContext, github: GitHubClient, claimed: invitations.Claimed, now: datetime, queued: list[str]
+) -> str:
+    """One invitation: only when GitHub knows of no membership or invitation for them yet.
+
+    A report it queues (a permanent failure, for REVIEW_CHANNEL) is added to `queued`, so that
+    `jobs run invitations` delivers it at once as every `jobs run` does."""
     try:
         state = github.org_membership(claimed.org, claimed.login)
         if state == "active":
             invitations.finish(ctx.db, claimed, InvitationStatus.ALREADY_MEMBER, now)
             return "already a member"
-        if state is None:
-            github.invite_to_org(claimed.org, claimed.login)
+        if state is not None:
+            # A pending invitation, whoever sent it (the community's own workflow, an owner on GitHub,
+            # or this job before a crash): GitHub has it, and a second one would only be a second e-mail.
+            invitations.finish(ctx.db, claimed, InvitationStatus.INVITED, now)
+            return "already invited"
+        github.invite_to_org(claimed.org, claimed.login)
         invitations.finish(ctx.db, claimed, InvitationStatus.INVITED, now)
         return "invited"
     except GitHubError as exc:
@@ -72,6 +82,7 @@ def invite(ctx: JobContext, github: GitHubClient, claimed: invitations.Claimed, 
 
         def report(session: Session, name: str) -> None:
             if not review_channel:
+                log.warning("no REVIEW_CHANNEL to report the failed invitation of %s to", claimed.login)
                 return
             enqueue(
                 session,
@@ -84,5 +95,7 @@ def invite(ctx: JobContext, github: GitHubClient, claimed: invitations.Claimed, 
             )
 
         invitations.fail(ctx.db, claimed, str(exc), now, report)
+        if review_channel:
+            queued.append(invitations.failure_report_key(claimed.id))
         log.error("could not invite %s to %s: %s", claimed.login, claimed.org, exc)
         return "failed"

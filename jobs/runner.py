@@ -97,6 +97,9 @@ class JobResult:
     planned: list[Planned] = field(default_factory=list)
     enqueued: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what else the run did or why it did nothing
+    # Why nothing (or less) was due, for whoever runs the job by hand (`jobs run` prints them); the
+    # scheduler logs them only at DEBUG, since they hold at every tick ("off", "in their first days").
+    reasons: list[str] = field(default_factory=list)
     delivery: DeliveryReport | None = None
     skipped: bool = False  # another worker held this job's lock
 

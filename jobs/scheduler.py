@@ -94,7 +94,7 @@ JOBS: dict[str, Job] = {
         ),
         Job(
             "renewals",
-            "renewal notices before a term ends; verification on its last day",
+            "renewal notices before a term ends; the yearly verification the day after its last day",
             renewals.run,
             lambda s: s.renewals_schedule,
         ),
@@ -169,6 +169,8 @@ def tick(ctx: JobContext, name: str) -> None:
         log.info(result.summary())
     for note in result.notes:
         log.info("%s: %s", name, note)
+    for reason in result.reasons:
+        log.debug("%s: %s", name, reason)
 
 
 def next_run(job: Job, settings: Settings, now: datetime) -> datetime | None:

@@ -18,6 +18,10 @@ ADMIN_SUBCOMMANDS: list[tuple[str, str]] = [
     ),
     ("admin emeritus @someone REASON", "move someone to emeritus now, with a reason they will read"),
     ("admin reinstate @someone", "bring an emeritus member back with a new term from today"),
+    (
+        "admin term @someone start YYYY-MM-DD",
+        "set the day they joined: their current term becomes the yearly one from it, earlier years recorded",
+    ),
     ("admin benefits", "the benefits catalogue and requests waiting; `admin benefits help` for changes"),
 ]
 ADMIN_REFUSED = ":no_entry: The admin commands are for TSC members only. Nothing was changed."

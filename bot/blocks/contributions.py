@@ -18,6 +18,7 @@ from bot.rules import membership as membership_rules
 from bot.rules import parsing
 from bot.rules.impact import Impact
 from bot.rules.membership import Problem
+from bot.rules.parsing import DateWrittenOtherwise
 from bot.services import home
 from bot.services.contributions import OwnContribution
 from bot.services.impact import TermImpact
@@ -48,6 +49,17 @@ PROBLEM_TEXT: dict[Problem, str] = {
     "type it again.",
 }
 REACH_NOT_A_NUMBER = "Reach is a whole number, e.g. 250."
+DATE_EXAMPLE = "2025-11-25"
+
+
+def date_written_otherwise(found: DateWrittenOtherwise) -> str:
+    """A title that starts with a date written another way: nothing stored, and how to write it."""
+    written = found.meant.isoformat() if found.meant else DATE_EXAMPLE
+    meant = "" if found.meant else " (year, month, day)"
+    return (
+        f":x: Nothing was recorded: `{kit.escape(found.text)}` looks like a date. Write the date as "
+        f"{written}{meant}, after the link and before the title.\n\n{LOG_USAGE}"
+    )
 
 
 def problems_text(problems: dict[str, Problem], usage: str = LOG_USAGE) -> str:
@@ -57,7 +69,7 @@ def problems_text(problems: dict[str, Problem], usage: str = LOG_USAGE) -> str:
 
 def progress_line(current: membership_rules.Progress) -> str:
     """e.g. "2 of 4 contributions this term · term ends 2027-03-01 (97 days left)"."""
-    counted = f"{current.counted} of {current.required} contributions this term"
+    counted = kit.tally(current.counted, current.required, " this term")
     if current.ended:
         return f"{counted} · term ended {current.term.end.isoformat()} (verification pending)"
     left = current.days_left
@@ -142,7 +154,7 @@ def ambassador_list_message(rows: Sequence[Any], required: int) -> dict[str, Any
         if row.slack_user_id:
             who = f"*{kit.escape(row.name)}* ({who})"
         lines.append(
-            f"• {who}{' — ' + kit.escape(role) if role else ''} · {row.counted}/{required} this term"
+            f"• {who}{' — ' + kit.escape(role) if role else ''} · {kit.tally(row.counted, required, ' this term')}"
         )
     blocks: list[kit.Block] = [kit.section(header_text)]
     chunk: list[str] = []

@@ -40,7 +40,7 @@ SUBCOMMAND_HELP: list[tuple[str, str]] = [
     ("apply", "apply to become an ambassador (a form the TSC reviews)"),
     ("nominate @someone", "propose someone for the program; I ask them to apply"),
     ("renew", "stay on for another year (last 30 days of your term, requirement met)"),
-    ("admin", "TSC only: pending applications, add, link, extend, emeritus, reinstate"),
+    ("admin", "TSC only: pending applications, add, link, extend, emeritus, reinstate, term"),
     ("snooze 30d | 2w | off", "pause or resume progress reminders"),
     ("history", "every contribution you have on record, newest first"),
     ("benefits", "what ambassadors get, what you may still request, your requests (alias: `perks`)"),

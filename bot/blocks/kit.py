@@ -150,3 +150,12 @@ def days_phrase(days: int) -> str:
     if days == 0:
         return "today is the last day"
     return f"{days} day{'s' if days != 1 else ''} left"
+
+
+def tally(counted: int, required: int, where: str = "") -> str:
+    """A count against the requirement: `2 of 4 contributions this term`, and once it is met
+    `5 contributions this term (4 required) ✓`, never "5 of 4". `where` follows the noun."""
+    noun = "contribution" if (counted if counted >= required else required) == 1 else "contributions"
+    if counted >= required:
+        return f"{counted} {noun}{where} ({required} required) ✓"
+    return f"{counted} of {required} {noun}{where}"

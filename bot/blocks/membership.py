@@ -200,8 +200,8 @@ def _profile_line(view: Any) -> str:
 def requirement_line(view: Any) -> str:
     counted = f"{view.recent_contributions} contribution{'s' if view.recent_contributions != 1 else ''}"
     if view.meets_requirement:
-        return f":white_check_mark: *Meets the requirement*: {counted} in the last 12 months (of {view.required})."
-    return f":warning: *Below the requirement*: {counted} in the last 12 months (of {view.required})."
+        return f":white_check_mark: *Meets the requirement*: {counted} in the last 12 months ({view.required} required)."
+    return f":warning: *Below the requirement*: {counted} in the last 12 months ({view.required} required)."
 
 
 def _contribution_lines(view: Any, budget: int = kit.MAX_SECTION_TEXT - 100) -> str:

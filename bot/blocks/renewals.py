@@ -20,7 +20,7 @@ def renewal_notice_message(
     when = f"Your ambassador term ends on *{end}* ({kit.days_phrase(current.days_left)})."
     if current.met:
         text = (
-            f":tada: {when} You made *{current.counted} of {current.required}* contributions, "
+            f":tada: {when} You made {kit.tally(current.counted, current.required)}, "
             "so you can stay an ambassador for another year."
         )
         if can_renew:
@@ -39,7 +39,7 @@ def renewal_notice_message(
         return kit.message(text, [kit.section(text)])
     missing = current.remaining
     text = (
-        f":hourglass_flowing_sand: {when} You have *{current.counted} of {current.required}* contributions: "
+        f":hourglass_flowing_sand: {when} You have *{kit.tally(current.counted, current.required)}*: "
         f"*{missing} more* {'is' if missing == 1 else 'are'} needed to stay an ambassador. "
         "Anything you did this term counts, so log what you have not logged yet."
     )
@@ -57,18 +57,18 @@ def verification_message(
     `next_term` (RENEWED) has `start` and `end`; `renew_by` is the last day of the renewal grace.
     """
     end = current.term.end.isoformat()
-    counted = f"{current.counted} of {current.required}"
+    counted = kit.tally(current.counted, current.required)
     thanks = "Thank you for what you gave the community — your contributions stay in the public history."
     if outcome == membership_rules.Verification.RENEWED:
         term = f" from {next_term.start.isoformat()} to {next_term.end.isoformat()}" if next_term else ""
         text = (
-            f":tada: Your ambassador term ended on {end} with {counted} contributions, and you are renewed "
+            f":tada: Your ambassador term ended on {end} with {counted}, and you are renewed "
             f"for another year{term}. Thank you for everything you do for the community!"
         )
     elif outcome == membership_rules.Verification.MET:
         text = (
             f":white_check_mark: Your ambassador term ended on {end} and you met the requirement "
-            f"({counted} contributions). To stay on for another year, renew by *{renew_by.isoformat()}*."
+            f"({counted}). To stay on for another year, renew by *{renew_by.isoformat()}*."
         )
         return kit.message(
             text,
@@ -87,12 +87,17 @@ def verification_message(
             "If you want to come back, a TSC member can reinstate you."
         )
     else:
+        made = f"{current.counted} contribution{'s' if current.counted != 1 else ''}"
         text = (
-            f":pray: Your ambassador term ended on {end} with {counted} contributions, short of the "
+            f":pray: Your ambassador term ended on {end} with {made}, short of the "
             f"{current.required} the program asks for, so you are now an *emeritus* ambassador. {thanks} "
             f"Whenever you are ready, you can apply again with `{ids.COMMAND} apply`."
         )
     return kit.message(text, [kit.section(text)])
+
+
+def _tally(item: Any) -> str:
+    return kit.tally(item.progress.counted, item.progress.required)
 
 
 def _person(item: Any) -> str:
@@ -127,7 +132,7 @@ def verification_report_message(
         (
             "Renewed",
             [
-                f"• {_person(item)} — {item.progress.counted}/{item.progress.required}"
+                f"• {_person(item)} — {_tally(item)}"
                 + (f", next term to {item.next_term.end.isoformat()}" if item.next_term else "")
                 + impact(item)
                 for item in renewed
@@ -136,15 +141,15 @@ def verification_report_message(
         (
             "Met the requirement, renewal not requested yet",
             [
-                f"• {_person(item)} — {item.progress.counted}/{item.progress.required}, "
-                f"may renew until {renew_by(item).isoformat()}" + impact(item)
+                f"• {_person(item)} — {_tally(item)}, may renew until {renew_by(item).isoformat()}"
+                + impact(item)
                 for item in pending
             ],
         ),
         (
             "Lapsed, now emeritus",
             [
-                f"• {_person(item)} — {item.progress.counted}/{item.progress.required}"
+                f"• {_person(item)} — {_tally(item)}"
                 + (
                     " (met, but did not renew)"
                     if item.outcome == membership_rules.Verification.NOT_RENEWED

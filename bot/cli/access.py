@@ -45,7 +45,7 @@ def cmd_access(settings: Settings, args: argparse.Namespace) -> int:
     if any(target.place is not Place.GITHUB_TEAM for target in places):
         require_bot_token(settings)
     now = datetime.now(UTC)
-    db = open_database(settings)
+    db = open_database(settings, to_read=args.dry_run)
     try:
         ctx = JobContext.create(settings, db)
         if args.dry_run:

@@ -33,7 +33,11 @@ def add_commands(commands: Any) -> None:
     )
     export.add_argument("--from", dest="since", type=iso_date, metavar="YYYY-MM-DD", help="first day")
     export.add_argument("--to", dest="until", type=iso_date, metavar="YYYY-MM-DD", help="last day")
-    export.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default) or json")
+    export.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="csv or json (default: from the -o file's extension, else csv)",
+    )
     export.add_argument("-o", "--output", type=Path, metavar="PATH", help="write to PATH instead of stdout")
     export.set_defaults(handler=cmd_export)
 
@@ -50,20 +54,41 @@ def add_commands(commands: Any) -> None:
     purge.set_defaults(handler=cmd_purge)
 
 
+FORMATS = ("csv", "json")
+
+
+def export_format(requested: str | None, output: Path | None) -> str:
+    """The format asked for, or the one the file's name says; a name that says another is refused."""
+    if output is None:
+        return requested or "csv"
+    suffix = output.suffix.lower().removeprefix(".")
+    if requested and suffix in FORMATS and suffix != requested:
+        raise CommandError(f"{output} is named .{suffix}, but --format {requested} was asked for; pick one")
+    if requested:
+        return requested
+    if suffix in FORMATS:
+        return suffix
+    raise CommandError(
+        f"{output}: the format follows the extension, and {'.' + suffix if suffix else 'no extension'} is "
+        "neither .csv nor .json; name the file so, or pass --format csv|json"
+    )
+
+
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     if args.since and args.until and args.since > args.until:
         raise CommandError(f"--from {args.since} is after --to {args.until}")
-    db = open_database(settings)
+    fmt = export_format(args.format, args.output)
+    db = open_database(settings, to_read=True)
     try:
         rows = export_requests(db, settings.benefits_currency, args.since, args.until, settings.zone)
     finally:
         db.dispose()
     if args.output:
         with args.output.open("w", encoding="utf-8", newline="") as out:
-            write(rows, args.format, out, EXPORT_FIELDS)
-        print(f"Wrote {len(rows)} benefit request(s) to {args.output}.", file=sys.stderr)
+            write(rows, fmt, out, EXPORT_FIELDS)
+        print(f"Wrote {len(rows)} benefit request(s) to {args.output} ({fmt}).", file=sys.stderr)
     else:
-        write(rows, args.format, sys.stdout, EXPORT_FIELDS)
+        write(rows, fmt, sys.stdout, EXPORT_FIELDS)
     return 0
 
 

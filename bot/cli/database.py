@@ -32,7 +32,7 @@ def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_db_repair_escapes(settings: Settings, args: argparse.Namespace) -> int:
-    db = open_database(settings)
+    db = open_database(settings, to_read=not args.apply)
     try:
         repairs = repair_escapes(db, datetime.now(UTC), apply=args.apply)
     finally:

@@ -7,12 +7,12 @@ import json
 import logging
 import signal
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import Any
 
 from bot.cli import preview
-from bot.cli.common import CommandError, check_bot_token, open_database
+from bot.cli.common import CommandError, check_bot_token, open_database, warn_about_settings
 from bot.cli.progress import Progress
 from bot.outbox.sender import deliver
 from bot.settings import Settings, SettingsError
@@ -41,6 +41,11 @@ def add_commands(commands: Any) -> None:
         action="store_true",
         help="print who would get what (each message in full, with a Block Kit Builder link); "
         "write and send nothing",
+    )
+    run.add_argument(
+        "--yes",
+        action="store_true",
+        help="with --now in the future, run without asking: what the run writes is real",
     )
     run.add_argument(
         "--format",
@@ -90,11 +95,39 @@ def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+# A --now this close to the real time is "now", not a time to come.
+FUTURE_MARGIN = timedelta(minutes=5)
+
+
+def confirmed_future_run(args: argparse.Namespace, now: datetime, real_now: datetime) -> bool:
+    """Whether a run as if it were `now` may go ahead: true for dry runs, for times not in the future,
+    and with --yes. A run in the future writes real records (terms verified, members made emeritus,
+    messages sent) that the real day will not undo: on a terminal it asks first; elsewhere it needs --yes.
+    """
+    if args.dry_run or args.now is None or args.yes or now <= real_now + FUTURE_MARGIN:
+        return True
+    if not sys.stdin.isatty():
+        raise CommandError(
+            f"--now {args.now} is in the future, and this run writes real records as if it were then "
+            f"(what it finds due is queued and sent). Preview it with --dry-run, or add --yes to run it"
+        )
+    sys.stderr.write(
+        f"--now {args.now} is in the future: `{args.name}` will act as if it were then, and what it writes "
+        "is real (terms verified, members made emeritus, messages sent). `--dry-run` shows it first.\n"
+        "Run it for real? [y/N] "
+    )
+    sys.stderr.flush()
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     now = parse_now(args.now, settings)
+    if not confirmed_future_run(args, now, datetime.now(UTC)):
+        print(f"{args.name}: nothing done")
+        return 1
     if not args.dry_run:
         require_bot_token(settings)
-    db = open_database(settings)
+    db = open_database(settings, to_read=args.dry_run)
     try:
         ctx = JobContext.create(settings, db)
         # On a terminal, a line that says what is going on (sending is paced: long runs take minutes).
@@ -145,7 +178,8 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
     require_bot_token(settings)
-    check_bot_token(settings)
+    check_bot_token(settings, going_on="running the jobs anyway")
+    warn_about_settings(settings)
     db = open_database(settings)
     scheduler = build_scheduler(JobContext.create(settings, db), blocking=True)
 

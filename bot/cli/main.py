@@ -20,6 +20,7 @@ from bot.cli import (
     publish,
     sandbox,
     serve,
+    terms,
 )
 from bot.cli.common import EXIT_USAGE, Command, CommandError
 from bot.logging_setup import configure_logging
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         sandbox,
         database,
         members_file,
+        terms,
         manifest,
         jobs,
         benefits,

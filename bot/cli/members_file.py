@@ -8,7 +8,6 @@ and `.exporting`.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -16,22 +15,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.cli.common import CommandError, open_database
 from bot.github import public_files
 from bot.services.registry import exporting, file_format, importing
 from bot.settings import Settings
+from bot.store.db import shown_url
 
 JSON_SUFFIXES = {".json"}
 YAML_SUFFIXES = {".yaml", ".yml"}
-
-
-class IndentedDumper(yaml.SafeDumper):
-    """Indents lists under their key (`key:\\n  - item`), as AsyncAPI's YAML files are written."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
 
 
 def add_commands(commands: Any) -> None:
@@ -40,8 +31,11 @@ def add_commands(commands: Any) -> None:
         help="import the website's members file (AMBASSADORS_MEMBERS.json or .yaml)",
         description=(
             "Add the file's members to the registry (matched by GitHub handle, then Slack ID) with their "
-            "contributions. New members become ambassadors with a term starting --term-start. Importing "
-            "the same file again changes nothing; a file with a problem changes nothing at all."
+            "contributions. New members become ambassadors from the day they joined (--term-starts, else "
+            "--term-start): their current term is the yearly one that holds today, the years before are "
+            "recorded as completed terms. Members already on record keep their terms (change one with "
+            "`ambassador-bot terms set`). Importing the same file again changes nothing; a file with a "
+            "problem changes nothing at all."
         ),
     )
     importer.add_argument(
@@ -54,7 +48,14 @@ def add_commands(commands: Any) -> None:
         "--term-start",
         type=iso_date,
         metavar="YYYY-MM-DD",
-        help="first day of new members' term (default: today in TIMEZONE)",
+        help="the day new members joined, for those --term-starts does not name (default: today in TIMEZONE)",
+    )
+    importer.add_argument(
+        "--term-starts",
+        type=Path,
+        metavar="FILE",
+        help="each new member's own start: GitHub handle and the day they joined, as CSV lines "
+        "(janedoe,2022-05-05) or a YAML mapping (janedoe: 2022-05-05)",
     )
     importer.set_defaults(handler=cmd_import)
 
@@ -126,11 +127,22 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     except file_format.MembersFileError as exc:
         raise CommandError(f"{path}: {exc}; nothing was imported") from None
     now = datetime.now(UTC)
-    term_start: date = args.term_start or now.astimezone(settings.zone).date()
+    today = now.astimezone(settings.zone).date()
+    term_start: date = args.term_start or today
+    if args.term_start is not None and args.term_start > today:
+        raise CommandError(
+            f"--term-start {args.term_start.isoformat()} is in the future (today is {today.isoformat()} in "
+            f"{settings.timezone}); a term cannot have started yet. Nothing was imported"
+        )
+    starts = read_term_starts(args.term_starts, today) if args.term_starts else ()
+    try:
+        importing.check_starts(parsed, starts, term_start, today)
+    except file_format.MembersFileError as exc:
+        raise CommandError(f"{args.term_starts or path}: {exc}; nothing was imported") from None
     db = open_database(settings)
     try:
         summary = importing.import_members(
-            db, parsed, term_start=term_start, now=now, source=source_name(path)
+            db, parsed, term_start=term_start, now=now, source=source_name(path), starts=starts, today=today
         )
     except file_format.MembersFileError as exc:
         raise CommandError(f"{path}: {exc}; nothing was imported") from None
@@ -144,8 +156,58 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         f"{summary.contributions_added} contributions added, {summary.contributions_updated} updated."
     )
     if summary.members_added:
-        print(f"New members are ambassadors from {term_start.isoformat()}.")
+        if starts:
+            print(
+                f"New members are ambassadors from the day {args.term_starts.name} gives "
+                f"(from {term_start.isoformat()} when it names none)."
+            )
+        else:
+            print(f"New members are ambassadors from {term_start.isoformat()}.")
+    sys.stdout.flush()
+    for line in not_applied(args, summary):
+        print(f"ambassador-bot: note: {line}", file=sys.stderr)
     return 0
+
+
+CHANGE_A_TERM = (
+    "change a member's term with `ambassador-bot terms set GITHUB --start YYYY-MM-DD` (or "
+    "`--file STARTS` for many), or `/ambassador admin term @member start YYYY-MM-DD` in Slack"
+)
+
+
+def not_applied(args: argparse.Namespace, summary: importing.ImportSummary) -> list[str]:
+    """What the import was told but did not do (members on record keep their terms), and how instead."""
+    lines = []
+    known = summary.members_updated + summary.members_unchanged
+    if args.term_start is not None and known:
+        lines.append(
+            f"--term-start {args.term_start.isoformat()} was not applied to the {known} member"
+            f"{'s' if known != 1 else ''} already on record (an import keeps their terms); {CHANGE_A_TERM}"
+        )
+    if summary.starts_not_applied:
+        count = len(summary.starts_not_applied)
+        lines.append(
+            f"{args.term_starts.name}: the start{'s' if count != 1 else ''} of {', '.join(summary.starts_not_applied)} "
+            f"{'were' if count != 1 else 'was'} not applied (already on record; an import keeps their terms); "
+            f"{CHANGE_A_TERM}"
+        )
+    return lines
+
+
+def read_term_starts(path: Path, today: date) -> tuple[file_format.TermStart, ...]:
+    """The term starts file (CSV or YAML), each start checked; one line naming the problem otherwise."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise CommandError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise CommandError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    try:
+        return file_format.parse_term_starts(text, today)
+    except file_format.MembersFileError as exc:
+        raise CommandError(f"{path}: {exc}; nothing was imported") from None
 
 
 def source_name(path: Path) -> str:
@@ -188,13 +250,14 @@ def output_format(requested: str | None, output: Path | None, emeritus: bool) ->
     )
 
 
-def render(data: Any, fmt: str) -> str:
+def render(data: Any, fmt: str, emeritus: bool = False) -> str:
+    """The file as the community writes it (one place for that style: `bot.github.public_files`):
+    exporting what was imported from AMBASSADORS_MEMBERS.yaml or the website's JSON gives it back
+    byte for byte."""
     if fmt == "json":
-        # As the website's file is generated (json.dump, indent=4): non-ASCII as \\u escapes.
-        return json.dumps(data, indent=4) + "\n"
-    return yaml.dump(
-        data, Dumper=IndentedDumper, sort_keys=False, allow_unicode=True, width=1_000_000, indent=2
-    )
+        return public_files.render(data, public_files.MEMBERS_JSON_STYLE)
+    style = public_files.EMERITUS_YAML_STYLE if emeritus else public_files.MEMBERS_YAML_STYLE
+    return public_files.render(data, style)
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -212,7 +275,7 @@ def write_atomically(path: Path, text: str) -> None:
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     fmt = output_format(args.format, args.output, args.emeritus)
-    db = open_database(settings)
+    db = open_database(settings, to_read=True)
     try:
         if args.emeritus:
             emeritus = exporting.export_emeritus(db)
@@ -227,7 +290,15 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
             count, what = len(data), "ambassadors"
     finally:
         db.dispose()
-    text = render(data, fmt)
+    text = render(data, fmt, emeritus=args.emeritus)
+    source = shown_url(settings.database_url)
+    if count == 0:
+        # An empty list is a real answer, but usually a sign of the wrong database (or none imported yet).
+        print(
+            f"ambassador-bot: note: the database {source} has no {what} yet "
+            "(`ambassador-bot import FILE` brings the members file in)",
+            file=sys.stderr,
+        )
     if args.output is None:
         sys.stdout.write(text)
         return 0
@@ -235,5 +306,5 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
         write_atomically(args.output, text)
     except OSError as exc:
         raise CommandError(f"{args.output}: cannot write it ({exc.strerror or exc})") from None
-    print(f"Wrote {count} {what} to {args.output} ({fmt}).")
+    print(f"Wrote {count} {what} from {source} to {args.output} ({fmt}).")
     return 0

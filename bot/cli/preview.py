@@ -84,6 +84,7 @@ def as_text(result: JobResult, found: dict[str, Recipient], dry_run: bool) -> li
         if link:
             lines.append(f"      preview: {link}")
     lines += [f"  {note}" for note in result.notes]
+    lines += [f"  {reason}" for reason in result.reasons]
     return lines
 
 
@@ -107,6 +108,7 @@ def as_json(result: JobResult, found: dict[str, Recipient], dry_run: bool) -> di
             for item in result.planned
         ],
         "notes": list(result.notes),
+        "reasons": list(result.reasons),
         "delivery": None
         if delivery is None
         else {

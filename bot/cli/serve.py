@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import signal
 import sys
@@ -10,10 +11,11 @@ from types import FrameType
 from typing import Any
 
 from bot.cli import sandbox
-from bot.cli.common import CommandError, check_bot_token, open_database
+from bot.cli.common import CommandError, check_bot_token, open_database, warn_about_settings
 from bot.settings import Settings
 from bot.slack.deps import Deps
 from bot.slack.server import SocketModeError, create_http_server, serve_socket_mode, wsgi_app
+from bot.slack.token_check import KnownIdentity
 from handlers import create_app
 from jobs.runner import JobContext
 from jobs.scheduler import build_scheduler
@@ -48,16 +50,25 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         return sandbox.cmd_sandbox(settings, sandbox.default_options())
     settings.require_slack()
     db = open_database(settings)
-    try:
-        check_bot_token(settings)
-    except CommandError:
-        db.dispose()
-        raise
-
     # Requests from Slack get the database with short timeouts; the jobs below keep the patient one.
     request_db = db.for_requests()
     deps = Deps(settings=settings, db=request_db)
-    app = create_app(deps)
+    identity = KnownIdentity()
+    app = create_app(deps, identity=identity)
+    server = None
+    try:
+        if not settings.socket_mode:
+            # The port first: a second `serve` on it stops here, before its catch-up jobs run.
+            server = listen(wsgi_app(app, request_db), args.host, settings.port, args.threads)
+        check_bot_token(settings, known=identity)
+        warn_about_settings(settings)
+    except CommandError:
+        if server is not None:
+            server.close()
+        request_db.dispose()
+        db.dispose()
+        raise
+
     scheduler = None
     if not args.no_scheduler:
         # A job's change (a renewal, a member made emeritus) refreshes that person's App Home, as a
@@ -87,7 +98,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             request_db.dispose()
             db.dispose()
         return 0
-    server = create_http_server(wsgi_app(app, request_db), args.host, settings.port, threads=args.threads)
+    assert server is not None
     log.info("serving Slack on http://%s:%s/slack/events", args.host, settings.port)
     try:
         server.run()  # waitress itself catches the SystemExit of SIGTERM (and Ctrl-C), then returns
@@ -101,3 +112,17 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         request_db.dispose()
         db.dispose()
     return 0
+
+
+def listen(application: Any, host: str, port: int, threads: int) -> Any:
+    """The HTTP server, bound to its port; a port already taken is one line (exit status 2)."""
+    try:
+        return create_http_server(application, host, port, threads=threads)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        hint = (
+            " (is another `ambassador-bot serve` running? stop it, or set PORT)"
+            if exc.errno == errno.EADDRINUSE
+            else ""
+        )
+        raise CommandError(f"cannot listen on {host}:{port}: {reason}{hint}") from None

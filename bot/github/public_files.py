@@ -105,6 +105,15 @@ class Style:
     header: str = ""  # YAML: the comment lines before the first entry, kept verbatim
 
 
+# The community's own files, for a file written whole (`ambassador-bot export`), so that it reads
+# exactly as the repository's copy: AMBASSADORS_MEMBERS.yaml (every string double-quoted, the list
+# indented two spaces), Emeritus.yaml, and the website's config/AMBASSADORS_MEMBERS.json (Python's
+# json.dump with indent=4, non-ASCII escaped), each with a final newline.
+MEMBERS_YAML_STYLE = Style(format="yaml", quoted=True, top_indent=2, final_newline=True)
+EMERITUS_YAML_STYLE = Style(format="yaml", final_newline=True)
+MEMBERS_JSON_STYLE = Style(format="json", indent=4, ascii_only=True, final_newline=True)
+
+
 def format_for_path(path: str) -> str:
     return "json" if path.lower().endswith(JSON_SUFFIXES) else "yaml"
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -96,6 +96,27 @@ def _insert_or_ignore(session: Session) -> Any:
     if dialect == "sqlite":
         return sqlite_insert(table).on_conflict_do_nothing(index_elements=["key"])
     return insert(table)  # pragma: no cover - other databases are not supported
+
+
+def replace_waiting(session: Session, *, kind: str, newer: Mapping[str, str]) -> int:
+    """Cancel messages of `kind` still waiting to be sent to the channels in `newer` ({channel: the
+    key of the message that replaces them}): a newer message takes the place of one not sent yet
+    (a pace reminder waiting for the member's daytime when next month's is queued), so nobody gets
+    two at once. Messages being posted right now are left alone. Returns how many were cancelled."""
+    if not newer:
+        return 0
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.kind == kind,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.channel.in_(list(newer)),
+            OutboxMessage.key.not_in(list(newer.values())),
+        )
+        .values(status=OutboxStatus.CANCELLED, error="replaced by a newer message")
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def enqueue_message(

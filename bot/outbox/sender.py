@@ -253,6 +253,25 @@ class Sender:
                 values["next_attempt_at"] = next_attempt_at
             self._update(row, **values)
 
+    def give_back(self, rows: Iterable[Claimed], error: BaseException) -> None:
+        """Give back rows a failing run was handling, due again at once for the next run.
+
+        Their attempt still counts, so the next sender first looks for a post this one may have made
+        (the failure may have come after Slack answered). Only a sender that died holds its rows until
+        the lease ends. If even this cannot be written (the database gone), the lease does it later.
+        """
+        for row in rows:
+            try:
+                self._update(
+                    row,
+                    status=OutboxStatus.PENDING,
+                    claimed_until=None,
+                    next_attempt_at=self.clock(),
+                    error=f"the sender run failed here: {error.__class__.__name__}: {error}"[:1000],
+                )
+            except Exception:
+                log.warning("outbox %s: could not be given back; its lease frees it later", row.key)
+
     def _keep_lease(self, row: Claimed) -> bool:
         now = self.clock()
         if row.claimed_until - now > LEASE_MARGIN:
@@ -457,7 +476,13 @@ class Sender:
                     self.send([row], render)
                 if self.on_progress is not None:
                     self.on_progress(self.report)
-            except BaseException:
+            except StopRun:
+                self.release(rows[index + 1 :])
+                raise
+            except BaseException as error:
+                # Anything else (the database dropping mid-run, a stop signal): this row back for the
+                # next run at once, rather than held until its lease ends; the others untried.
+                self.give_back([row], error)
                 self.release(rows[index + 1 :])
                 raise
 

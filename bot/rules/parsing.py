@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -39,14 +41,94 @@ def parse_iso_date(text: str) -> date | None:
             return None
 
 
+# --- dates written another way -------------------------------------------------------------
+
+# Numbers with a four-digit year first or last (25/11/2025, 11/25/2025, 25.11.2025, 2025/11/25,
+# 25-11-2025), a year and a month (2025-11, 11/2025), or day/month/two-digit year with slashes.
+# Version numbers such as 3.0 or 2.6.0 have no four-digit year, so they stay titles.
+YEAR_LAST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+YEAR_FIRST = re.compile(r"^(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})$")
+YEAR_AND_MONTH = re.compile(r"^(?:\d{4}[/.-]\d{1,2}|\d{1,2}[/.-]\d{4})$")
+SHORT_YEAR = re.compile(r"^\d{1,2}/\d{1,2}/\d{2}$")
+DAY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[.,]?$", re.IGNORECASE)
+YEAR = re.compile(r"^(\d{4})[.,]?$")
+MONTH_NAMES = {name.lower(): number for number, name in enumerate(calendar.month_name) if name} | {
+    name.lower(): number for number, name in enumerate(calendar.month_abbr) if name
+}
+MONTH_NAMES["sept"] = 9
+
+
+@dataclass(frozen=True)
+class DateWrittenOtherwise:
+    """A date typed another way than YYYY-MM-DD: what was typed, and the date it surely means
+    (None when it could mean two: 05/06/2025)."""
+
+    text: str
+    meant: date | None
+
+
+def _month_name(word: str) -> int | None:
+    return MONTH_NAMES.get(word.lower().rstrip(".,"))
+
+
+def _day_of(word: str) -> int | None:
+    match = DAY.match(word)
+    return int(match.group(1)) if match and 1 <= int(match.group(1)) <= 31 else None
+
+
+def _real(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def date_written_otherwise(words: Sequence[str]) -> DateWrittenOtherwise | None:
+    """Whether the words a title starts with are a date not written YYYY-MM-DD: `25/11/2025`,
+    `11/25/2025`, `Nov 25 2025`, `25 November 2025`, `2025-11`, ... (None when they are not).
+
+    A date read as part of the title would store the contribution with the wrong day, so the
+    command refuses it instead of guessing.
+    """
+    if not words:
+        return None
+    first = words[0]
+    if match := YEAR_LAST.match(first):
+        one, two, last = (int(part) for part in match.groups())
+        readings = {d for d in (_real(last, two, one), _real(last, one, two)) if d is not None}
+        return DateWrittenOtherwise(first, readings.pop() if len(readings) == 1 else None)
+    if match := YEAR_FIRST.match(first):
+        head, middle, tail = (int(part) for part in match.groups())
+        return DateWrittenOtherwise(first, _real(head, middle, tail))
+    if YEAR_AND_MONTH.match(first) or SHORT_YEAR.match(first):
+        return DateWrittenOtherwise(first, None)
+    second = words[1] if len(words) > 1 else ""
+    third = words[2] if len(words) > 2 else ""
+    month, day = _month_name(first), _day_of(second)
+    if month is None:
+        month, day = _month_name(second), _day_of(first)
+        if month is None or day is None:
+            return None
+    elif day is None:
+        year_only = YEAR.match(second)
+        return DateWrittenOtherwise(f"{first} {second}", None) if year_only else None
+    with_year = YEAR.match(third)
+    typed = " ".join(words[:3] if with_year else words[:2])
+    meant = _real(int(with_year.group(1)), month, day) if with_year else None
+    return DateWrittenOtherwise(typed, meant)
+
+
 @dataclass(frozen=True)
 class InlineLog:
-    """`log TYPE LINK [YYYY-MM-DD] TITLE...`: the raw parts; `date_text` is None when omitted."""
+    """`log TYPE LINK [YYYY-MM-DD] TITLE...`: the raw parts; `date_text` is None when omitted.
+
+    `date_otherwise`: the title begins with a date written another way (refused, not guessed)."""
 
     type: str
     link: str
     date_text: str | None
     title: str
+    date_otherwise: DateWrittenOtherwise | None = None
 
 
 def parse_inline_log(slack_args: str) -> InlineLog | None:
@@ -58,9 +140,12 @@ def parse_inline_log(slack_args: str) -> InlineLog | None:
         return None
     type_, link, rest = words[0].text, words[1].link, words[2:]
     date_text = None
+    otherwise = None
     if ISO_DATE.match(rest[0].text):
         date_text, rest = rest[0].text, rest[1:]
-    return InlineLog(type_, link, date_text, " ".join(word.text for word in rest))
+    else:
+        otherwise = date_written_otherwise([word.text for word in rest[:3]])
+    return InlineLog(type_, link, date_text, " ".join(word.text for word in rest), otherwise)
 
 
 def user_mention(token: str) -> str | None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import String, any_, bindparam, func, select
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from bot.rules import membership as membership_rules
 from bot.rules.impact import Impact
 from bot.services.members import with_current_term_counts
-from bot.store.models import Contribution, Member, OutboxMessage, Term, TermStatus
+from bot.store.models import Contribution, Member, MemberStatus, OutboxMessage, Term, TermStatus
 
 # --- policies: when the bot speaks (pure, tested with plain dates) ------------------------------
 
@@ -43,17 +44,66 @@ def reminder_period(term_id: int, term_start: date, today: date, interval_days: 
     return f"term{term_id}-p{max(0, (today - term_start).days) // interval_days}"
 
 
+class NotDue(StrEnum):
+    """Why an ambassador gets no pace reminder now."""
+
+    ENDED = "ended"  # the term is over: the verification speaks
+    ON_PACE = "on_pace"  # on pace, or the requirement met
+    GRACE = "grace"  # in the first `grace_days` of the term
+    NOTICE = "notice"  # in the renewal-notice period: the notices speak
+    SNOOZED = "snoozed"
+
+
+def reminder_not_due(
+    current: membership_rules.Progress, snoozed_until: datetime | None, now: datetime, policy: ReminderPolicy
+) -> NotDue | None:
+    """Why no reminder is due (None when one is): behind pace, past the first weeks, before the
+    renewal notices, and not snoozed."""
+    if current.ended:
+        return NotDue.ENDED
+    # Every condition must hold for a reminder; the order only picks the reason told (`jobs run`).
+    if (current.today - current.term.start).days < policy.grace_days:
+        return NotDue.GRACE
+    if policy.notice_days and current.days_left <= max(policy.notice_days):
+        return NotDue.NOTICE
+    if current.on_pace:
+        return NotDue.ON_PACE
+    if snoozed_until is not None and snoozed_until > now:
+        return NotDue.SNOOZED
+    return None
+
+
 def reminder_due(
     current: membership_rules.Progress, snoozed_until: datetime | None, now: datetime, policy: ReminderPolicy
 ) -> bool:
     """Behind pace, past the first weeks, before the renewal notices, and not snoozed."""
-    if current.ended or current.on_pace:
-        return False
-    if (current.today - current.term.start).days < policy.grace_days:
-        return False
-    if policy.notice_days and current.days_left <= max(policy.notice_days):
-        return False
-    return not (snoozed_until is not None and snoozed_until > now)
+    return reminder_not_due(current, snoozed_until, now, policy) is None
+
+
+def first_reminder_day(
+    current: membership_rules.Progress, snoozed_until: datetime | None, policy: ReminderPolicy
+) -> date | None:
+    """The first day from `current.today` on which a reminder falls due if nothing more is logged
+    (None: none this term). Dates only: a snooze counts as over on the day after it ends."""
+    term = current.term
+    first = max(current.today, term.start + timedelta(days=policy.grace_days))
+    if snoozed_until is not None:
+        first = max(first, snoozed_until.date() + timedelta(days=1))
+    last = term.end - timedelta(days=max(policy.notice_days) + 1) if policy.notice_days else term.end
+
+    def behind(day: date) -> bool:
+        return not membership_rules.Progress(term, day, current.counted, current.required).on_pace
+
+    if first > last or not behind(last):
+        return None
+    # Falling behind only grows with the days (the count stays): the first day behind, by halving.
+    while first < last:
+        middle = first + (last - first) // 2
+        if behind(middle):
+            last = middle
+        else:
+            first = middle + timedelta(days=1)
+    return first
 
 
 def renewal_notice_due(days_left: int, notice_days: Sequence[int]) -> int | None:
@@ -80,6 +130,18 @@ class AmbassadorProgress:
     progress: membership_rules.Progress
     renewal_requested: bool
     snoozed_until: datetime | None
+
+
+def ambassadors_without_slack(session: Session) -> int:
+    """Active ambassadors no Slack account is linked to (imported, not yet `admin link`ed): never reminded."""
+    return int(
+        session.scalar(
+            select(func.count(Member.id)).where(
+                Member.status == MemberStatus.ACTIVE, Member.slack_user_id.is_(None)
+            )
+        )
+        or 0
+    )
 
 
 def ambassadors_in_progress(session: Session, today: date, required: int) -> list[AmbassadorProgress]:

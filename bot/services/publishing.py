@@ -374,6 +374,27 @@ def plan(
 # --- publishing --------------------------------------------------------------------------------------------
 
 
+def _planned(base: str, the_plan: Plan) -> PublishResult:
+    result = PublishResult(PublishStatus.DRY_RUN, base, the_plan)
+    if the_plan.without_github:
+        result.notes.append(
+            "not listed on the website, the bot has no GitHub handle for them: "
+            + ", ".join(the_plan.without_github)
+        )
+    if not the_plan.files:
+        result.status = PublishStatus.UNCHANGED
+    return result
+
+
+def preview(
+    db: Database, config: PublishConfig, members_file: str | None, emeritus_file: str | None, where: str
+) -> PublishResult:
+    """What `publish` would propose against copies of the repository's files read elsewhere (a clone
+    on disk): the same diff and pull-request text, without GitHub or Slack (so without links to the
+    decisions in Slack). `where` names the copies in the summary."""
+    return _planned(where, plan(config, snapshot(db), members_file, emeritus_file))
+
+
 def publish(
     db: Database,
     github: Repository,
@@ -398,14 +419,8 @@ def publish(
         emeritus_file.text if emeritus_file else None,
         permalink,
     )
-    result = PublishResult(PublishStatus.DRY_RUN, base, the_plan)
-    if the_plan.without_github:
-        result.notes.append(
-            "not listed on the website, the bot has no GitHub handle for them: "
-            + ", ".join(the_plan.without_github)
-        )
+    result = _planned(base, the_plan)
     if not the_plan.files:
-        result.status = PublishStatus.UNCHANGED
         if not dry_run:
             open_pull = github.open_pull(config.branch, base)
             if open_pull is not None:

@@ -16,7 +16,7 @@ from bot.slack.server import EVENTS_PATH
 
 DEFAULT_NAME = "Ambassador Bot"
 DESCRIPTION = "Runs the community's ambassador program: contributions, progress, applications and renewals."
-USAGE_HINT = "log | status | list | apply | nominate | renew | snooze | history | admin | help"
+USAGE_HINT = "log | status | list | history | apply | nominate | renew | benefits | snooze | admin | help"
 
 # Every Web API method the bot's code calls (with the bot token), and the bot scopes it needs here.
 BOT_METHODS: dict[str, tuple[str, ...]] = {

@@ -50,6 +50,19 @@ class TokenRefused(Exception):
 class Identity:
     bot_user_id: str
     team: str
+    bot_id: str = ""
+    team_id: str = ""
+
+
+class KnownIdentity:
+    """Who the bot is, once Slack has said (the check at start, or a later background check).
+
+    The Bolt app's authorization reads it, so that no request from Slack waits for an `auth.test` of
+    its own: `/ambassador help` is answered even while Slack cannot be reached.
+    """
+
+    def __init__(self, identity: Identity | None = None) -> None:
+        self.identity = identity
 
 
 def refusal_message(error: str) -> str:
@@ -74,28 +87,41 @@ def check_token(client: WebClient) -> Identity | None:
     except Exception as exc:  # a connection error or timeout: Slack is unreachable, not the token wrong
         log.warning("could not reach Slack to check SLACK_BOT_TOKEN (%s: %s)", exc.__class__.__name__, exc)
         return None
-    identity = Identity(str(response.get("user_id") or ""), str(response.get("team") or ""))
+    identity = Identity(
+        str(response.get("user_id") or ""),
+        str(response.get("team") or ""),
+        str(response.get("bot_id") or ""),
+        str(response.get("team_id") or ""),
+    )
     log.info("Slack accepted SLACK_BOT_TOKEN: bot user %s in %s", identity.bot_user_id, identity.team)
     return identity
 
 
-def check_at_start(client: WebClient) -> Identity | None:
+def check_at_start(
+    client: WebClient, known: KnownIdentity | None = None, going_on: str = "serving anyway"
+) -> Identity | None:
     """Check the token now; when Slack cannot be asked, keep checking in the background.
 
     Raises `TokenRefused` at once when Slack refuses the token. A refusal seen later, by the
     background checks, is logged as an error (the process keeps running: it may be Slack's mistake).
+    `known` is told the identity whenever a check learns it; `going_on` says what the process does
+    meanwhile ("serving anyway", "running the jobs anyway").
     """
+    known = known if known is not None else KnownIdentity()
     identity = check_token(client)
     if identity is not None:
+        known.identity = identity
         return identity
-    log.warning("serving anyway; checking the token again in the background")
+    log.warning("%s; checking the token again in the background", going_on)
 
     def retry() -> None:
         delay = RETRY_FIRST
         while True:
             time.sleep(delay)
             try:
-                if check_token(client) is not None:
+                found = check_token(client)
+                if found is not None:
+                    known.identity = found
                     return
             except TokenRefused as refused:
                 log.error("%s", refused)

@@ -20,7 +20,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -65,7 +65,28 @@ def checked_url(url: str) -> URL:
         raise DatabaseUnavailable(
             f"DATABASE_URL: {backend} is not supported; use SQLite or PostgreSQL ({URL_EXAMPLES})"
         )
+    if backend == "sqlite" and (parsed.host or parsed.username or parsed.port):
+        # `sqlite://bot.db` reads the file name as a host: SQLAlchemy would refuse it with a traceback.
+        name = url.split("://", 1)[1]
+        raise DatabaseUnavailable(
+            f"DATABASE_URL {url} has two slashes, so {name!r} is read as a host and names no file; "
+            f"a SQLite file is sqlite:///{name} (three slashes; four before an absolute path, "
+            "sqlite:////var/lib/ambassador-bot.db)"
+        )
     return parsed
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of an on-disk SQLite database (None for PostgreSQL and in-memory SQLite)."""
+    parsed = make_url(normalize_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(str(parsed.database))
+
+
+def shown_url(url: str) -> str:
+    """The URL as it may be printed: the password hidden."""
+    return make_url(normalize_url(url)).render_as_string(hide_password=True)
 
 
 def explain_error(url: str, exc: DBAPIError) -> str:
@@ -212,6 +233,10 @@ class Database:
             return []
         log.info("database migrated to %s", ", ".join(sorted(after)))
         return sorted(after)
+
+    def has_schema(self) -> bool:
+        """Whether ambassador-bot ever set this database up (its migrations' table is there)."""
+        return inspect(self.engine).has_table("alembic_version")
 
     def is_up_to_date(self) -> bool:
         with self.engine.connect() as connection:

@@ -178,3 +178,50 @@ def test_emeritus_and_reinstate(bot: Bot) -> None:
     with bot.db.transaction() as session:
         actions = [(e.actor, e.action) for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
     assert actions == [(TSC, "member.emeritus"), (TSC, "member.reinstated")]
+
+
+def test_term_sets_the_day_a_member_joined_recomputes_their_standing_and_redraws_their_home(bot: Bot) -> None:
+    bot.clock.set(NOW)
+    member = enrol(bot.db, MEMBER, date(2026, 3, 1), github="janedoe")  # as imported, from 2026-03-01
+    add_contribution(bot.db, member, date(2025, 11, 20))
+
+    reply = admin(bot, "term <@U0MEMBER|jane> start 2022-05-05")
+
+    assert reply == (
+        ":calendar: <@U0MEMBER> joined on 2022-05-05: current term 2025-05-05 to 2026-05-04 (was 2026-03-01 "
+        "to 2027-02-28), 3 earlier terms recorded; 1 of 4 contributions this term. Their App Home shows the "
+        "new dates."
+    )
+    assert terms_of(bot, MEMBER)[0] == (date(2025, 5, 5), date(2026, 5, 4), "active")
+    assert len(terms_of(bot, MEMBER)) == 4
+    bot.fake.wait_for(lambda: [c for c in bot.fake.calls_to("views.publish") if c["user_id"] == MEMBER])
+    status = bot.slack.command("status", MEMBER).json["text"]
+    assert "2025-05-05 → 2026-05-04" in status and "1 of 4 contributions this term" in status
+    with bot.db.transaction() as session:
+        audit = session.scalars(select(AuditEvent).where(AuditEvent.action == "term.start_set")).one()
+        assert (audit.actor, audit.details["start"]) == (TSC, "2022-05-05")
+    assert "nothing changed" in admin(bot, "term <@U0MEMBER|jane> start 2022-05-05")
+
+
+def test_term_refusals_say_what_to_fix_and_change_nothing(bot: Bot) -> None:
+    bot.clock.set(NOW)
+    enrol(bot.db, MEMBER, date(2026, 3, 1))
+    add_member(bot.db, OTHER, "Olek Other", status="emeritus")
+
+    cases = {
+        "term <@U0MEMBER|jane> start 2026-03-16": "2026-03-16 is in the future: a term cannot have started yet",
+        "term <@U0MEMBER|jane> start 05/05/2022": "`05/05/2022` looks like a date. Write the date as 2022-05-05",
+        "term <@U0MEMBER|jane> start 1022-05-05": "1022-05-05 is before 2000: check the year",
+        "term <@U0MEMBER|jane>": "Usage: `/ambassador admin term @someone start YYYY-MM-DD`",
+        "term jane start 2022-05-05": "Usage: `/ambassador admin term @someone start YYYY-MM-DD`",
+        "term <@U0OTHER|olek> start 2022-05-05": "<@U0OTHER> has no current term",
+        "term <@U0TSC|tess> start 2022-05-05": "<@U0TSC> is not on record",
+    }
+    for text, expected in cases.items():
+        assert expected in admin(bot, text), text
+    assert terms_of(bot, MEMBER) == [(date(2026, 3, 1), date(2027, 2, 28), "active")]
+    assert admin(bot, "term <@U0MEMBER|jane> start 2022-05-05", OTHER).startswith(":no_entry:")
+    with bot.db.transaction() as session:
+        actions = [event.action for event in session.scalars(select(AuditEvent))]
+    assert actions == ["admin.refused"]
+    assert "admin term @someone start YYYY-MM-DD" in admin(bot, "")

@@ -578,6 +578,23 @@ def test_the_export_for_the_treasurer(
         cli(bot, monkeypatch, tmp_path, "benefits", "export", "--from", "2026-05-01", "--to", "2026-01-01")
         == 2
     )
+    # The file's name says the format; a name that says another than --format is refused.
+    assert cli(bot, monkeypatch, tmp_path, "benefits", "export", "-o", "b.json") == 0
+    assert json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))[0]["id"] == swag
+    assert "Wrote 2 benefit request(s) to b.json (json)." in capsys.readouterr().err
+    assert cli(bot, monkeypatch, tmp_path, "benefits", "export", "-o", "b.csv") == 0
+    assert (tmp_path / "b.csv").read_text(encoding="utf-8").startswith("id,member,")
+    assert cli(bot, monkeypatch, tmp_path, "benefits", "export", "--format", "csv", "-o", "c.json") == 2
+    assert "c.json is named .json, but --format csv was asked for; pick one" in capsys.readouterr().err
+    assert cli(bot, monkeypatch, tmp_path, "benefits", "export", "-o", "b.txt") == 2
+    assert "b.txt: the format follows the extension, and .txt is neither .csv nor .json" in (
+        capsys.readouterr().err
+    )
+    assert cli(bot, monkeypatch, tmp_path, "benefits", "export", "--format", "json", "-o", "b.txt") == 0
+    assert json.loads((tmp_path / "b.txt").read_text(encoding="utf-8"))[0]["id"] == swag
+    assert not (tmp_path / "c.json").exists()
+    capsys.readouterr()
+
     # The website's members file never carries any of it.
     assert cli(bot, monkeypatch, tmp_path, "export") == 0
     website = capsys.readouterr().out

@@ -210,8 +210,9 @@ def test_export_to_files_in_json_and_yaml_and_the_emeritus_list(tmp_path: Path) 
     to_json = run("export", "--format", "json", "-o", "members.out", cwd=tmp_path, env=env)
     emeritus = run("export", "--emeritus", cwd=tmp_path, env=env)
 
-    assert to_yaml.stdout == "Wrote 9 ambassadors to members.yaml (yaml).\n"
-    assert to_json.stdout == "Wrote 9 ambassadors to members.out (json).\n"
+    source = f"sqlite:///{tmp_path}/bot.db"
+    assert to_yaml.stdout == f"Wrote 9 ambassadors from {source} to members.yaml (yaml).\n"
+    assert to_json.stdout == f"Wrote 9 ambassadors from {source} to members.out (json).\n"
     website = yaml.safe_load(MEMBERS_YAML.read_text(encoding="utf-8"))
     assert canonical(yaml.safe_load((tmp_path / "members.yaml").read_text(encoding="utf-8"))) == canonical(
         website
@@ -219,6 +220,27 @@ def test_export_to_files_in_json_and_yaml_and_the_emeritus_list(tmp_path: Path) 
     assert canonical(json.loads((tmp_path / "members.out").read_text(encoding="utf-8"))) == canonical(website)
     assert (emeritus.returncode, emeritus.stdout) == (0, "emeritus_ambassadors: []\n")
     assert not list(tmp_path.glob(".members*"))  # no temporary files left behind
+
+
+def test_the_communitys_yaml_exported_as_yaml_is_the_same_file_byte_for_byte(tmp_path: Path) -> None:
+    env = sqlite_env(tmp_path)
+    assert run("import", str(MEMBERS_YAML), cwd=tmp_path, env=env).returncode == 0
+
+    to_stdout = subprocess.run(
+        [COMMAND, "export", "--format", "yaml"],
+        cwd=tmp_path,
+        env={"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), **env},
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    to_file = run("export", "-o", "AMBASSADORS_MEMBERS.yaml", cwd=tmp_path, env=env)
+
+    original = MEMBERS_YAML.read_bytes()
+    assert to_stdout.returncode == 0, to_stdout.stderr
+    assert to_stdout.stdout == original  # `name: "Daniel Kocot"`, quoted as the community writes it
+    assert to_file.returncode == 0, to_file.stderr
+    assert (tmp_path / "AMBASSADORS_MEMBERS.yaml").read_bytes() == original
 
 
 def test_a_malformed_file_gives_one_line_and_imports_nothing(tmp_path: Path) -> None:
@@ -235,7 +257,8 @@ def test_a_malformed_file_gives_one_line_and_imports_nothing(tmp_path: Path) -> 
         f"ambassador-bot: {bad}: member 4 (ivangsa): contributions[2].date.year is missing; nothing was imported"
     )
     assert "Traceback" not in result.stderr
-    assert run("export", cwd=tmp_path, env=env).stdout == "[]\n"
+    # Nothing was written: not even a database was created.
+    assert not (tmp_path / "bot.db").exists()
 
 
 @pytest.mark.parametrize(
@@ -270,6 +293,166 @@ def test_a_bad_term_start_is_a_usage_error(tmp_path: Path) -> None:
 
     assert result.returncode == 2
     assert "argument --term-start: '01/03/2026' is not a date like 2026-01-31" in result.stderr
+
+
+# --- when members joined --------------------------------------------------------------------------
+
+
+def terms_in(tmp_path: Path, github: str) -> list[tuple[str, str, str]]:
+    database = Database(f"sqlite:///{tmp_path}/bot.db")
+    try:
+        with database.engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT t.start_on, t.end_on, t.status FROM terms t JOIN members m ON m.id = t.member_id "
+                    "WHERE m.github = :github ORDER BY t.start_on"
+                ),
+                {"github": github},
+            )
+            return [(str(start), str(end), status) for start, end, status in rows]
+    finally:
+        database.dispose()
+
+
+def test_import_with_a_term_starts_file_then_terms_set_and_a_reimport_that_says_what_it_ignored(
+    tmp_path: Path,
+) -> None:
+    env = sqlite_env(tmp_path)
+    (tmp_path / "starts.csv").write_text("github,start\ndanielkocot,2022-05-05\n", encoding="utf-8")
+
+    imported = run(
+        "import",
+        str(MEMBERS_YAML),
+        "--term-starts",
+        "starts.csv",
+        "--term-start",
+        "2026-03-01",
+        cwd=tmp_path,
+        env=env,
+    )
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.endswith(
+        "New members are ambassadors from the day starts.csv gives (from 2026-03-01 when it names none).\n"
+    )
+    daniel = terms_in(tmp_path, "danielkocot")
+    assert daniel[0][:2] == ("2022-05-05", "2023-05-04") and daniel[-1][2] == "active"
+    assert terms_in(tmp_path, "gvensan")[0][0] == "2026-03-01"
+
+    again = run("import", str(MEMBERS_YAML), "--term-start", "2025-01-01", cwd=tmp_path, env=env)
+    assert again.returncode == 0
+    assert "9 unchanged" in again.stdout
+    assert again.stderr == (
+        "ambassador-bot: note: --term-start 2025-01-01 was not applied to the 9 members already on record "
+        "(an import keeps their terms); change a member's term with `ambassador-bot terms set GITHUB --start "
+        "YYYY-MM-DD` (or `--file STARTS` for many), or `/ambassador admin term @member start YYYY-MM-DD` in "
+        "Slack\n"
+    )
+
+    changed = run("terms", "set", "gvensan", "--start", "2025-01-01", cwd=tmp_path, env=env)
+    assert changed.returncode == 0, changed.stderr
+    assert changed.stdout.startswith("gvensan joined on 2025-01-01: current term ")
+    assert changed.stdout.endswith("1 term changed, 0 already so.\n")
+    assert terms_in(tmp_path, "gvensan")[0][:2] == ("2025-01-01", "2025-12-31")
+
+
+def test_starts_that_cannot_be_taken_are_one_line_and_nothing_is_written(tmp_path: Path) -> None:
+    env = sqlite_env(tmp_path, TIMEZONE="UTC")
+    (tmp_path / "unknown.csv").write_text("danielkocot,2022-05-05\nnobody,2023-01-01\n", encoding="utf-8")
+    (tmp_path / "future.yaml").write_text("danielkocot: 2999-01-01\n", encoding="utf-8")
+
+    unknown = run("import", str(MEMBERS_YAML), "--term-starts", "unknown.csv", cwd=tmp_path, env=env)
+    future = run("import", str(MEMBERS_YAML), "--term-starts", "future.yaml", cwd=tmp_path, env=env)
+    future_default = run("import", str(MEMBERS_YAML), "--term-start", "2999-01-01", cwd=tmp_path, env=env)
+
+    assert unknown.returncode == 2
+    assert unknown.stderr == (
+        "ambassador-bot: unknown.csv: line 2 (nobody): no member of the file has the GitHub handle 'nobody'; "
+        "nothing was imported\n"
+    )
+    assert future.returncode == 2
+    assert "future.yaml: danielkocot: 2999-01-01 is in the future (today is " in future.stderr
+    assert future_default.returncode == 2
+    assert "--term-start 2999-01-01 is in the future (today is " in future_default.stderr
+    assert not (tmp_path / "bot.db").exists()
+
+    assert run("import", str(MEMBERS_YAML), cwd=tmp_path, env=env).returncode == 0
+    refused = run("terms", "set", "--file", "unknown.csv", cwd=tmp_path, env=env)
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        "ambassador-bot: no member on record has the GitHub handle nobody; nothing changed (import the "
+        "members file first, or check the spelling)\n"
+    )
+    usage = run("terms", "set", "danielkocot", cwd=tmp_path, env=env)
+    assert usage.returncode == 2 and "give GITHUB --start YYYY-MM-DD (one member)" in usage.stderr
+
+
+# --- which database --------------------------------------------------------------------------------
+
+
+def test_a_sqlite_url_with_two_slashes_is_one_line_naming_the_right_spelling(tmp_path: Path) -> None:
+    for command in (["export"], ["import", str(MEMBERS_JSON)], ["db", "upgrade"]):
+        result = run(*command, cwd=tmp_path, env={"DATABASE_URL": "sqlite://ambassador-bot.db"})
+
+        assert result.returncode == 2, command
+        assert result.stderr == (
+            "ambassador-bot: DATABASE_URL sqlite://ambassador-bot.db has two slashes, so "
+            "'ambassador-bot.db' is read as a host and names no file; a SQLite file is "
+            "sqlite:///ambassador-bot.db (three slashes; four before an absolute path, "
+            "sqlite:////var/lib/ambassador-bot.db)\n"
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+READ_ONLY_COMMANDS = [
+    ["export"],
+    ["export", "--emeritus"],
+    ["export", "-o", "members.yaml"],
+    ["benefits", "export"],
+    ["jobs", "run", "reminders", "--dry-run"],
+    ["db", "repair-escapes"],
+]
+
+
+@pytest.mark.parametrize("command", READ_ONLY_COMMANDS, ids=" ".join)
+def test_a_read_where_there_is_no_database_says_so_and_creates_none(
+    tmp_path: Path, command: list[str]
+) -> None:
+    result = run(*command, cwd=tmp_path, env={})
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"ambassador-bot: no database at {tmp_path.resolve()}/ambassador-bot.db (DATABASE_URL "
+        "sqlite:///ambassador-bot.db, a path relative to where the command runs): nothing to read, and "
+        "none was created. Run it where the bot's database is, or set DATABASE_URL; "
+        "`ambassador-bot import FILE` starts a new one\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_read_of_a_database_never_set_up_says_it_is_empty_and_writes_nothing(fresh_postgres: str) -> None:
+    result = run("export", cwd=Path("/tmp"), env={"DATABASE_URL": fresh_postgres})
+
+    assert result.returncode == 2
+    shown = make_url(fresh_postgres).render_as_string(hide_password=True)
+    assert result.stderr == (
+        f"ambassador-bot: the database {shown} is empty (ambassador-bot never set it up): nothing to "
+        "read, and nothing was written. `ambassador-bot import FILE` (or `db upgrade`) starts it\n"
+    )
+    assert tables_in(fresh_postgres) == set()
+
+
+def test_an_export_of_a_database_with_nobody_in_it_says_which_database_it_read(tmp_path: Path) -> None:
+    env = sqlite_env(tmp_path)
+    assert run("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+
+    result = run("export", cwd=tmp_path, env=env)
+
+    assert (result.returncode, result.stdout) == (0, "[]\n")
+    assert result.stderr == (
+        f"ambassador-bot: note: the database sqlite:///{tmp_path}/bot.db has no ambassadors yet "
+        "(`ambassador-bot import FILE` brings the members file in)\n"
+    )
 
 
 # --- manifest -----------------------------------------------------------------------------------

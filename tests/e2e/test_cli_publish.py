@@ -167,3 +167,48 @@ def test_publish_with_a_bad_token_is_one_line(tmp_path: Path, github: FakeGitHub
     assert result.returncode == 2
     assert "ambassador-bot: get repository: GitHub answered 401: Bad credentials" in result.stderr
     assert "Traceback" not in result.stderr and "ghp_xxxx" not in result.stderr
+
+
+def test_publish_dry_run_from_local_copies_shows_the_same_pull_request_without_a_token(
+    tmp_path: Path, github: FakeGitHub
+) -> None:
+    clone = tmp_path / "community"
+    clone.mkdir()
+    for path in ("AMBASSADORS_MEMBERS.yaml", "Emeritus.yaml"):
+        (clone / path).write_text(github.file("master", path) or "", encoding="utf-8")
+    online = sqlite_env(
+        tmp_path, GITHUB_REPO="asyncapi/community", GITHUB_TOKEN=TOKEN, GITHUB_API_URL=github.url
+    )
+    offline = sqlite_env(tmp_path, GITHUB_API_URL="http://127.0.0.1:9")  # no repository, no token
+    assert run("import", str(MEMBERS_YAML), cwd=tmp_path, env=offline).returncode == 0
+    assert run("import", str(EMERITUS_YAML), cwd=tmp_path, env=offline).returncode == 0
+
+    from_github = run("publish", "--dry-run", cwd=tmp_path, env=online)
+    github.calls.clear()
+    from_copies = run("publish", "--dry-run", "--from", str(clone), cwd=tmp_path, env=offline)
+
+    assert from_copies.returncode == 0, from_copies.stderr
+    assert github.calls == []  # nothing asked of GitHub
+    body, summary = from_copies.stdout.rstrip().rsplit("\n", 1)
+    assert body == from_github.stdout.rstrip().rsplit("\n", 1)[0]
+    assert '+  - name: "Ankit Kumar"\n' in body and "Pull request: Ambassadors: 1 joined" in body
+    assert summary == (
+        f"publish (dry run, nothing written): would propose AMBASSADORS_MEMBERS.yaml against {clone}"
+    )
+
+
+def test_publish_from_local_copies_only_previews_and_names_a_missing_file(tmp_path: Path) -> None:
+    env = sqlite_env(tmp_path)
+    assert run("import", str(MEMBERS_YAML), cwd=tmp_path, env=env).returncode == 0
+    (tmp_path / "clone").mkdir()
+
+    without_dry_run = run("publish", "--from", str(tmp_path / "clone"), cwd=tmp_path, env=env)
+    missing = run("publish", "--dry-run", "--from", str(tmp_path / "clone"), cwd=tmp_path, env=env)
+
+    assert without_dry_run.returncode == 2
+    assert "--from previews against local copies only: add --dry-run" in without_dry_run.stderr
+    assert missing.returncode == 2
+    assert (
+        f"{tmp_path}/clone/AMBASSADORS_MEMBERS.yaml: no such file (GITHUB_MEMBERS_PATH=AMBASSADORS_MEMBERS.yaml)"
+        in missing.stderr
+    )

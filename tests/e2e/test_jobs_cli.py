@@ -12,14 +12,16 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.cli.main import main
 from bot.outbox.queue import enqueue
 from bot.store.db import Database
+from bot.store.models import Member
 from tests.conftest import ANNOUNCE_CHANNEL, MEMBER, OTHER, REVIEW_CHANNEL, TSC
 from tests.fakes.slack import BOT_TOKEN, FakeSlack
 from tests.fakes.slack_requests import SIGNING_SECRET
@@ -100,8 +102,8 @@ def test_jobs_run_queues_and_sends_once(
 ) -> None:
     behind_pace(db)
 
-    assert main(["jobs", "run", "reminders", "--now", "2026-11-24T10:00:00+00:00"]) == 0
-    assert main(["jobs", "run", "reminders", "--now", "2026-11-24T11:00:00+00:00"]) == 0
+    assert main(["jobs", "run", "reminders", "--now", "2026-11-24T10:00:00+00:00", "--yes"]) == 0
+    assert main(["jobs", "run", "reminders", "--now", "2026-11-24T11:00:00+00:00", "--yes"]) == 0
 
     first, second = capsys.readouterr().out.split("reminders: ")[1:]
     assert "1 due, 1 new, 1 queued, 1 sent" in first and "[queued] reminder:U0MEMBER:2026-11" in first
@@ -309,14 +311,14 @@ def test_jobs_run_shows_progress_on_a_terminal_and_nothing_extra_through_a_pipe(
     leader, follower = pty.openpty()
     with (
         subprocess.Popen(
-            [*command, "--now", "2026-11-24T10:00:00+00:00"],
+            [*command, "--now", "2026-11-24T10:00:00+00:00", "--yes"],
             env=env,
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=follower,
         ) as on_terminal,
         subprocess.Popen(
-            [*command, "--now", "2026-12-24T10:00:00+00:00"],
+            [*command, "--now", "2026-12-24T10:00:00+00:00", "--yes"],
             env=env,
             cwd=ROOT,
             stdout=subprocess.PIPE,
@@ -351,3 +353,94 @@ def read_all(fd: int) -> str:
         chunks.append(chunk)
     os.close(fd)
     return b"".join(chunks).decode()
+
+
+# --- --now in the future writes real records -----------------------------------------------------
+
+
+def member_status(db: Database) -> str:
+    with db.transaction() as session:
+        return str(session.scalars(select(Member.status)).one())
+
+
+def a_term_a_year_from_now_has_ended(db: Database) -> str:
+    """An ambassador with nothing logged, and a --now past the end of their term (whatever today is)."""
+    today = datetime.now(UTC).date()
+    enrol(db, MEMBER, today - timedelta(days=10))
+    return (datetime.now(UTC) + timedelta(days=400)).strftime("%Y-%m-%dT09:00")
+
+
+def test_a_future_now_that_would_write_needs_yes_when_nobody_can_be_asked(
+    db: Database,
+    fake_slack: FakeSlack,
+    environment: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    future = a_term_a_year_from_now_has_ended(db)
+
+    assert main(["jobs", "run", "renewals", "--now", future]) == 2
+
+    err = capsys.readouterr().err
+    assert f"ambassador-bot: --now {future} is in the future, and this run writes real records" in err
+    assert "Preview it with --dry-run, or add --yes to run it" in err
+    assert member_status(db) == "active" and outbox(db) == [] and fake_slack.calls == []
+
+    assert main(["jobs", "run", "renewals", "--now", future, "--dry-run"]) == 0
+    assert member_status(db) == "active" and outbox(db) == []
+
+    assert main(["jobs", "run", "renewals", "--now", future, "--yes"]) == 0
+    assert member_status(db) == "emeritus"
+
+
+def test_a_future_now_on_a_terminal_asks_first(
+    db: Database, fake_slack: FakeSlack, environment: dict[str, str]
+) -> None:
+    future = a_term_a_year_from_now_has_ended(db)
+    command = [
+        str(Path(sys.executable).parent / "ambassador-bot"),
+        "jobs",
+        "run",
+        "renewals",
+        "--now",
+        future,
+    ]
+    env = {**os.environ, **environment}
+
+    def answer(reply: str) -> tuple[int, str, str]:
+        leader, follower = pty.openpty()
+        with subprocess.Popen(
+            command, env=env, cwd=ROOT, stdin=follower, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        ) as process:
+            os.close(follower)
+            os.write(leader, reply.encode() + b"\n")
+            out, err = process.communicate(timeout=60)
+        os.close(leader)
+        return process.returncode, out.decode(), err.decode()
+
+    code, out, err = answer("n")
+    assert (code, out) == (1, "renewals: nothing done\n")
+    assert f"--now {future} is in the future: `renewals` will act as if it were then" in err
+    assert "Run it for real? [y/N]" in err
+    assert member_status(db) == "active" and outbox(db) == []
+
+    code, out, err = answer("y")
+    assert code == 0, err
+    assert member_status(db) == "emeritus"
+
+
+def test_a_dry_run_with_nobody_due_prints_why_and_which_now_would_show_something(
+    db: Database,
+    fake_slack: FakeSlack,
+    environment: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    enrol(db, MEMBER, date(2026, 3, 1))
+
+    assert main(["jobs", "run", "reminders", "--now", "2026-03-02T09:00", "--dry-run"]) == 0
+
+    assert capsys.readouterr().out.splitlines() == [
+        "reminders: 0 due, 0 new, 0 queued (dry run: nothing written or sent)",
+        "  not due: 1 ambassador in the first 30 days of their term (REMINDER_GRACE_DAYS)",
+        "  the first reminder falls due on 2026-06-01 (Jane Doe), if nothing is logged before: "
+        "`ambassador-bot jobs run reminders --now 2026-06-01 --dry-run` shows it",
+    ]

@@ -46,6 +46,30 @@ def test_inline_log_records_and_confirms_progress(bot: Bot) -> None:
         assert audit.at == datetime(2026, 11, 24, 10, tzinfo=UTC)  # the bot's clock, not the wall clock
 
 
+def test_a_date_typed_another_way_is_refused_with_how_to_write_it_and_nothing_stored(bot: Bot) -> None:
+    bot.clock.set("2026-11-24T10:00:00")
+    enrol(bot.db, MEMBER, date(2026, 3, 2))
+    cases = {
+        "log talk https://youtu.be/abc 25/11/2025 AsyncAPI at KubeCon": ("`25/11/2025`", "2025-11-25,"),
+        "log talk https://youtu.be/abc 11/25/2025 AsyncAPI at KubeCon": ("`11/25/2025`", "2025-11-25,"),
+        "log talk https://youtu.be/abc Nov 25 2025 AsyncAPI at KubeCon": ("`Nov 25 2025`", "2025-11-25,"),
+        "log talk https://youtu.be/abc 2025-11 AsyncAPI at KubeCon": ("`2025-11`", "2025-11-25 (year"),
+        "log talk https://youtu.be/abc 05/06/2026 AsyncAPI at KubeCon": ("`05/06/2026`", "2025-11-25 (year"),
+    }
+    for text, (typed, written) in cases.items():
+        reply = bot.slack.command(text, MEMBER).json["text"]
+        assert f":x: Nothing was recorded: {typed} looks like a date. Write the date as {written}" in reply
+        assert "Usage: `/ambassador log TYPE LINK [YYYY-MM-DD] TITLE`" in reply
+    assert contributions_count(bot) == 0
+
+    # Written as the bot asks, the same contribution is logged on that day; a version number is a title.
+    bot.slack.command("log talk https://youtu.be/abc 2025-11-25 AsyncAPI at KubeCon", MEMBER)
+    bot.slack.command("log article https://example.com/v3 3.0 is out", MEMBER)
+    with bot.db.transaction() as session:
+        stored = {c.title: c.occurred_on for c in session.scalars(select(Contribution))}
+    assert stored == {"AsyncAPI at KubeCon": date(2025, 11, 25), "3.0 is out": date(2026, 11, 24)}
+
+
 def test_inline_log_date_defaults_to_the_members_local_today(bot: Bot) -> None:
     # 23:30 UTC on the 24th is already the 25th in Madrid (the member's Slack time zone).
     bot.clock.set("2026-11-24T23:30:00")
@@ -225,8 +249,8 @@ def test_list_shows_current_ambassadors_with_counts(bot: Bot) -> None:
     reply = bot.slack.command("list", OTHER).json["text"]
 
     assert "*Current ambassadors* (2)" in reply
-    assert "*Jane Doe* (<@U0MEMBER>) — DevRel, Acme · 1/4 this term" in reply
-    assert "*Olek Other* (<@U0OTHER>) · 0/4 this term" in reply
+    assert "*Jane Doe* (<@U0MEMBER>) — DevRel, Acme · 1 of 4 contributions this term" in reply
+    assert "*Olek Other* (<@U0OTHER>) · 0 of 4 contributions this term" in reply
 
 
 def test_help_and_unknown_subcommands(bot: Bot) -> None:

@@ -138,7 +138,7 @@ def test_a_valid_application_is_stored_posted_for_review_and_acknowledged(bot: B
     body = json.dumps(review.blocks)
     assert "Developer Advocate at Acme" in body and "<@U0MEMBER>" in body
     assert "<https://youtu.be/abc|AsyncAPI at KubeCon> (2026-02)" in body
-    assert "Meets the requirement" in body and "4 contributions in the last 12 months (of 4)" in body
+    assert "Meets the requirement" in body and "4 contributions in the last 12 months (4 required)" in body
     buttons = next(block for block in review.blocks if block["type"] == "actions")["elements"]
     with bot.db.transaction() as session:
         application = session.scalars(select(Application)).one()

@@ -4,6 +4,7 @@ failure reported once to the review channel."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -13,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.blocks import ids
+from bot.cli.main import main
 from bot.services import invitations
 from bot.store.db import Database
 from bot.store.models import AuditEvent, GitHubInvitation, InvitationStatus
@@ -21,7 +23,7 @@ from jobs.scheduler import run_job
 from tests.conftest import MEMBER, OTHER, REVIEW_CHANNEL, TSC, Bot
 from tests.e2e.test_review import apply, as_clicked
 from tests.fakes.github import TOKEN, FakeGitHub
-from tests.fakes.slack import FakeSlack
+from tests.fakes.slack import BOT_TOKEN, FakeSlack
 from tests.helpers.factories import add_member
 from tests.helpers.jobs import at, job_context, outbox
 from tests.helpers.membership import dm_texts, settle  # noqa: F401 (fixture)
@@ -131,8 +133,61 @@ def test_a_runner_that_died_after_inviting_is_not_followed_by_a_second_invitatio
     assert run_job(ctx, "invitations", NOW + timedelta(minutes=5)).notes == []  # its lease holds
     later = run_job(ctx, "invitations", NOW + timedelta(minutes=11))
 
-    assert later.notes == ["member1: invited"]
+    assert later.notes == ["member1: already invited"]
     assert invites(github) == ["member1"]
+
+
+def test_an_invitation_someone_else_sent_first_is_taken_as_done(
+    db: Database, fake_slack: FakeSlack, github: FakeGitHub
+) -> None:
+    # The community's own workflow (PUT /orgs/asyncapi/memberships/member1 with its token) was first.
+    with invitations_job.GitHubClient("ghp_the-community-workflow", github.url) as workflow:
+        github.token = "ghp_the-community-workflow"
+        workflow.invite_to_org("asyncapi", "member1")
+        github.token = TOKEN
+    github.calls.clear()
+    queue(db, ["member1"])
+
+    result = run_job(job_context(db, fake_slack, **github_settings(github)), "invitations", NOW)
+
+    assert result.notes == ["member1: already invited"]
+    assert invites(github) == []  # the bot only looked
+    assert rows(db) == [("member1", "invited", 1)]
+
+
+def test_jobs_run_invitations_says_when_it_is_off_and_delivers_the_report_it_queued(
+    db: Database, fake_slack: FakeSlack, github: FakeGitHub, tmp_path: Any, monkeypatch: Any, capsys: Any
+) -> None:
+    off = run_job(job_context(db, fake_slack), "invitations", NOW)
+    assert off.reasons == ["invitations are off (GITHUB_ORG is not set); nothing is queued or sent"]
+    assert off.notes == []  # the scheduler's log stays quiet at every tick
+
+    queue(db, ["ghost"])  # no such GitHub user: a permanent failure, reported to the review channel
+    monkeypatch.chdir(tmp_path)
+    for name, value in {
+        "DATABASE_URL": db.url,
+        "SLACK_API_URL": fake_slack.url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "REVIEW_CHANNEL": REVIEW_CHANNEL,
+        "GITHUB_ORG": "asyncapi",
+        "GITHUB_TOKEN": TOKEN,
+        "GITHUB_API_URL": github.url,
+        "SEND_RATE_PER_SECOND": "0",
+    }.items():
+        monkeypatch.setenv(name, value)
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        assert main(["jobs", "run", "invitations", "--now", NOW.isoformat(), "--yes"]) == 0
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+    printed = capsys.readouterr().out
+    assert "invitations: 0 due, 0 new, 1 queued, 1 sent" in printed and "ghost: failed" in printed
+    posted = fake_slack.messages_in(REVIEW_CHANNEL)
+    assert len(posted) == 1 and "GitHub has no user `ghost`" in posted[0].text
+    assert [row.status for row in outbox(db, "github_invite_failed")] == ["sent"]
 
 
 def test_a_rate_limit_is_waited_out_and_github_errors_are_retried_later(

@@ -9,7 +9,7 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.outbox.queue import enqueue
-from bot.outbox.sender import LEASE, deliver
+from bot.outbox.sender import deliver
 from bot.store.db import Database
 from bot.store.models import OutboxStatus
 from jobs import announce
@@ -101,23 +101,25 @@ def test_run_twice_announces_once_and_the_generic_sender_never_sends_them(
     assert len(fake_slack.messages_in(ANNOUNCE_CHANNEL)) == 2
 
 
-def test_a_batch_killed_after_posting_is_recorded_not_reposted(db: Database, fake_slack: FakeSlack) -> None:
+def test_a_batch_stopped_after_posting_is_given_back_then_recorded_not_reposted(
+    db: Database, fake_slack: FakeSlack
+) -> None:
     keys = three_new_ambassadors(db)
 
-    class DiesAfterPosting(WebClient):
+    class StopsAfterPosting(WebClient):
         def chat_postMessage(self, **kwargs: Any) -> Any:  # type: ignore[override]
             super().chat_postMessage(**kwargs)
-            raise KeyboardInterrupt  # the process stops here: the ts is never recorded
+            raise KeyboardInterrupt  # Ctrl-C right here: the ts is never recorded
 
     ctx = job_context(db, fake_slack)
-    dying = job_context(db, fake_slack)
-    dying.client = DiesAfterPosting(token=BOT_TOKEN, base_url=fake_slack.url, retry_handlers=[])
+    stopping = job_context(db, fake_slack)
+    stopping.client = StopsAfterPosting(token=BOT_TOKEN, base_url=fake_slack.url, retry_handlers=[])
     with pytest.raises(KeyboardInterrupt):
-        announce.run(dying, NOW)
-    assert {row.status for row in outbox(db, "announce")} == {OutboxStatus.SENDING}
+        announce.run(stopping, NOW)
+    # A run that stops (rather than a process that dies) gives its batch back at once, attempt counted.
+    assert {(row.status, row.attempts) for row in outbox(db, "announce")} == {(OutboxStatus.PENDING, 1)}
 
-    assert run_job(ctx, "announce", NOW + timedelta(minutes=1)).planned == []  # the lease still runs
-    result = run_job(ctx, "announce", NOW + LEASE + timedelta(minutes=1))
+    result = run_job(ctx, "announce", NOW + timedelta(minutes=1))
 
     assert result.delivery is not None and sorted(result.delivery.recovered) == sorted(keys)
     assert len(fake_slack.messages_in(ANNOUNCE_CHANNEL)) == 1

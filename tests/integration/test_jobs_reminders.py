@@ -245,3 +245,97 @@ def test_policy_rules_with_plain_dates() -> None:
         None,
     ]
     assert due.renewal_notice_due(5, []) is None
+
+
+def test_a_dry_run_right_after_an_import_says_why_nobody_is_due_and_when_someone_will_be(
+    db: Database, fake_slack: FakeSlack
+) -> None:
+    # As after `import --term-start 2026-03-01`: everyone in their first days, one without Slack.
+    for number in range(8):
+        enrol(db, f"U0AMB{number}", date(2026, 3, 1), name=f"Ambassador {number}", github=f"amb{number}")
+    enrol(db, None, date(2026, 3, 1), name="Not Linked", github="notlinked")
+    ctx = job_context(db, fake_slack)
+
+    result = run_job(ctx, "reminders", at("2026-03-01T09:00:00+00:00"), dry_run=True)
+
+    assert result.summary() == "reminders: 0 due, 0 new, 0 queued"
+    assert result.reasons == [
+        "not due: 8 ambassadors in the first 30 days of their term (REMINDER_GRACE_DAYS)",
+        "not reminded: 1 ambassador without a Slack account linked (`/ambassador admin link`)",
+        "the first reminder falls due on 2026-06-01 (Ambassador 0 and 7 more), if nothing is logged "
+        "before: `ambassador-bot jobs run reminders --now 2026-06-01 --dry-run` shows it",
+    ]
+    # The day it names is the first day the job finds them behind, and not the day before.
+    assert len(run_job(ctx, "reminders", at("2026-05-31T23:00:00+00:00"), dry_run=True).planned) == 0
+    assert len(run_job(ctx, "reminders", at("2026-06-01T09:00:00+00:00"), dry_run=True).planned) == 8
+    assert outbox(db) == []
+
+
+def test_the_reasons_name_each_kind_of_ambassador_not_due(db: Database, fake_slack: FakeSlack) -> None:
+    behind_and_on_pace(db)
+    snoozed = enrol(db, "U0SNOOZE", date(2026, 3, 2), name="Sam Snooze", github="sam")
+    with db.transaction() as session:
+        member = session.get(Member, snoozed)
+        assert member is not None
+        member.snoozed_until = NOW + timedelta(days=10)
+    enrol(db, "U0ENDING", date(2025, 12, 20), name="Erin Ending", github="erin")
+
+    result = run_job(job_context(db, fake_slack), "reminders", NOW, dry_run=True)
+
+    assert [item.key for item in result.planned] == ["reminder:U0MEMBER:2026-11"]
+    assert result.reasons == [
+        "not due: 1 ambassador on pace or done",
+        "not due: 1 ambassador snoozed",
+        "not due: 1 ambassador in the last 30 days of their term, when the renewal notices speak instead",
+    ]
+
+
+def test_the_first_day_due_is_the_first_day_the_rule_says_so() -> None:
+    policy = due.ReminderPolicy(interval_days=0, grace_days=30, notice_days=(30, 7))
+    term = membership_rules.first_term(date(2026, 3, 2))
+    for counted in range(5):
+        for today in (date(2026, 3, 2), date(2026, 5, 17), date(2026, 9, 30), date(2027, 1, 20)):
+            current = membership_rules.Progress(term, today, counted, 4)
+            scanned = next(
+                (
+                    today + timedelta(days=offset)
+                    for offset in range((term.end - today).days + 1)
+                    if due.reminder_due(
+                        membership_rules.Progress(term, today + timedelta(days=offset), counted, 4),
+                        None,
+                        datetime.combine(today + timedelta(days=offset), datetime.min.time(), UTC),
+                        policy,
+                    )
+                ),
+                None,
+            )
+            assert due.first_reminder_day(current, None, policy) == scanned, (counted, today)
+
+
+def test_a_reminder_still_waiting_for_daytime_is_replaced_by_next_months_not_sent_beside_it(
+    db: Database, fake_slack: FakeSlack
+) -> None:
+    behind_and_on_pace(db)
+    ctx = job_context(db, fake_slack, local_send_hours=(9, 18))
+    october_night = at("2026-10-31T22:30:00+00:00")  # 23:30 in Madrid: the reminder waits for morning
+
+    run_job(ctx, "reminders", october_night)
+    deferred = deliver(db, ctx.client, october_night, settings=ctx.settings)
+    assert deferred.deferred == ["reminder:U0MEMBER:2026-10"]
+    # The sender stays stopped overnight; November's run finds the member still behind.
+    november = run_job(ctx, "reminders", at("2026-11-01T06:00:00+00:00"))
+    assert november.enqueued == ["reminder:U0MEMBER:2026-11"]
+    assert november.notes == ["1 older reminder(s) still waiting were replaced"]
+
+    morning = at("2026-11-01T08:00:00+00:00")  # 09:00 in Madrid
+    report = deliver(db, ctx.client, morning, settings=ctx.settings)
+
+    assert report.sent == ["reminder:U0MEMBER:2026-11"]
+    assert len(dm_texts(fake_slack, MEMBER)) == 1
+    statuses = {row.key: row.status for row in outbox(db, "reminder")}
+    assert statuses == {
+        "reminder:U0MEMBER:2026-10": OutboxStatus.CANCELLED,
+        "reminder:U0MEMBER:2026-11": OutboxStatus.SENT,
+    }
+    # A rerun of November's job replaces nothing more.
+    assert run_job(ctx, "reminders", morning).notes == []

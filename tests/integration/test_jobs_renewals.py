@@ -1,4 +1,4 @@
-"""The `renewals` job: notices 30 and 7 days before a term ends, and the verification on its last day."""
+"""The `renewals` job: notices 30 and 7 days before a term ends, and the verification the day after its last day."""
 
 from __future__ import annotations
 
@@ -41,7 +41,9 @@ def test_thirty_days_before_the_end_met_gets_a_renew_button(db: Database, fake_s
     assert notices(db, fake_slack, NOW) == ["renewal:term1:T-30"]
 
     (text,) = dm_texts(fake_slack, MEMBER)
-    assert "ends on *2026-12-24* (30 days left)" in text and "*4 of 4*" in text
+    assert (
+        "ends on *2026-12-24* (30 days left)" in text and "You made 4 contributions (4 required) ✓," in text
+    )
     post = fake_slack.calls_to("chat.postMessage")[0]
     assert buttons(post["blocks"]) == {ids.RENEW: "1"}
 
@@ -52,7 +54,7 @@ def test_not_met_says_how_many_are_missing(db: Database, fake_slack: FakeSlack) 
     notices(db, fake_slack, NOW)
 
     (text,) = dm_texts(fake_slack, MEMBER)
-    assert "*1 of 4* contributions: *3 more* are needed to stay an ambassador" in text
+    assert "*1 of 4 contributions*: *3 more* are needed to stay an ambassador" in text
     post = fake_slack.calls_to("chat.postMessage")[0]
     assert buttons(post["blocks"]) == {ids.LOG_OPEN: ""}
 
@@ -172,7 +174,11 @@ def test_verification_the_day_after_the_last_day(db: Database, fake_slack: FakeS
     (renewed,) = dm_texts(fake_slack, MEMBER)
     assert "renewed for another year from 2026-11-24 to 2027-11-23" in renewed
     (lapsed,) = dm_texts(fake_slack, OTHER)
-    assert "1 of 4 contributions" in lapsed and "*emeritus* ambassador" in lapsed and "apply" in lapsed
+    assert (
+        "with 1 contribution, short of the 4 the program asks for" in lapsed
+        and "*emeritus* ambassador" in lapsed
+        and "apply" in lapsed
+    )
     (met,) = dm_texts(fake_slack, "U0MET")
     assert "renew by *2026-12-23*" in met
     met_post = next(c for c in fake_slack.calls_to("chat.postMessage") if c["channel"] == "U0MET")
@@ -181,9 +187,9 @@ def test_verification_the_day_after_the_last_day(db: Database, fake_slack: FakeS
     (report,) = fake_slack.messages_in("C0REVIEW")
     assert report.text.startswith("Term verification, 2026-11-24: 1 renewed, 1 pending renewal, 1 lapsed")
     body = str(report.blocks)
-    assert "*Jane Doe* (<@U0MEMBER>) — 4/4, next term to 2027-11-23" in body
-    assert "*Mel Met* (<@U0MET>) — 5/4, may renew until 2026-12-23" in body
-    assert "*Olek Other* (<@U0OTHER>) — 1/4" in body
+    assert "*Jane Doe* (<@U0MEMBER>) — 4 contributions (4 required) ✓, next term to 2027-11-23" in body
+    assert "*Mel Met* (<@U0MET>) — 5 contributions (4 required) ✓, may renew until 2026-12-23" in body
+    assert "*Olek Other* (<@U0OTHER>) — 1 of 4 contributions" in body
 
     # Run again, the same day or the next: nothing new, no new message.
     for later in (NOW + timedelta(hours=3), NOW + timedelta(days=1)):

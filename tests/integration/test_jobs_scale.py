@@ -91,12 +91,13 @@ def test_the_jobs_take_as_many_statements_for_many_ambassadors_as_for_a_few(
     assert {name: figures[:2] for name, figures in many.items()} == {
         name: figures[:2] for name, figures in few.items()
     }
-    # reminders: who is due, which keys exist, one insert; renewals: that for the verification and
-    # for the notices, the report's check and what the verified terms reached, and the benefits step
-    # (approved requests waiting to be fulfilled, shipping details due for erasure); digest: last
-    # month's contributions, the key, the insert.
+    # reminders: who is due, how many have no Slack account, which keys exist, one insert, and one
+    # update replacing reminders still waiting (a rerun queues nothing, so it replaces nothing);
+    # renewals: that for the verification and for the notices, the report's check and what the
+    # verified terms reached, and the benefits step (approved requests waiting to be fulfilled,
+    # shipping details due for erasure); digest: last month's contributions, the key, the insert.
     assert {name: figures[:2] for name, figures in many.items()} == {
-        "reminders": (3, 2),
+        "reminders": (5, 3),
         "renewals": (10, 7),
         "digest": (3, 2),
     }

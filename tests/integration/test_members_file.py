@@ -97,15 +97,28 @@ def test_rendered_json_and_yaml_read_back_as_the_same_data(db: Database) -> None
     # Written as the website's converter writes it (json.dump, indent=4, \u escapes).
     assert as_json.startswith('[\n    {\n        "name": "Daniel Kocot",')
     assert '"country": "\\ud83c\\udde9\\ud83c\\uddea"' in as_json
-    assert "country: 🇩🇪" in as_yaml
-    assert "\n  contributions:\n    - type: article\n" in as_yaml
+    # YAML as the community's AMBASSADORS_MEMBERS.yaml is written: quoted, indented under the list.
+    assert '\n    country: "🇩🇪"\n' in as_yaml
+    assert '\n    contributions:\n      - type: "article"\n' in as_yaml
+
+
+@pytest.mark.parametrize("path", [MEMBERS_JSON, MEMBERS_YAML], ids=["json", "yaml"])
+def test_the_communitys_file_exported_in_its_format_is_the_same_file_byte_for_byte(
+    db: Database, path: Path
+) -> None:
+    run_import(db, read_members_file(path))
+
+    text = render(exporting.export_members(db), "json" if path.suffix == ".json" else "yaml")
+
+    original = path.read_text(encoding="utf-8")
+    assert text == (original if original.endswith("\n") else original + "\n")
 
 
 def test_importing_twice_changes_nothing(db: Database) -> None:
     run_import(db, read_members_file(MEMBERS_JSON))
     before = row_counts(db)
 
-    again = run_import(db, read_members_file(MEMBERS_YAML), term_start=date(2027, 1, 1))
+    again = run_import(db, read_members_file(MEMBERS_YAML), term_start=date(2025, 1, 1))
 
     assert (again.members_added, again.members_updated, again.members_unchanged) == (0, 0, 9)
     assert (again.contributions_added, again.contributions_updated, again.changed) == (0, 0, False)
@@ -302,7 +315,7 @@ def test_export_lists_active_ambassadors_and_emeritus_lists_former_ones(db: Data
     ]
     assert emeritus.github_handles == ("M3lkior", "lbroudoux")  # in the order they left
     assert emeritus.without_github == ("No Handle",)
-    text = render(emeritus.as_file_data(), "yaml")
+    text = render(emeritus.as_file_data(), "yaml", emeritus=True)
     assert text == "emeritus_ambassadors:\n  - M3lkior\n  - lbroudoux\n"
     assert yaml.safe_load(text) == {"emeritus_ambassadors": ["M3lkior", "lbroudoux"]}
 

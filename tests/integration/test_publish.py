@@ -215,6 +215,28 @@ def test_a_dry_run_writes_nothing_and_shows_the_diff_and_the_text(db: Database, 
     assert result.plan.title == "Ambassadors: 1 new contribution"
 
 
+def test_a_preview_against_local_copies_is_the_dry_run_against_github(
+    db: Database, github: FakeGitHub
+) -> None:
+    import_real_files(db)
+    add_contribution(db, member_id(db, "danielkocot"), date(2026, 3, 1), title="Dry", link="https://x.org/d")
+    online = publish(db, github, dry_run=True)
+    github.calls.clear()
+
+    local = publishing.preview(db, CONFIG, MEMBERS_YAML, EMERITUS_YAML, "/src/community")
+
+    assert github.calls == []
+    assert online.plan is not None and local.plan is not None
+    assert (local.plan.diff(), local.plan.title, local.plan.body) == (
+        online.plan.diff(),
+        online.plan.title,
+        online.plan.body,
+    )
+    assert local.summary().endswith(f"would propose {MEMBERS} against /src/community")
+    current = publishing.preview(db, CONFIG, local.plan.files[MEMBERS], EMERITUS_YAML, "/src/community")
+    assert current.status == publishing.PublishStatus.UNCHANGED
+
+
 def test_the_job_rides_out_a_secondary_rate_limit_and_a_refusal_is_retried_next_run(
     db: Database, github: FakeGitHub, fake_slack: FakeSlack
 ) -> None:

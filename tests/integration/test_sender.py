@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from bot.outbox import sender
 from bot.outbox.delivery_errors import report_failures
@@ -407,3 +408,60 @@ def test_without_history_access_a_recovered_message_is_posted_again_at_least_onc
     fake_slack.fail("conversations.history", error="missing_scope")
 
     assert deliver(db, client, NOW + timedelta(minutes=5), options=UNPACED).sent == ["k"]
+
+
+def dropped_connection(statement: str) -> OperationalError:
+    return OperationalError(statement, {}, Exception("server closed the connection unexpectedly"))
+
+
+def test_a_run_that_fails_on_one_message_gives_it_back_for_the_next_run_at_once(
+    db: Database, fake_slack: FakeSlack, client: WebClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As in a soak: the database connection drops while the member's time zone is stored, before posting.
+    add_member(db, MEMBER)
+    with db.transaction() as session:
+        enqueue(session, key="reminder:U0MEMBER:2026-11", kind="reminder", channel=MEMBER, text="x", now=NOW)
+        enqueue(session, key="after", kind="welcome", channel=MEMBER, text="y", now=NOW)
+
+    def drops(*args: object, **kwargs: object) -> bool:
+        raise dropped_connection("UPDATE members SET timezone=...")
+
+    monkeypatch.setattr(sender.members, "store_timezone", drops)
+    with pytest.raises(OperationalError):
+        deliver(db, client, NOW, options=UNPACED)
+    monkeypatch.undo()
+
+    given_back = row(db, "reminder:U0MEMBER:2026-11")
+    assert (given_back.status, given_back.claimed_until, given_back.attempts) == (
+        OutboxStatus.PENDING,
+        None,
+        1,
+    )
+    assert given_back.next_attempt_at <= NOW + timedelta(seconds=5)
+    assert "the sender run failed here: OperationalError" in (given_back.error or "")
+    assert row(db, "after").status == OutboxStatus.PENDING  # untried, not held either
+    # The next run, a few seconds later and well inside the old lease, sends both once.
+    report = deliver(db, client, NOW + timedelta(seconds=30), options=UNPACED)
+    assert sorted(report.sent) == ["after", "reminder:U0MEMBER:2026-11"]
+    assert len(fake_slack.messages) == 2
+
+
+def test_a_run_that_fails_after_slack_posted_gives_the_message_back_without_a_second_post(
+    db: Database, fake_slack: FakeSlack, client: WebClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queue(db, "digest:2026-10")
+    original = sender.Sender._record_sent
+
+    def drops_once(self: sender.Sender, *args: object, **kwargs: object) -> None:
+        monkeypatch.setattr(sender.Sender, "_record_sent", original)
+        raise dropped_connection("UPDATE outbox SET status='sent' ...")
+
+    monkeypatch.setattr(sender.Sender, "_record_sent", drops_once)
+    with pytest.raises(OperationalError):
+        deliver(db, client, NOW, options=UNPACED)
+
+    assert row(db, "digest:2026-10").status == OutboxStatus.PENDING
+    report = deliver(db, client, NOW + timedelta(seconds=30), options=UNPACED)
+    assert report.recovered == ["digest:2026-10"] and report.sent == []
+    assert len(fake_slack.messages) == 1  # found by its metadata, not posted again
+    assert row(db, "digest:2026-10").slack_ts == fake_slack.messages[0].ts

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from slack_bolt import App
 
 from bot.blocks import general as general_blocks
+from bot.cli.main import build_parser
 from bot.settings import Settings
 from bot.slack.deps import Deps
 from bot.store.db import Database
@@ -49,3 +51,22 @@ def test_every_subcommand_is_documented(tmp_path: Path) -> None:
         assert f"`/ambassador {name}" in README, f"/ambassador {name} is missing from README.md"
         assert f"`/ambassador {name}" in help_text, f"/ambassador {name} is missing from /ambassador help"
     db.dispose()
+
+
+def test_every_readme_example_with_now_is_a_dry_run() -> None:
+    examples = [line for line in README.splitlines() if "ambassador-bot jobs run" in line and "--now" in line]
+    assert examples
+    for line in examples:
+        assert "--dry-run" in line, f"a README example runs a job with --now for real: {line.strip()}"
+
+
+def test_every_command_line_command_is_in_the_readme() -> None:
+    parser = build_parser()
+    commands = next(action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
+    for name, subparser in commands.choices.items():
+        actions = [a for a in subparser._actions if isinstance(a, argparse._SubParsersAction)]
+        names = [f"{name} {action}" for sub in actions for action in sub.choices] or [name]
+        for command in names:
+            assert f"ambassador-bot {command}" in README, (
+                f"`ambassador-bot {command}` is missing from README.md"
+            )

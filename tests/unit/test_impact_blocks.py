@@ -226,7 +226,7 @@ def test_the_verification_report_shows_what_each_term_reached() -> None:
         date(2026, 3, 2), [Item()], [], [], lambda item: date(2026, 3, 31), reached=reached
     )
     check_message(payload)
-    assert "— 5/4 · Audience 900 (from 2) · 2 events · Spain" in json.dumps(
+    assert "— 5 contributions (4 required) ✓ · Audience 900 (from 2) · 2 events · Spain" in json.dumps(
         payload["blocks"], ensure_ascii=False
     )
     plain = renewals_blocks.verification_report_message(

@@ -174,3 +174,15 @@ def test_usage_hint_names_real_subcommands(tmp_path: Path) -> None:
         assert word in router.handlers
     assert ids.COMMAND == "/ambassador"
     db.dispose()
+
+
+def test_the_readme_lists_exactly_the_scopes_the_manifest_asks_for() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| Scope | Why the bot needs it |") :].split("\n\n", 1)[0]
+    listed = [row.split("|")[1].strip().strip("`") for row in table.splitlines()[2:]]
+    scopes = manifest.bot_scopes()
+
+    assert sorted(listed) == scopes
+    assert f"exactly these {len(scopes)} bot scopes" in readme
+    assert "/invite @ambassador-bot" in readme
+    assert manifest.bot_display_name(manifest.DEFAULT_NAME) == "ambassador-bot"

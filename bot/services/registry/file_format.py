@@ -10,13 +10,17 @@ registry's columns is checked by `bot.services.registry.importing`, which knows 
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from bot.github import public_files
 from bot.rules import membership as membership_rules
+from bot.rules import term_starts as start_rules
 from bot.settings import SLACK_USER_ID
 
 # File key → Member attribute, in the order the website's file writes them.
@@ -244,6 +248,83 @@ def parse_emeritus(data: Any) -> tuple[str, ...]:
             seen.add(handle.lower())
             result.append(handle)
     return tuple(result)
+
+
+# --- the term starts file -------------------------------------------------------------------
+
+CSV_HEADER_NAMES = {"github", "handle", "login", "member"}
+
+
+@dataclass(frozen=True)
+class TermStart:
+    """One line of a term starts file: a member by GitHub handle, and the day they joined."""
+
+    where: str  # "line 3 (janedoe)" or "janedoe", for messages
+    github: str
+    start: date
+
+
+def _start_rows(text: str) -> list[tuple[str, Any, Any]]:
+    """(where, handle, start) as written: a YAML or JSON mapping, or CSV lines `handle,YYYY-MM-DD`."""
+    try:
+        data = public_files.parse_text(text)
+    except public_files.FileFormatError as exc:
+        if "," not in text:
+            raise MembersFileError(str(exc)) from None
+        data = None
+    if isinstance(data, dict):
+        return [(str(handle), handle, start) for handle, start in data.items()]
+    if data is not None and not isinstance(data, str):
+        raise MembersFileError(
+            "a term starts file is a mapping of GitHub handle to date (YAML: `janedoe: 2022-05-05`) "
+            "or CSV lines `janedoe,2022-05-05`"
+        )
+    rows: list[tuple[str, Any, Any]] = []
+    for number, cells in enumerate(csv.reader(io.StringIO(text)), start=1):
+        values = [cell.strip() for cell in cells]
+        while values and not values[-1]:
+            values.pop()
+        if not values or values[0].startswith("#"):
+            continue
+        header = not rows and len(values) > 1 and values[0].lower() in CSV_HEADER_NAMES
+        if header and start_rules.read_start(values[1]) is None:
+            continue  # a header row: github,start
+        if len(values) != 2:
+            raise MembersFileError(
+                f"line {number}: expected `github,YYYY-MM-DD`, not {describe(','.join(cells))}"
+            )
+        rows.append((f"line {number} ({values[0]})", values[0], values[1]))
+    return rows
+
+
+def parse_term_starts(text: str, today: date) -> tuple[TermStart, ...]:
+    """The starts of a term starts file, each checked (a GitHub handle, a real day written
+    YYYY-MM-DD, not after `today`, each member once); raise `MembersFileError` naming the first problem.
+    Whether each handle is a member is for the caller, who knows the members."""
+    starts: list[TermStart] = []
+    seen: dict[str, TermStart] = {}
+    for where, handle, value in _start_rows(text):
+        if not isinstance(handle, str) or not GITHUB_HANDLE.match(handle):
+            raise MembersFileError(f"{where}: {describe(handle)} is not a GitHub handle")
+        start = start_rules.read_start(value)
+        if start is None:
+            raise MembersFileError(f"{where}: {describe(value)} is not a date written YYYY-MM-DD")
+        problem = start_rules.start_problem(start, today)
+        if problem is start_rules.StartProblem.FUTURE:
+            raise MembersFileError(
+                f"{where}: {start.isoformat()} is in the future (today is {today.isoformat()}); "
+                "a term cannot have started yet"
+            )
+        if problem is start_rules.StartProblem.TOO_EARLY:
+            raise MembersFileError(
+                f"{where}: {start.isoformat()} is before {start_rules.EARLIEST_START.year}; check the year"
+            )
+        earlier = seen.get(handle.lower())
+        if earlier is not None:
+            raise MembersFileError(f"{where}: {handle} is also {earlier.where}")
+        seen[handle.lower()] = TermStart(where, handle, start)
+        starts.append(seen[handle.lower()])
+    return tuple(starts)
 
 
 # --- writing ----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import String, select
 from sqlalchemy.orm import Session
 
-from bot.rules import membership as membership_rules
+from bot.rules import term_starts as start_rules
 from bot.services.members import record_audit
 from bot.services.registry.file_format import (
     PROFILE_FIELDS,
@@ -22,6 +22,7 @@ from bot.services.registry.file_format import (
     MemberRecord,
     MembersFileError,
     ParsedFile,
+    TermStart,
 )
 from bot.store.db import Database
 from bot.store.models import Contribution, Member, MemberStatus, Term, TermStatus
@@ -39,6 +40,8 @@ class ImportSummary:
     contributions_added: int
     contributions_updated: int
     warnings: tuple[str, ...] = ()
+    # Members already on record keep their terms: the starts given for them were not applied.
+    starts_not_applied: tuple[str, ...] = ()  # their GitHub handles, from the term starts file
 
     @property
     def changed(self) -> bool:
@@ -205,18 +208,60 @@ def _match_members(session: Session, records: Sequence[MemberRecord]) -> list[Me
     return matches
 
 
+def check_starts(parsed: ParsedFile, starts: Sequence[TermStart], term_start: date, today: date) -> None:
+    """Raise `MembersFileError` for a start the program does not take, or one for nobody in the file."""
+    problem = start_rules.start_problem(term_start, today)
+    if problem is start_rules.StartProblem.FUTURE:
+        raise MembersFileError(
+            f"the term start {term_start.isoformat()} is in the future (today is {today.isoformat()}); "
+            "a term cannot have started yet"
+        )
+    if problem is start_rules.StartProblem.TOO_EARLY:
+        raise MembersFileError(f"the term start {term_start.isoformat()} is before 2000; check the year")
+    in_file = {record.github.lower() for record in parsed.members}
+    for start in starts:
+        if start.github.lower() not in in_file:
+            raise MembersFileError(
+                f"{start.where}: no member of the file has the GitHub handle {start.github!r}"
+            )
+
+
+def _terms_of_new_member(start: date, today: date, now: datetime) -> list[Term]:
+    """The member's terms from the day they joined: the years before as completed, the current one."""
+    *earlier, current = start_rules.terms_since(start, today)
+    terms = [
+        Term(start_on=term.start, end_on=term.end, status=TermStatus.COMPLETED, closed_at=now, created_at=now)
+        for term in earlier
+    ]
+    terms.append(Term(start_on=current.start, end_on=current.end, status=TermStatus.ACTIVE, created_at=now))
+    return terms
+
+
 def import_members(
-    db: Database, parsed: ParsedFile, *, term_start: date, now: datetime, actor: str = "cli", source: str = ""
+    db: Database,
+    parsed: ParsedFile,
+    *,
+    term_start: date,
+    now: datetime,
+    actor: str = "cli",
+    source: str = "",
+    starts: Sequence[TermStart] = (),
+    today: date | None = None,
 ) -> ImportSummary:
     """Add or update the file's members and their contributions, in one transaction.
 
-    New members become ambassadors with a term starting `term_start`; known members keep their
-    status and terms. Nothing is removed. Only real changes are written and audited, so importing
-    the same file again writes nothing.
+    New members become ambassadors from the day they joined: their start in `starts` (by GitHub
+    handle), else `term_start`; their current term is the yearly one holding `today` (default: the
+    date of `now`), the years before it are completed terms. Known members keep their status and
+    terms (the starts given for them are listed in `starts_not_applied`). Nothing is removed. Only
+    real changes are written and audited, so importing the same file again writes nothing.
     """
+    today = today or now.date()
     check_lengths(parsed)
+    check_starts(parsed, starts, term_start, today)
+    start_of = {start.github.lower(): start.start for start in starts}
+    not_applied: list[str] = []
     added = updated = unchanged = contributions_added = contributions_updated = 0
-    term = membership_rules.first_term(term_start)
     with db.transaction() as session:
         matches = _match_members(session, parsed.members)
         matched_ids = [member.id for member in matches if member is not None]
@@ -240,8 +285,8 @@ def import_members(
                     created_at=now,
                     updated_at=now,
                 )
-                member.terms.append(
-                    Term(start_on=term.start, end_on=term.end, status=TermStatus.ACTIVE, created_at=now)
+                member.terms.extend(
+                    _terms_of_new_member(start_of.get(record.github.lower(), term_start), today, now)
                 )
                 seen: set[str] = set()
                 for item in record.contributions:
@@ -253,6 +298,8 @@ def import_members(
                 contributions_added += len(record.contributions)
                 continue
 
+            if record.github.lower() in start_of:
+                not_applied.append(record.github)
             changes = _profile_changes(member, record)
             for key, (_old, new) in changes.items():
                 setattr(member, PROFILE_FIELDS[key], new)
@@ -309,6 +356,7 @@ def import_members(
         if new_members:
             session.flush()  # the new members' ids, for their audit records
             for member, record in new_members:
+                current = member.terms[-1]
                 record_audit(
                     session,
                     actor,
@@ -317,8 +365,10 @@ def import_members(
                     at=now,
                     source=source,
                     github=record.github,
-                    term_start=term.start.isoformat(),
-                    term_end=term.end.isoformat(),
+                    joined=start_of.get(record.github.lower(), term_start).isoformat(),
+                    term_start=current.start_on.isoformat(),
+                    term_end=current.end_on.isoformat(),
+                    earlier_terms=len(member.terms) - 1,
                     contributions=len(record.contributions),
                 )
     return ImportSummary(
@@ -328,6 +378,7 @@ def import_members(
         contributions_added=contributions_added,
         contributions_updated=contributions_updated,
         warnings=parsed.warnings,
+        starts_not_applied=tuple(not_applied),
     )
 
 

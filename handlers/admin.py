@@ -14,6 +14,7 @@ from slack_bolt import App
 
 from bot.blocks import admin as admin_blocks
 from bot.blocks import membership as membership_blocks
+from bot.rules import emeritus as emeritus_rules
 from bot.rules import membership as membership_rules
 from bot.rules import parsing, slack_text
 from bot.services import admin, members
@@ -21,7 +22,7 @@ from bot.services.membership import decisions
 from bot.slack.client import lookup_client
 from bot.slack.deps import Deps
 from handlers.benefits.catalogue import admin_benefits
-from handlers.common import bind, deliver_now, slack_name
+from handlers.common import bind, deliver_now, farewell, slack_name
 from handlers.router import CommandRouter, Invocation
 
 log = logging.getLogger(__name__)
@@ -90,17 +91,20 @@ def extend(call: Invocation, rest: str, *, deps: Deps) -> None:
 
 
 def emeritus(call: Invocation, rest: str, *, deps: Deps) -> None:
-    who, reason = parsing.leading_mention(rest)
-    if who is None or not reason or len(reason) > membership_rules.DECISION_REASON_MAX_LENGTH:
+    who, text = parsing.leading_mention(rest)
+    reason, note = emeritus_rules.reason_and_note(text)
+    if who is None or not note or len(note) > emeritus_rules.NOTE_MAX_LENGTH:
         call.reply(admin_blocks.admin_usage("emeritus"))
         return
     result = admin.emeritus_member(
         deps.db,
         who,
         reason,
+        note,
+        today=deps.program_today(),
         now=deps.now(),
         actor=call.user_id,
-        messages=membership_blocks.MEMBERSHIP_MESSAGES,
+        farewell=farewell(deps),
     )
     call.reply(admin_blocks.term_change_reply("emeritus", result, who))
     after_term_change(deps, call, who, result)

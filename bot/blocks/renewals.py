@@ -99,15 +99,22 @@ def _person(item: Any) -> str:
 
 
 def verification_report_message(
-    day: date, renewed: Sequence[Any], pending: Sequence[Any], lapsed: Sequence[Any], renew_by: Any
+    day: date,
+    renewed: Sequence[Any],
+    pending: Sequence[Any],
+    lapsed: Sequence[Any],
+    renew_by: Any,
+    to_decide: Sequence[Any] = (),
 ) -> dict[str, Any]:
-    """One message to the TSC per verification run: renewed, pending renewal and lapsed members.
+    """One message to the TSC per verification run: renewed, pending renewal and lapsed members, and
+    those proposed for emeritus (VERIFICATION_DECIDES=tsc; their buttons are in a message of their own).
 
     Each item has `name`, `slack_user_id`, `outcome`, `progress` and, renewed, `next_term`;
     `renew_by(item)` is the last day a pending member may still renew.
     """
     title = f"Term verification, {day.isoformat()}"
-    summary = f"{len(renewed)} renewed, {len(pending)} pending renewal, {len(lapsed)} lapsed (now emeritus)."
+    summary = f"{len(renewed)} renewed, {len(pending)} pending renewal, {len(lapsed)} lapsed (now emeritus)"
+    summary += f", {len(to_decide)} for the TSC to decide." if to_decide else "."
     sections: list[tuple[str, list[str]]] = [
         (
             "Renewed",
@@ -135,6 +142,18 @@ def verification_report_message(
                     else ""
                 )
                 for item in lapsed
+            ],
+        ),
+        (
+            "Would lapse: the TSC decides (buttons below; they stay ambassadors until then)",
+            [
+                f"• {_person(item)} — {item.progress.counted}/{item.progress.required}"
+                + (
+                    " (met, but did not renew)"
+                    if item.outcome == membership_rules.Verification.NOT_RENEWED
+                    else ""
+                )
+                for item in to_decide
             ],
         ),
     ]

@@ -6,10 +6,13 @@ from datetime import UTC, date, datetime
 
 from bot.blocks import admin as admin_blocks
 from bot.blocks import membership as membership_blocks
+from bot.blocks.emeritus import FAREWELL_MESSAGES
 from bot.rules import membership as membership_rules
+from bot.rules.emeritus import EmeritusReason
 from bot.services.membership.applications import ApplicationForm, validate_application
 from bot.services.membership.common import ApplicationView, ContributionSummary
 from bot.services.membership.decisions import PendingItem
+from bot.services.membership.terms import Leaving
 from tests.fakes.slack import check_message, check_view
 
 WHEN = datetime(2026, 3, 15, 12, tzinfo=UTC)

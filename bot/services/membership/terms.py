@@ -47,7 +47,7 @@ from bot.store.models import (
 Payload = dict[str, Any]
 
 # Messages that make no sense once a member has left the program; still-pending ones are cancelled.
-LEAVING_CANCELS_KINDS: Sequence[str] = ("reminder", "renewal", "announce")
+LEAVING_CANCELS_KINDS: Sequence[str] = ("reminder", "renewal", "announce", "inactivity", "pause_return")
 
 
 class TermNotFound(LookupError):
@@ -552,22 +552,28 @@ def _end_term_at_verification(
 def end_at_verification(
     session: Session,
     term_id: int,
-    found: VerifiedEnd,
+    outcome: membership_rules.Verification,
     *,
+    required: int,
     today: date,
     now: datetime,
     actor: str,
     farewell: Farewell | None,
+    grace_days: int = membership_rules.RENEWAL_GRACE_DAYS,
+    **details: Any,
 ) -> TermChange | None:
-    """A TSC member confirms what the verification proposed: the term ends (LAPSED, or COMPLETED when
-    it met the requirement without a renewal) and the member becomes emeritus.
-
-    None when the term is no longer the member's current one (they renewed meanwhile, or left).
-    """
+    """A TSC member confirms what the verification proposed (`outcome`: LAPSED or NOT_RENEWED): the
+    term ends (LAPSED, or COMPLETED when it met the requirement without a renewal) and the member
+    becomes emeritus. None when the term is no longer the member's current one (they renewed
+    meanwhile, or left)."""
     term = _locked_term(session, term_id)
     member = _locked_member(session, term.member_id)
     if term.status != TermStatus.ACTIVE or member.status != MemberStatus.ACTIVE:
         return None
+    current = _progress(session, term, today, required)
+    found = VerifiedEnd(
+        outcome, current, membership_rules.renewal_closes_on(current.term, grace_days), details
+    )
     return _end_term_at_verification(session, member, term, found, today, now, actor, farewell)
 
 
@@ -667,7 +673,8 @@ def _say_farewell(
             session,
             now=now,
             key=key,
-            kind="emeritus",
+            # The verification's thank-you waits for the member's daytime, as its other DMs do.
+            kind="verification" if leaving.outcome is not None else "emeritus",
             channel=leaving.slack_user_id,
             payload=farewell.messages.thanks(leaving),
             member_id=leaving.member_id,

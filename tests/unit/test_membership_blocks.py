@@ -103,7 +103,7 @@ def test_outbox_messages_are_valid() -> None:
         messages.rejection("Jane", "R" * 1000),
         messages.nomination("U0OTHER", 7, 4),
         messages.extended("Jane", term, date(2027, 3, 1)),
-        messages.emeritus("Jane", "Reason"),
+        FAREWELL_MESSAGES.thanks(Leaving(1, "U0MEMBER", "Jane", EmeritusReason.OTHER, "R" * 1000, None)),
         membership_blocks.application_receipt(big_view(), review_posted=False),
     ):
         check_message(payload)

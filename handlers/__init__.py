@@ -23,6 +23,7 @@ from handlers import (
     events,
     home,
     membership,
+    pauses,
     reminders,
 )
 from handlers.router import CommandRouter
@@ -35,7 +36,17 @@ def register_all(app: App, deps: Deps) -> CommandRouter:
     # Bolt tries listeners in the order they were added, building each one's arguments to match it:
     # the slash command, the busiest request, goes first (subcommands are looked up when it runs).
     router.attach(app, deps)
-    for feature in (commands, contributions, membership, admin, reminders, home, benefits, direct_messages):
+    for feature in (
+        commands,
+        contributions,
+        membership,
+        admin,
+        reminders,
+        pauses,
+        home,
+        benefits,
+        direct_messages,
+    ):
         feature.register(app, deps, router)
     return router
 

@@ -1,4 +1,5 @@
-"""`/ambassador admin ...`: the TSC's commands (pending, add, link, extend, emeritus, reinstate).
+"""`/ambassador admin ...`: the TSC's commands (pending, add, link, extend, emeritus, reinstate, pause,
+resume, benefits).
 
 Refused, and audited, for anyone not on the TSC. People are named by Slack mentions, which Slack sends
 escaped with their ID (`<@U123|jane>`); a name typed without @ is not trusted.
@@ -23,6 +24,7 @@ from bot.slack.client import lookup_client
 from bot.slack.deps import Deps
 from handlers.benefits.catalogue import admin_benefits
 from handlers.common import bind, deliver_now, farewell, slack_name
+from handlers.pauses import admin_pause, admin_resume
 from handlers.router import CommandRouter, Invocation
 
 log = logging.getLogger(__name__)
@@ -93,14 +95,15 @@ def extend(call: Invocation, rest: str, *, deps: Deps) -> None:
 def emeritus(call: Invocation, rest: str, *, deps: Deps) -> None:
     who, text = parsing.leading_mention(rest)
     reason, note = emeritus_rules.reason_and_note(text)
-    if who is None or not note or len(note) > emeritus_rules.NOTE_MAX_LENGTH:
+    # A reason word alone ("staff") is enough; otherwise the TSC says why in their own words.
+    if who is None or not text or len(note) > emeritus_rules.NOTE_MAX_LENGTH:
         call.reply(admin_blocks.admin_usage("emeritus"))
         return
     result = admin.emeritus_member(
         deps.db,
         who,
         reason,
-        note,
+        note or None,
         today=deps.program_today(),
         now=deps.now(),
         actor=call.user_id,
@@ -145,6 +148,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "extend": extend,
     "emeritus": emeritus,
     "reinstate": reinstate,
+    "pause": admin_pause,
+    "resume": admin_resume,
     "benefits": admin_benefits,
 }
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from bot.rules import parsing
+
 # At most about six months at a time (PAUSE_MAX_DAYS).
 PAUSE_MAX_DAYS = 183
 # The member, and the TSC's report, hear of the return this many days before it.
@@ -75,3 +77,23 @@ def return_notice_due(pause: Pause, today: date, notice_days: int = RETURN_NOTIC
     """From a week before the return date until the day before it (caught up after downtime); a pause
     shorter than the notice gets it on its first day."""
     return max(pause.start, return_notice_on(pause, notice_days)) <= today < pause.until
+
+
+@dataclass(frozen=True)
+class PauseCommand:
+    """`pause until DATE [reason]` as typed (decoded): the return date (None when it is not a date)."""
+
+    until: date | None
+    reason: str | None
+
+
+def parse_pause(text: str) -> PauseCommand:
+    """ "until 2026-06-01 parental leave" or "2026-06-01 parental leave" (the word `until` may be left
+    out); the reason is everything after the date."""
+    words = text.strip().split(maxsplit=1)
+    if words and words[0].lower() == "until":
+        words = words[1].split(maxsplit=1) if len(words) > 1 else []
+    if not words:
+        return PauseCommand(None, None)
+    reason = words[1].strip() if len(words) > 1 else ""
+    return PauseCommand(parsing.parse_iso_date(words[0]), reason or None)

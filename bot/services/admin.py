@@ -219,7 +219,7 @@ def emeritus_member(
     db: Database,
     slack_user_id: str,
     reason: EmeritusReason,
-    note: str,
+    note: str | None,
     *,
     today: date,
     now: datetime,

@@ -763,7 +763,7 @@ def become_emeritus(
 def move_to_emeritus(
     session: Session,
     member_id: int,
-    note: str,
+    note: str | None,
     *,
     now: datetime,
     actor: str,

@@ -24,6 +24,7 @@ from handlers import (
     home,
     membership,
     pauses,
+    proposals,
     reminders,
 )
 from handlers.router import CommandRouter
@@ -43,6 +44,7 @@ def register_all(app: App, deps: Deps) -> CommandRouter:
         admin,
         reminders,
         pauses,
+        proposals,
         home,
         benefits,
         direct_messages,

@@ -152,12 +152,6 @@ def stepped_down_reply(term_end: date | None) -> str:
 # --- coming back -----------------------------------------------------------------------------------
 
 
-def rejoin_not_emeritus(is_ambassador: bool) -> str:
-    if is_ambassador:
-        return f"You are a current ambassador, so there is nothing to rejoin. `{ids.COMMAND} status` shows your term."
-    return f"`{ids.COMMAND} rejoin` is for former ambassadors. To join the program, `{ids.COMMAND} apply`."
-
-
 def history_lines(history: Any, limit: int = 10) -> str:
     """A returning ambassador's past terms and how they left (for the TSC's review and the form)."""
     terms = [

@@ -111,6 +111,16 @@ def inactivity_title(day: date) -> str:
     return f"Inactivity, {day.isoformat()}: proposed for emeritus, the TSC decides"
 
 
+def title_for(message_key: str | None, cause: str) -> str:
+    """The list's title again, from its key (`proposals:{cause}:{date}:{first id}`), to redraw it."""
+    parts = (message_key or "").split(":")
+    try:
+        day = date.fromisoformat(parts[2])
+    except (IndexError, ValueError):
+        return "Proposed for emeritus: the TSC decides"
+    return verification_title(day) if cause == ProposalCause.VERIFICATION else inactivity_title(day)
+
+
 def already_decided(item: ProposalView) -> str:
     return f"Nothing changed: the proposal about {kit.escape(item.name)} was already decided. {decided_text(item)}"
 

@@ -22,7 +22,7 @@ from bot.outbox.delivery_errors import report_failures
 from bot.outbox.sender import BATCHED_KINDS, deliver
 from bot.settings import Settings
 from bot.store.models import OutboxMessage, OutboxStatus
-from jobs import access, access_changes, announce, digest, invitations, publish, reminders, renewals
+from jobs import access, access_changes, activity, announce, digest, invitations, publish, reminders, renewals
 from jobs.runner import JobContext, JobFunction, JobResult, Planned, exclusive
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,8 @@ JOBS: dict[str, Job] = {
         ),
         Job(
             "reminders",
-            "DM ambassadors behind pace (once per period, not when snoozed)",
+            "DM ambassadors behind pace (once per period, not when snoozed) or long inactive (once per "
+            "stretch); nobody on a pause",
             reminders.run,
             lambda s: s.reminders_schedule,
         ),
@@ -124,6 +125,13 @@ JOBS: dict[str, Job] = {
             "make the access changes that roster changes queued, once each",
             access_changes.run,
             lambda s: f"every {s.sender_interval_seconds} s",
+        ),
+        Job(
+            "activity",
+            "between renewals: pauses ending within a week, members long inactive listed and proposed "
+            "for emeritus, in a report to REVIEW_CHANNEL",
+            activity.run,
+            lambda s: s.activity_schedule,
         ),
     )
 }

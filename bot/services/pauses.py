@@ -134,7 +134,10 @@ def running(today: date) -> Any:
 
 def paused_until(session: Session, today: date) -> dict[int, date]:
     """Every member paused today, with their return date (one query)."""
-    return dict(session.execute(select(Pause.member_id, Pause.until_on).where(running(today))).tuples())
+    return {
+        member_id: until
+        for member_id, until in session.execute(select(Pause.member_id, Pause.until_on).where(running(today)))
+    }
 
 
 def current_pause(session: Session, member_id: int, today: date) -> PauseView | None:

@@ -72,6 +72,13 @@ def _buttons(item: ProposalView) -> kit.Block:
     )
 
 
+def proposal_blocks(item: ProposalView) -> list[kit.Block]:
+    """Who and why, then the buttons (open) or who decided."""
+    blocks = [kit.section(f"{_who(item)} — {why(item)}", block_id=f"proposal-{item.id}")]
+    blocks.append(_buttons(item) if item.is_open else kit.context(decided_text(item)))
+    return blocks
+
+
 def proposals_message(title: str, items: Sequence[ProposalView], message_key: str) -> dict[str, Any]:
     """The list as it stands: buttons on each open proposal, who decided on the others, and (for the
     verification's list) one Confirm all while any is open."""
@@ -82,11 +89,7 @@ def proposals_message(title: str, items: Sequence[ProposalView], message_key: st
     )
     blocks: list[kit.Block] = [kit.header(title), kit.section(summary)]
     for item in items:
-        blocks.append(kit.section(f"{_who(item)} — {why(item)}", block_id=f"proposal-{item.id}"))
-        if item.is_open:
-            blocks.append(_buttons(item))
-        else:
-            blocks.append(kit.context(decided_text(item)))
+        blocks += proposal_blocks(item)
     verification = any(item.cause == ProposalCause.VERIFICATION for item in items)
     if verification and open_items:
         confirm = kit.confirm_dialog(

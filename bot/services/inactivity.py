@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.rules import inactivity as inactivity_rules
 from bot.rules.inactivity import Step
-from bot.services.pauses import running
+from bot.services.members import pause_running
 from bot.store.models import (
     Contribution,
     EmeritusProposal,
@@ -79,7 +79,7 @@ def due_steps(
         .correlate(Member)
         .scalar_subquery()
     )
-    paused = exists().where(Pause.member_id == Member.id, running(today))
+    paused = exists().where(Pause.member_id == Member.id, pause_running(today))
     proposed = exists().where(
         EmeritusProposal.member_id == Member.id, EmeritusProposal.status == ProposalStatus.OPEN
     )

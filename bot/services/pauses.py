@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.outbox.queue import enqueue_message
 from bot.rules import pauses as pause_rules
-from bot.services.members import member_by_slack_id, record_audit
+from bot.services.members import member_by_slack_id, pause_running, record_audit
 from bot.services.membership.common import with_one_retry
 from bot.settings import Settings
 from bot.store.db import Database
@@ -107,7 +107,7 @@ class ResumeResult:
 # --- reading ---------------------------------------------------------------------------------------
 
 
-def _view(pause: Pause, member: Member, term_end: date | None) -> PauseView:
+def pause_view(pause: Pause, member: Member, term_end: date | None) -> PauseView:
     return PauseView(
         pause.id,
         member.id,
@@ -127,16 +127,13 @@ def open_pause(session: Session, member_id: int) -> Pause | None:
     return session.scalar(select(Pause).where(Pause.member_id == member_id, Pause.closed_on.is_(None)))
 
 
-def running(today: date) -> Any:
-    """The SQL condition of a pause running today (open, its return date still ahead)."""
-    return and_(Pause.closed_on.is_(None), Pause.start_on <= today, Pause.until_on > today)
-
-
 def paused_until(session: Session, today: date) -> dict[int, date]:
     """Every member paused today, with their return date (one query)."""
     return {
         member_id: until
-        for member_id, until in session.execute(select(Pause.member_id, Pause.until_on).where(running(today)))
+        for member_id, until in session.execute(
+            select(Pause.member_id, Pause.until_on).where(pause_running(today))
+        )
     }
 
 
@@ -145,14 +142,14 @@ def current_pause(session: Session, member_id: int, today: date) -> PauseView | 
     row = session.execute(
         select(Pause, Member)
         .join(Member, Member.id == Pause.member_id)
-        .where(Pause.member_id == member_id, running(today))
+        .where(Pause.member_id == member_id, pause_running(today))
     ).first()
     if row is None:
         return None
     term_end = session.scalar(
         select(Term.end_on).where(Term.member_id == member_id, Term.status == TermStatus.ACTIVE)
     )
-    return _view(row[0], row[1], term_end)
+    return pause_view(row[0], row[1], term_end)
 
 
 # --- pausing and coming back -----------------------------------------------------------------------
@@ -222,7 +219,7 @@ def pause_member(
                 and current.until_on == until
                 and (reason is None or reason == current.reason)
             ):
-                return PauseResult(PauseStatus.UNCHANGED, _view(current, member, term.end_on))
+                return PauseResult(PauseStatus.UNCHANGED, pause_view(current, member, term.end_on))
             previous = current.until_on if current else None
             if current is None:
                 current = Pause(
@@ -254,7 +251,7 @@ def pause_member(
                 reason=current.reason,
                 term_end=term.end_on.isoformat(),
             )
-            view = _view(current, member, term.end_on)
+            view = pause_view(current, member, term.end_on)
             keys = []
             if actor != slack_user_id:
                 keys.append(
@@ -300,7 +297,7 @@ def resume_member(
             back_on=shortened.until.isoformat(),
             term_end=term.end_on.isoformat(),
         )
-        view = _view(current, member, term.end_on)
+        view = pause_view(current, member, term.end_on)
         keys = []
         if actor != slack_user_id:
             keys.append(_tell(session, f"resumed:{current.id}", view, messages.resumed_by_tsc(view), now))
@@ -339,14 +336,14 @@ def returns_due(session: Session, today: date) -> list[PauseView]:
         .join(Member, Member.id == Pause.member_id)
         .outerjoin(Term, and_(Term.member_id == Member.id, Term.status == TermStatus.ACTIVE))
         .where(
-            running(today),
+            pause_running(today),
             Pause.until_on <= today + timedelta(days=pause_rules.RETURN_NOTICE_DAYS),
             Member.status == MemberStatus.ACTIVE,
         )
         .order_by(Pause.until_on, Pause.id)
     ).all()
     return [
-        _view(pause, member, term_end)
+        pause_view(pause, member, term_end)
         for pause, member, term_end in rows
         if pause_rules.return_notice_due(pause_rules.Pause(pause.start_on, pause.until_on), today)
     ]

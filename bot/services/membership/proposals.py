@@ -16,7 +16,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -138,6 +138,19 @@ def views(session: Session, proposal_ids: Sequence[int]) -> list[ProposalView]:
     return _views(session, EmeritusProposal.id.in_(list(proposal_ids)))
 
 
+def open_proposals(session: Session, limit: int) -> tuple[list[ProposalView], int]:
+    """The proposals waiting for the TSC, oldest first (at most `limit`), and how many (one statement)."""
+    rows = session.execute(
+        select(EmeritusProposal, Member.slack_user_id, Member.name, func.count().over())
+        .join(Member, Member.id == EmeritusProposal.member_id)
+        .where(EmeritusProposal.status == ProposalStatus.OPEN)
+        .order_by(EmeritusProposal.id)
+        .limit(limit)
+    ).all()
+    total = rows[0][3] if rows else 0
+    return _rows_to_views([(row[0], row[1], row[2]) for row in rows]), int(total)
+
+
 def _views(session: Session, condition: Any) -> list[ProposalView]:
     rows = session.execute(
         select(EmeritusProposal, Member.slack_user_id, Member.name)
@@ -145,6 +158,10 @@ def _views(session: Session, condition: Any) -> list[ProposalView]:
         .where(condition)
         .order_by(EmeritusProposal.id)
     ).all()
+    return _rows_to_views([row.tuple() for row in rows])
+
+
+def _rows_to_views(rows: Sequence[tuple[EmeritusProposal, str | None, str]]) -> list[ProposalView]:
     return [
         ProposalView(
             proposal.id,

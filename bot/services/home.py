@@ -210,7 +210,7 @@ def load_home(
             .outerjoin(Pause, and_(Pause.member_id == Member.id, pause_running(today)))
             .where(Member.slack_user_id == slack_user_id)
         ).first()
-        member, pause = row.tuple() if row else (None, None)
+        member, pause = (row[0], row[1]) if row else (None, None)
         if is_tsc is None:
             is_tsc = bool(member and member.is_tsc_member)
         personal = _personal(session, member, pause, today, required) if member else None
@@ -294,12 +294,7 @@ def _personal(
 
 
 def _tsc(session: Session, today: date, required: int) -> TscHome:
-    pending_total = (
-        session.scalar(
-            select(func.count(Application.id)).where(Application.status == ApplicationStatus.PENDING)
-        )
-        or 0
-    )
+    # The first applications and how many there are, in one statement (a window count).
     pending_rows = session.execute(
         select(
             Application.id,
@@ -310,12 +305,14 @@ def _tsc(session: Session, today: date, required: int) -> TscHome:
             Member.title,
             Member.company,
             Member.country,
+            func.count().over().label("total"),
         )
         .join(Member, Member.id == Application.member_id)
         .where(Application.status == ApplicationStatus.PENDING)
         .order_by(Application.submitted_at, Application.id)
         .limit(PENDING_SHOWN)
     ).all()
+    pending_total = pending_rows[0].total if pending_rows else 0
     # The requirement is judged by the program's rule on the applicants' contribution dates in its
     # application window, fetched for all the listed applicants at once.
     window = membership_rules.application_window(today)

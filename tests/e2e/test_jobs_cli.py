@@ -237,9 +237,14 @@ def test_serve_no_scheduler_leaves_the_jobs_to_another_process(
 
 
 def test_a_dry_run_shows_each_message_whole_with_its_recipient_and_a_block_kit_builder_link(
-    db: Database, fake_slack: FakeSlack, environment: dict[str, str], capsys: pytest.CaptureFixture[str]
+    db: Database,
+    fake_slack: FakeSlack,
+    environment: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     behind_pace(db)
+    monkeypatch.setenv("INACTIVITY_NUDGE_DAYS", "0")  # the pace reminder alone, as it reads
     # A long first line, which the summary used to cut at 160 characters.
     long_name = "Jane " + "Doe" * 60
     with db.transaction() as session:
@@ -272,9 +277,14 @@ def test_a_dry_run_shows_each_message_whole_with_its_recipient_and_a_block_kit_b
 
 
 def test_format_json_gives_each_message_as_its_block_kit_payload(
-    db: Database, fake_slack: FakeSlack, environment: dict[str, str], capsys: pytest.CaptureFixture[str]
+    db: Database,
+    fake_slack: FakeSlack,
+    environment: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     behind_pace(db)
+    monkeypatch.setenv("INACTIVITY_NUDGE_DAYS", "0")  # the pace reminder alone, as it reads
 
     assert (
         main(["jobs", "run", "reminders", "--now", "2026-11-24T10:00", "--dry-run", "--format", "json"]) == 0

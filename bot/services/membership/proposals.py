@@ -158,7 +158,7 @@ def _views(session: Session, condition: Any) -> list[ProposalView]:
         .where(condition)
         .order_by(EmeritusProposal.id)
     ).all()
-    return _rows_to_views([row.tuple() for row in rows])
+    return _rows_to_views([(row[0], row[1], row[2]) for row in rows])
 
 
 def _rows_to_views(rows: Sequence[tuple[EmeritusProposal, str | None, str]]) -> list[ProposalView]:
@@ -342,7 +342,7 @@ def decide(db: Database, proposal_id: int, decision: ProposalDecision, how: Deci
         ).first()
         if row is None:
             return ProposalOutcome(DecisionStatus.NOT_FOUND)
-        proposal, member = row.tuple()
+        proposal, member = row[0], row[1]
         refusal = emeritus_rules.proposal_refusal(how.decider, how.decider_is_tsc, member.slack_user_id)
         if refusal is not None:
             record_audit(
@@ -416,7 +416,7 @@ def confirm_all(db: Database, message_key: str, how: Deciding) -> BatchOutcome:
         decided: list[int] = []
         own: list[int] = []
         keys: list[str] = []
-        for proposal, member in (row.tuple() for row in rows):
+        for proposal, member in rows:
             if emeritus_rules.proposal_refusal(how.decider, True, member.slack_user_id) is not None:
                 own.append(proposal.id)
                 continue

@@ -35,6 +35,8 @@ from bot.store.models import (
     OutboxMessage,
     OutboxStatus,
     ProposalStatus,
+    Term,
+    TermStatus,
 )
 
 Payload = dict[str, Any]
@@ -242,13 +244,22 @@ def _withdrawn(session: Session, proposal: EmeritusProposal) -> None:
     proposal.status = ProposalStatus.WITHDRAWN
 
 
+def _term_moved(session: Session, proposal: EmeritusProposal, details: dict[str, Any]) -> bool:
+    """A verification's proposal is about a term as it ended: renewed, closed or given another end
+    since (an extension), there is nothing left to decide."""
+    if proposal.cause != ProposalCause.VERIFICATION or proposal.term_id is None:
+        return False
+    term = session.get(Term, proposal.term_id)
+    return term is None or term.status != TermStatus.ACTIVE or term.end_on.isoformat() != details.get("end")
+
+
 def _apply(
     session: Session, proposal: EmeritusProposal, member: Member, decision: ProposalDecision, how: Deciding
 ) -> tuple[DecisionStatus, list[str], date | None]:
     """Carry out a decision this call has claimed; WITHDRAWN when there is nothing left to decide."""
     cause = ProposalCause(proposal.cause)
     details = dict(proposal.details or {})
-    if member.status != MemberStatus.ACTIVE:
+    if member.status != MemberStatus.ACTIVE or _term_moved(session, proposal, details):
         _withdrawn(session, proposal)
         return DecisionStatus.WITHDRAWN, [], None
     if decision is ProposalDecision.KEEP:

@@ -20,7 +20,7 @@ from bot.blocks.emeritus import FAREWELL_MESSAGES
 from bot.outbox.sender import deliver as deliver_outbox
 from bot.rules import membership as membership_rules
 from bot.rules import parsing
-from bot.services.membership.terms import Farewell
+from bot.services.membership.farewell import Farewell
 from bot.slack.deps import Deps
 
 log = logging.getLogger(__name__)

@@ -17,6 +17,7 @@ from bot.rules import membership as membership_rules
 from bot.services import jobs as due
 from bot.services.benefits.open_requests import OverdueItem
 from bot.services.membership import proposals, terms
+from bot.services.membership.farewell import Farewell
 from jobs import benefits as benefit_jobs
 from jobs import proposals as proposal_jobs
 from jobs.runner import JobContext, JobResult, Planned, finish, queue_planned
@@ -36,7 +37,7 @@ def verifications(ctx: JobContext, now: datetime, dry_run: bool, result: JobResu
     settings = ctx.settings
     today = now.astimezone(settings.zone).date()
     decides = emeritus_rules.VerificationDecides(settings.verification_decides)
-    farewell = terms.Farewell(FAREWELL_MESSAGES, settings.review_channel)
+    farewell = Farewell(FAREWELL_MESSAGES, settings.review_channel)
     with ctx.db.sessions() as session:
         session.begin()
         try:
@@ -107,7 +108,7 @@ def verify_due(
     now: datetime,
     required: int,
     decides: emeritus_rules.VerificationDecides = emeritus_rules.VerificationDecides.AUTO,
-    farewell: terms.Farewell | None = None,
+    farewell: Farewell | None = None,
 ) -> tuple[list[terms.TermVerification], dict[int, int]]:
     """Every term due its verification, with its outcome; and the terms proposed to the TSC by this
     run (term id → proposal id).

@@ -11,7 +11,7 @@ from bot.blocks import ids, kit
 from bot.rules.emeritus import EmeritusReason
 from bot.rules.membership import Verification
 from bot.services.benefits.leaving import BenefitLine
-from bot.services.membership.terms import Leaving
+from bot.services.membership.farewell import Leaving
 
 REASON_LABELS: dict[str, str] = {
     EmeritusReason.TERM_ENDED: "term ended",
@@ -82,7 +82,7 @@ def _why(leaving: Leaving) -> str:
 
 
 class FarewellMessages:
-    """The texts of leaving (bot.services.membership.terms.FarewellMessages)."""
+    """The texts of leaving (bot.services.membership.FarewellMessages)."""
 
     def thanks(self, leaving: Leaving) -> dict[str, Any]:
         parts = [f":pray: {_why(leaving).strip()}", THANKS]

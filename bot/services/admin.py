@@ -21,6 +21,7 @@ from bot.services import access, invitations
 from bot.services.members import member_by_slack_id, record_audit
 from bot.services.membership import terms
 from bot.services.membership.common import Messages, Payload, announce_key
+from bot.services.membership.farewell import Farewell
 from bot.store.db import Database
 from bot.store.models import Application, ApplicationStatus, Member, MemberStatus, Term, TermStatus
 
@@ -224,7 +225,7 @@ def emeritus_member(
     today: date,
     now: datetime,
     actor: str,
-    farewell: terms.Farewell,
+    farewell: Farewell,
 ) -> AdminChange:
     """`terms.move_to_emeritus` with the TSC's reason and note; the member's thank-you (and the TSC's
     list of benefits not shipped) queued when it changed."""

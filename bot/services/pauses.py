@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.outbox.queue import enqueue_message
 from bot.rules import pauses as pause_rules
-from bot.services.members import member_by_slack_id, pause_running, record_audit
+from bot.services.members import pause_running, record_audit
 from bot.services.membership.common import with_one_retry
 from bot.settings import Settings
 from bot.store.db import Database
@@ -135,21 +135,6 @@ def paused_until(session: Session, today: date) -> dict[int, date]:
             select(Pause.member_id, Pause.until_on).where(pause_running(today))
         )
     }
-
-
-def current_pause(session: Session, member_id: int, today: date) -> PauseView | None:
-    """The member's pause running today, if any."""
-    row = session.execute(
-        select(Pause, Member)
-        .join(Member, Member.id == Pause.member_id)
-        .where(Pause.member_id == member_id, pause_running(today))
-    ).first()
-    if row is None:
-        return None
-    term_end = session.scalar(
-        select(Term.end_on).where(Term.member_id == member_id, Term.status == TermStatus.ACTIVE)
-    )
-    return pause_view(row[0], row[1], term_end)
 
 
 # --- pausing and coming back -----------------------------------------------------------------------
@@ -369,10 +354,3 @@ def close_finished(session: Session, today: date, now: datetime) -> int:
             back_on=str(pause.until_on),
         )
     return len(finished)
-
-
-def member_pause(db: Database, slack_user_id: str, today: date) -> PauseView | None:
-    """The pause `slack_user_id` is on today (for `/ambassador status` and the like)."""
-    with db.read_only() as session:
-        member = member_by_slack_id(session, slack_user_id)
-        return current_pause(session, member.id, today) if member else None

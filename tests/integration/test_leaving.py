@@ -16,6 +16,7 @@ from bot.services import pauses
 from bot.services.benefits.catalogue import ensure_catalogue
 from bot.services.membership import applications, leaving, proposals, terms
 from bot.services.membership.applications import ApplicationForm, validate_application
+from bot.services.membership.farewell import Farewell
 from bot.services.membership.leaving import StepDownStatus
 from bot.store.db import Database
 from bot.store.models import (
@@ -35,7 +36,7 @@ from tests.helpers.jobs import outbox
 NOW = datetime(2026, 3, 15, 12, tzinfo=UTC)
 TODAY = NOW.date()
 START = date(2025, 11, 24)
-FAREWELL = terms.Farewell(FAREWELL_MESSAGES, REVIEW_CHANNEL)
+FAREWELL = Farewell(FAREWELL_MESSAGES, REVIEW_CHANNEL)
 
 
 def with_requests(db: Database, member_id: int) -> tuple[int, int]:

@@ -16,6 +16,7 @@ from bot.blocks.proposals import PROPOSAL_MESSAGES
 from bot.outbox.sender import deliver
 from bot.rules.emeritus import ProposalDecision
 from bot.services.membership import proposals, terms
+from bot.services.membership.farewell import Farewell
 from bot.services.membership.proposals import Deciding, DecisionStatus
 from bot.store.db import Database
 from bot.store.models import AuditEvent, EmeritusProposal, Member, Term
@@ -61,7 +62,7 @@ def how(decider: str = TSC, *, is_tsc: bool = True, today: date = TODAY) -> Deci
         today,
         datetime(today.year, today.month, today.day, 11, tzinfo=UTC),
         4,
-        terms.Farewell(FAREWELL_MESSAGES, REVIEW_CHANNEL),
+        Farewell(FAREWELL_MESSAGES, REVIEW_CHANNEL),
         PROPOSAL_MESSAGES,
     )
 

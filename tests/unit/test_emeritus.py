@@ -24,8 +24,8 @@ from bot.rules.membership import DecisionRefusal, Verification
 from bot.services.benefits.leaving import BenefitLine
 from bot.services.members import TermView
 from bot.services.membership.common import PastMembership, PastTerm
+from bot.services.membership.farewell import Leaving
 from bot.services.membership.proposals import ProposalView
-from bot.services.membership.terms import Leaving
 from tests.fakes.slack import check_message
 from tests.helpers.jobs import buttons
 

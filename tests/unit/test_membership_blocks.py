@@ -12,7 +12,7 @@ from bot.rules.emeritus import EmeritusReason
 from bot.services.membership.applications import ApplicationForm, validate_application
 from bot.services.membership.common import ApplicationView, ContributionSummary
 from bot.services.membership.decisions import PendingItem
-from bot.services.membership.terms import Leaving
+from bot.services.membership.farewell import Leaving
 from tests.fakes.slack import check_message, check_view
 
 WHEN = datetime(2026, 3, 15, 12, tzinfo=UTC)

@@ -10,6 +10,7 @@ from enum import StrEnum
 from bot.rules.emeritus import EmeritusReason
 from bot.services.members import member_by_slack_id
 from bot.services.membership import terms
+from bot.services.membership.farewell import Farewell
 from bot.store.db import Database
 from bot.store.models import MemberStatus
 
@@ -33,7 +34,7 @@ def step_down(
     *,
     today: date,
     now: datetime,
-    farewell: terms.Farewell,
+    farewell: Farewell,
 ) -> StepDown:
     with db.transaction() as session:
         member = member_by_slack_id(session, slack_user_id)

@@ -27,6 +27,7 @@ from bot.rules import membership as membership_rules
 from bot.rules.emeritus import ProposalCause, ProposalDecision
 from bot.services.members import count_in_term, record_audit
 from bot.services.membership import terms
+from bot.services.membership.farewell import Farewell
 from bot.store.db import Database
 from bot.store.models import (
     EmeritusProposal,
@@ -224,7 +225,7 @@ class Deciding:
     today: date
     now: datetime
     required: int
-    farewell: terms.Farewell
+    farewell: Farewell
     messages: Messages
 
 

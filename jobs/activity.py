@@ -111,20 +111,21 @@ def planned_keys(session: Session, planned: Sequence[Planned]) -> list[str]:
 
 def propose(session: Session, steps: Sequence[DueStep], now: datetime) -> list[int]:
     """A proposal per member at the PROPOSE step (once per stretch); the ids of those made now."""
-    made = []
-    for step in steps:
-        proposal_id = proposals.propose(
-            session,
-            key=proposals.inactivity_key(step.member_id, step.stretch_start),
-            member_id=step.member_id,
-            term_id=None,
-            cause=ProposalCause.INACTIVITY,
-            details=step.details,
-            now=now,
-        )
-        if proposal_id is not None:
-            made.append(proposal_id)
-    return made
+    made = proposals.propose(
+        session,
+        [
+            proposals.NewProposal(
+                proposals.inactivity_key(step.member_id, step.stretch_start),
+                step.member_id,
+                None,
+                ProposalCause.INACTIVITY,
+                step.details,
+            )
+            for step in steps
+        ],
+        now,
+    )
+    return sorted(made.values())
 
 
 def report(

@@ -120,8 +120,8 @@ def verify_due(
     VERIFICATION_DECIDES=tsc a term that would lapse is proposed to the TSC instead (once per term and
     end), and left out afterwards while the TSC decides.
     """
-    verified = []
-    proposed: dict[int, int] = {}
+    found: list[tuple[terms.TermVerification, str | None]] = []  # with its proposal's key, if any
+    wanted = []
     for due_term in due.terms_at_end(session, today, required):
         outcome = membership_rules.outcome_at_term_end(due_term.progress, due_term.renewal_requested)
         action = emeritus_rules.verification_action(outcome, decides)
@@ -138,40 +138,38 @@ def verify_due(
             False,
         )
         if action is emeritus_rules.VerificationAction.WAIT:
-            verified.append(waiting)
+            found.append((waiting, None))
         elif action is emeritus_rules.VerificationAction.PROPOSE:
-            proposal_id = propose_lapse(session, due_term, outcome, now)
-            if proposal_id is not None:
-                proposed[due_term.term_id] = proposal_id
-                verified.append(waiting)
+            proposal = lapse_proposal(due_term, outcome)
+            wanted.append(proposal)
+            found.append((waiting, proposal.key))
         else:
             item = terms.verify_term(
                 session, due_term.term_id, today, now, ACTOR, required=required, farewell=farewell
             )
             if item.outcome is not None:
-                verified.append(item)
+                found.append((item, None))
+    made = proposals.propose(session, wanted, now)  # one statement, however many
+    # A term proposed before waits for the TSC: it is left out of this run.
+    verified = [item for item, key in found if key is None or key in made]
+    proposed = {item.term_id: made[key] for item, key in found if key is not None and key in made}
     return verified, proposed
 
 
-def propose_lapse(
-    session: Session, due_term: due.TermAtEnd, outcome: membership_rules.Verification, now: datetime
-) -> int | None:
-    """The proposal for a term that would lapse; None when it was proposed before."""
+def lapse_proposal(due_term: due.TermAtEnd, outcome: membership_rules.Verification) -> proposals.NewProposal:
     current = due_term.progress
-    return proposals.propose(
-        session,
-        key=proposals.verification_key(due_term.term_id, current.term.end),
-        member_id=due_term.member_id,
-        term_id=due_term.term_id,
-        cause=emeritus_rules.ProposalCause.VERIFICATION,
-        details={
+    return proposals.NewProposal(
+        proposals.verification_key(due_term.term_id, current.term.end),
+        due_term.member_id,
+        due_term.term_id,
+        emeritus_rules.ProposalCause.VERIFICATION,
+        {
             "outcome": str(outcome),
             "counted": current.counted,
             "required": current.required,
             "start": current.term.start.isoformat(),
             "end": current.term.end.isoformat(),
         },
-        now=now,
     )
 
 

@@ -17,6 +17,7 @@ from bot.store.models import EmeritusProposal, InactivityNotice
 from jobs.runner import JobContext
 from jobs.scheduler import run_job
 from tests.conftest import MEMBER, OTHER
+from tests.e2e.test_home import statements_during
 from tests.fakes.slack import FakeSlack
 from tests.helpers.factories import add_contribution, enrol
 from tests.helpers.jobs import at, buttons, dm_texts, job_context, outbox
@@ -198,3 +199,30 @@ def test_steps_can_be_turned_off(db: Database, fake_slack: FakeSlack) -> None:
     assert "weeks since we last heard" not in dm_texts(fake_slack, MEMBER)[0]
     assert [key.split(":")[0] for key in run(ctx, "activity", after(180))] == ["activity-report", "proposals"]
     assert outbox(db, "inactivity") == []
+
+
+def test_the_activity_job_takes_as_many_statements_for_many_as_for_a_few(
+    db: Database, fake_slack: FakeSlack
+) -> None:
+    """Reports, proposals and returns from pauses for a few members, then for five times as many: the
+    same statements (one proposal insert, one list per page of the TSC's message)."""
+    ctx = job_context(db, fake_slack)
+
+    def statements_for(count: int, offset: int) -> int:
+        for number in range(offset, offset + count):
+            member_id = enrol(db, f"UQUIET{number:04d}", START, f"Quiet {number}", github=f"quiet{number}")
+            add_contribution(db, member_id, LAST)
+            with db.transaction() as session:
+                session.add_all(
+                    [
+                        InactivityNotice(member_id=member_id, stretch_start=LAST, step=step, noticed_on=LAST)
+                        for step in ("nudge", "report")
+                    ]
+                )
+        counted = statements_during(db, lambda: run_job(ctx, "activity", after(180 + offset)))
+        assert run_job(ctx, "activity", after(180 + offset)).enqueued == []
+        return len(counted)
+
+    few = statements_for(2, 0)
+    many = statements_for(10, 100)
+    assert few == many

@@ -85,12 +85,12 @@ def test_stepping_down_settles_everything_once(db: Database) -> None:
     with db.transaction() as session:
         proposals.propose(
             session,
-            key="inactivity:member1:2026-01-01",
-            member_id=member_id,
-            term_id=None,
-            cause=ProposalCause.INACTIVITY,
-            details={},
-            now=NOW,
+            [
+                proposals.NewProposal(
+                    "inactivity:member1:2026-01-01", member_id, None, ProposalCause.INACTIVITY, {}
+                )
+            ],
+            NOW,
         )
 
     result = leaving.step_down(

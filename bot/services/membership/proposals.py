@@ -87,35 +87,41 @@ def inactivity_key(member_id: int, stretch_start: date) -> str:
     return f"inactivity:member{member_id}:{stretch_start.isoformat()}"
 
 
-def propose(
-    session: Session,
-    *,
-    key: str,
-    member_id: int,
-    term_id: int | None,
-    cause: ProposalCause,
-    details: dict[str, Any],
-    now: datetime,
-) -> int | None:
-    """Insert the proposal unless one with this key exists: its id when this call made it, else None."""
-    values = {
-        "key": key,
-        "member_id": member_id,
-        "term_id": term_id,
-        "cause": str(cause),
-        "status": ProposalStatus.OPEN,
-        "details": details,
-        "proposed_at": now,
-    }
+@dataclass(frozen=True)
+class NewProposal:
+    key: str
+    member_id: int
+    term_id: int | None
+    cause: ProposalCause
+    details: dict[str, Any]
+
+
+def propose(session: Session, wanted: Sequence[NewProposal], now: datetime) -> dict[str, int]:
+    """Insert the proposals whose key is new, in one statement (insert-or-ignore): key → id of those
+    this call made; a key proposed before is left out."""
+    if not wanted:
+        return {}
+    rows = [
+        {
+            "key": item.key,
+            "member_id": item.member_id,
+            "term_id": item.term_id,
+            "cause": str(item.cause),
+            "status": ProposalStatus.OPEN,
+            "details": item.details,
+            "proposed_at": now,
+        }
+        for item in wanted
+    ]
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    # RETURNING tells whether this call inserted (psycopg's rowcount is not reliable here).
-    inserted: int | None = session.scalar(
+    # RETURNING tells which rows this call inserted (psycopg's rowcount is not reliable here).
+    made = session.execute(
         insert(EmeritusProposal)
-        .values(**values)
+        .values(rows)
         .on_conflict_do_nothing(index_elements=["key"])
-        .returning(EmeritusProposal.id)
+        .returning(EmeritusProposal.key, EmeritusProposal.id)
     )
-    return inserted
+    return {key: proposal_id for key, proposal_id in made}
 
 
 def list_in_message(session: Session, proposal_ids: Sequence[int], message_key: str) -> None:

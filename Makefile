@@ -1,10 +1,10 @@
-# On a fresh machine:  `make install`, `make manifest URL=https://...` (to create the Slack app),
-# then `make run`; and `make test`.
+# On a fresh machine:  `make install`, then `make sandbox` to try it in a browser without Slack;
+# `make manifest URL=https://...` (to create the Slack app), then `make run`; and `make test`.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-fast lint install dev clean manifest
+.PHONY: run sandbox test test-fast lint install dev clean manifest
 
 $(BIN)/ambassador-bot: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,13 @@ manifest: $(BIN)/ambassador-bot
 	@echo "Wrote $(MANIFEST) ($(if $(URL),HTTP mode,Socket Mode)): paste it at https://api.slack.com/apps → Create New App → From a manifest."
 
 # Installs, migrates the database, checks the bot token with Slack and serves (settings from the environment or .env).
+# With no Slack setting at all, it starts the local sandbox instead (see `make sandbox`).
 run: $(BIN)/ambassador-bot
-	$(BIN)/ambassador-bot serve
+	$(BIN)/ambassador-bot serve --or-sandbox
+
+# The whole program in a browser with no Slack workspace: http://127.0.0.1:PORT/ (FRESH=1 starts over).
+sandbox: $(BIN)/ambassador-bot
+	$(BIN)/ambassador-bot sandbox $(if $(FRESH),--fresh)
 
 # Lint, type-check, and the whole test suite on SQLite and on PostgreSQL (TEST_POSTGRES_URL), in
 # TEST_WORKERS parallel processes (most tests wait on servers and databases, so more workers than cores pay).

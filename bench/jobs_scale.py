@@ -183,7 +183,7 @@ def main() -> None:
             f"{load['seconds'] * 1000:.0f} ms + build {build['seconds'] * 1000:.0f} ms; "
             f"{len(view['blocks'])} blocks (limit {kit.MAX_VIEW_BLOCKS}); accepted by the validator"
         )
-        rows, listing = measured(statements, lambda: members.list_ambassadors(db))
+        rows, listing = measured(statements, lambda: members.list_ambassadors(db, TODAY))
         reply, render = measured(
             statements,
             lambda: contributions_blocks.ambassador_list_message(rows, settings.required_contributions),

@@ -105,6 +105,10 @@ class Settings(BaseSettings):
     verification_decides: str = "tsc"
     activity_schedule: str = "0 9 * * *"
 
+    # --- impact: reading a logged link's page to fill in the form (off: nothing is fetched) ---
+    link_details: bool = True
+    talk_followups_schedule: str = "0 9 * * *"
+
     @field_validator("tsc_user_ids", mode="before")
     @classmethod
     def _split_user_ids(cls, value: object) -> object:
@@ -242,6 +246,7 @@ class Settings(BaseSettings):
         "publish_schedule",
         "access_schedule",
         "activity_schedule",
+        "talk_followups_schedule",
     )
     @classmethod
     def _check_schedule(cls, value: str) -> str:

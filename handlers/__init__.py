@@ -22,6 +22,7 @@ from handlers import (
     errors,
     events,
     home,
+    impact,
     membership,
     pauses,
     proposals,
@@ -40,6 +41,7 @@ def register_all(app: App, deps: Deps) -> CommandRouter:
     for feature in (
         commands,
         contributions,
+        impact,
         membership,
         admin,
         reminders,

@@ -6,7 +6,7 @@ from slack_bolt import App
 
 from bot.blocks import contributions as contributions_blocks
 from bot.blocks import general as general_blocks
-from bot.services import members
+from bot.services import impact, members
 from bot.slack.deps import Deps
 from handlers.common import bind
 from handlers.router import CommandRouter, Invocation
@@ -23,8 +23,11 @@ def show_status(call: Invocation, *, deps: Deps) -> None:
     if standing is None or not standing.is_ambassador or standing.progress is None:
         call.reply(general_blocks.not_an_ambassador(required))
         return
+    reach = impact.term_impact(deps.db, call.user_id, today)
     call.reply(
-        contributions_blocks.status_message(standing.name, standing.progress, standing.renewal_requested)
+        contributions_blocks.status_message(
+            standing.name, standing.progress, standing.renewal_requested, reach
+        )
     )
 
 

@@ -1,9 +1,12 @@
-"""Logging contributions: `/ambassador log` (inline or modal) and the "Log a contribution" button."""
+"""Logging contributions: `/ambassador log` (inline or modal), the "Log a contribution" button, and the
+form itself (reading it, and redrawing it when a type is picked or a link entered)."""
 
 from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -13,7 +16,11 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import contributions as contributions_blocks
 from bot.blocks import general as general_blocks
 from bot.blocks import ids
+from bot.blocks import impact as impact_blocks
+from bot.blocks.contributions import LogForm
+from bot.rules import membership as membership_rules
 from bot.rules import parsing
+from bot.rules.impact import Impact, ImpactProblem
 from bot.rules.membership import Problem
 from bot.services import members
 from bot.services.contributions import (
@@ -22,11 +29,12 @@ from bot.services.contributions import (
     LoggedContribution,
     NotAnAmbassador,
     log_contribution,
+    logged_for_key,
 )
 from bot.slack.deps import Deps
 from bot.slack.home_refresh import from_home
 from handlers import forms
-from handlers.common import Origin, bind, tell
+from handlers.common import Origin, bind, deliver_now, tell
 from handlers.forms import FieldErrors, submit_form
 from handlers.router import CommandRouter, Invocation
 
@@ -82,7 +90,11 @@ def open_log_modal(
     if on_home:
         origin["home"] = "1"  # the submission then redraws the Home it came from
     metadata = json.dumps(origin) if origin else ""
-    opened = client.views_open(trigger_id=trigger_id, view=contributions_blocks.log_modal(today, metadata))
+    link_details = deps.settings.link_details
+    opened = client.views_open(
+        trigger_id=trigger_id,
+        view=contributions_blocks.log_modal(today, metadata, link_details=link_details),
+    )
     if zone is not None:
         return
     local_today = deps.local_today(client, user_id)
@@ -93,7 +105,7 @@ def open_log_modal(
         client.views_update(
             view_id=view["id"],
             hash=view.get("hash"),
-            view=contributions_blocks.log_modal(local_today, metadata),
+            view=contributions_blocks.log_modal(local_today, metadata, link_details=link_details),
         )
     except SlackApiError as exc:
         if exc.response.get("error") not in ("not_found", "hash_conflict"):
@@ -106,46 +118,91 @@ def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClie
     submit_form(
         ack,
         validate=lambda: contribution_draft(view),
-        act=lambda draft: record(deps, client, user_id, draft),
+        act=lambda draft: record(deps, client, user_id, draft, view),
         then=lambda logged: confirm(deps, client, user_id, view, logged),
     )
 
 
 def record(
-    deps: Deps, client: WebClient, user_id: str, draft: ContributionDraft
+    deps: Deps, client: WebClient, user_id: str, draft: ContributionDraft, view: dict[str, Any]
 ) -> LoggedContribution | FieldErrors:
-    today = deps.local_today(client, user_id)
+    # A form opened from someone else's message (the message shortcut, by a TSC member) logs it for
+    # them; who may do that is checked again now, at the submission.
+    owner = str(forms.metadata(view).get("for") or user_id)
+    logged_by = None
+    if owner != user_id:
+        if not deps.is_tsc(user_id):
+            return FieldErrors({block_ids(view)["type"]: impact_blocks.SHORTCUT_NOT_THEIRS})
+        logged_by = user_id
+    today = deps.local_today(client, owner)
     try:
         return log_contribution(
-            deps.db, user_id, draft, today, deps.now(), deps.settings.required_contributions
+            deps.db,
+            owner,
+            draft,
+            today,
+            deps.now(),
+            deps.settings.required_contributions,
+            logged_by=logged_by,
+            tell_member=impact_blocks.logged_for_you_message,
         )
     except NotAnAmbassador:
-        return FieldErrors({"type": contributions_blocks.NOT_AN_AMBASSADOR_FIELD_ERROR})
+        text = (
+            contributions_blocks.NOT_AN_AMBASSADOR_FIELD_ERROR
+            if logged_by is None
+            else impact_blocks.SHORTCUT_AUTHOR_NOT_AMBASSADOR
+        )
+        return FieldErrors({block_ids(view)["type"]: text})
     except ContributionRejected as rejected:
-        return field_errors(rejected.problems)
+        return field_errors(rejected.problems, rejected.impact_problems, view)
 
 
 def confirm(
     deps: Deps, client: WebClient, user_id: str, view: dict[str, Any], logged: LoggedContribution
 ) -> None:
     metadata = forms.metadata(view)
-    tell(client, Origin(user_id, metadata.get("channel_id", "")), confirmation(logged))
+    origin = Origin(user_id, metadata.get("channel_id", ""))
+    if logged.logged_by:
+        owner = str(metadata.get("for"))
+        tell(client, origin, impact_blocks.logged_for_confirmation(owner, logged))
+        deliver_now(deps, client, [logged_for_key(logged.contribution_id)])
+        deps.changed(client, owner)
+        return
+    tell(client, origin, confirmation(logged))
     if metadata.get("home"):
         deps.changed(client, user_id)
 
 
 def confirmation(logged: LoggedContribution) -> dict[str, Any]:
     return contributions_blocks.logged_message(
-        logged.type, logged.title, logged.occurred_on, logged.counts_toward_term, logged.standing.progress
+        logged.type,
+        logged.title,
+        logged.occurred_on,
+        logged.counts_toward_term,
+        logged.standing.progress,
+        upcoming=logged.upcoming,
+    )
+
+
+def impact_from(state: dict[str, Any]) -> Impact:
+    """The impact fields of a form's state (by block name); the audience is read with the rest."""
+    return Impact(
+        event_name=parsing.state_value(state, "event_name"),
+        city=parsing.state_value(state, "city"),
+        country=parsing.state_value(state, "country"),
+        online=bool(parsing.state_value(state, "online")),
+        language=parsing.state_value(state, "language"),
+        recording_link=parsing.state_value(state, "recording_link"),
+        slides_link=parsing.state_value(state, "slides_link"),
     )
 
 
 def contribution_draft(view: dict[str, Any]) -> ContributionDraft | FieldErrors:
     """The contribution form's values (the log form and the edit form have the same fields)."""
-    state = view["state"]["values"]
+    state = parsing.form_state(view["state"]["values"])
     reach_text = parsing.state_value(state, "reach")
     if reach_text and parsing.whole_number(reach_text) is None:
-        return FieldErrors({"reach": contributions_blocks.REACH_NOT_A_NUMBER})
+        return FieldErrors({block_ids(view)["reach"]: contributions_blocks.REACH_NOT_A_NUMBER})
     date_text = parsing.state_value(state, "date")
     return ContributionDraft(
         type=parsing.state_value(state, "type") or "",
@@ -154,15 +211,82 @@ def contribution_draft(view: dict[str, Any]) -> ContributionDraft | FieldErrors:
         occurred_on=parsing.parse_iso_date(date_text) if date_text else None,
         reach=parsing.whole_number(reach_text),
         notes=parsing.state_value(state, "notes"),
+        impact=impact_from(state),
     )
 
 
-def field_errors(problems: dict[str, Problem]) -> FieldErrors:
-    return FieldErrors(
-        {
-            FIELD_BLOCKS[field]: contributions_blocks.PROBLEM_TEXT[problem]
-            for field, problem in problems.items()
-        }
+def block_ids(view: dict[str, Any]) -> dict[str, str]:
+    """Each field's block ID in this view (`title`, or `title~2` once the bot refilled it)."""
+    ids_by_name = {name: name for name in ("type", "title", "link", "date", "reach", "notes")}
+    for block in view.get("blocks") or []:
+        if block_id := block.get("block_id"):
+            ids_by_name[parsing.base_block_id(block_id)] = block_id
+    return ids_by_name
+
+
+def field_errors(
+    problems: dict[str, Problem],
+    impact_problems: dict[str, ImpactProblem] | None = None,
+    view: dict[str, Any] | None = None,
+) -> FieldErrors:
+    where = block_ids(view or {})
+    errors = {
+        where[FIELD_BLOCKS[field]]: contributions_blocks.PROBLEM_TEXT[problem]
+        for field, problem in problems.items()
+    }
+    for column, impact_problem in (impact_problems or {}).items():
+        errors[where.get(column, column)] = impact_blocks.impact_problem_text(column, impact_problem)
+    return FieldErrors(errors)
+
+
+# --- the form redrawn: a type picked, a link entered ----------------------------------------------
+
+
+def shown_values(view: dict[str, Any]) -> dict[str, Any]:
+    """What the view's inputs were drawn with (their initial values), by block name, as `view.state`
+    would hold them: what stands for a field the state leaves out."""
+    shown: dict[str, Any] = {}
+    for block in view.get("blocks") or []:
+        element = block.get("element") or {}
+        if block.get("type") != "input" or not block.get("block_id"):
+            continue
+        kind = element.get("type")
+        entry: dict[str, Any] = {"type": kind}
+        if kind == "static_select":
+            entry["selected_option"] = element.get("initial_option")
+        elif kind == "datepicker":
+            entry["selected_date"] = element.get("initial_date")
+        elif kind == "checkboxes":
+            entry["selected_options"] = element.get("initial_options") or []
+        else:
+            entry["value"] = element.get("initial_value")
+        shown[parsing.base_block_id(block["block_id"])] = {element.get("action_id", "value"): entry}
+    return shown
+
+
+def form_from_view(view: dict[str, Any], fallback_day: date) -> LogForm:
+    """The form as the member sees it now: the values of `view.state` (what the view was drawn with
+    for a field the state leaves out), and its blocks' versions."""
+    state = {
+        **shown_values(view),
+        **parsing.form_state((view.get("state") or {}).get("values") or {}),
+    }
+    versions: dict[str, int] = {}
+    for block in view.get("blocks") or []:
+        block_id = str(block.get("block_id") or "")
+        name, _, version = block_id.partition(parsing.VERSION_SEPARATOR)
+        if version.isdigit():
+            versions[name] = int(version)
+    date_text = parsing.state_value(state, "date")
+    reach_text = parsing.state_value(state, "reach")
+    return LogForm(
+        occurred_on=(parsing.parse_iso_date(date_text) if date_text else None) or fallback_day,
+        type=membership_rules.normalize_type(parsing.state_value(state, "type") or ""),
+        title=parsing.state_value(state, "title") or "",
+        link=(parsing.state_value(state, "link") or "").strip(),
+        notes=parsing.state_value(state, "notes"),
+        impact=replace(impact_from(state), reach=parsing.whole_number(reach_text)),
+        versions=versions,
     )
 
 

@@ -33,7 +33,7 @@ from bot.slack.deps import Deps
 from bot.slack.home_refresh import HomeRefresher
 from handlers import forms
 from handlers.common import Origin, bind, clicked_id, tell
-from handlers.contributions import contribution_draft, field_errors
+from handlers.contributions import block_ids, contribution_draft, field_errors
 from handlers.forms import FieldErrors, submit_form
 from handlers.router import CommandRouter, Invocation
 
@@ -98,7 +98,10 @@ def open_edit(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: Deps) 
         tell(client, Origin(user_id), kit.message(contributions_blocks.CONTRIBUTION_GONE))
         deps.changed(client, user_id)
         return
-    client.views_open(trigger_id=body["trigger_id"], view=contributions_blocks.edit_contribution_modal(item))
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=contributions_blocks.edit_contribution_modal(item, link_details=deps.settings.link_details),
+    )
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ def save_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebC
     submit_form(
         ack,
         validate=lambda: edit_from(view),
-        act=lambda edit: store_edit(deps, client, user_id, edit),
+        act=lambda edit: store_edit(deps, client, user_id, edit, view),
         then=lambda _: deps.changed(client, user_id),
     )
 
@@ -123,19 +126,21 @@ def edit_from(view: dict[str, Any]) -> Edit | FieldErrors:
     try:
         contribution_id = int(forms.metadata(view)["contribution_id"])
     except (ValueError, KeyError, TypeError):
-        return FieldErrors({"title": contributions_blocks.CONTRIBUTION_GONE})
+        return FieldErrors({block_ids(view)["title"]: contributions_blocks.CONTRIBUTION_GONE})
     draft = contribution_draft(view)
     return draft if isinstance(draft, FieldErrors) else Edit(contribution_id, draft)
 
 
-def store_edit(deps: Deps, client: WebClient, user_id: str, edit: Edit) -> FieldErrors | None:
+def store_edit(
+    deps: Deps, client: WebClient, user_id: str, edit: Edit, view: dict[str, Any]
+) -> FieldErrors | None:
     today = deps.local_today(client, user_id)
     try:
         edit_contribution(deps.db, user_id, edit.contribution_id, edit.draft, today, deps.now())
     except ContributionNotFound:
-        return FieldErrors({"title": contributions_blocks.CONTRIBUTION_GONE})
+        return FieldErrors({block_ids(view)["title"]: contributions_blocks.CONTRIBUTION_GONE})
     except ContributionRejected as rejected:
-        return field_errors(rejected.problems)
+        return field_errors(rejected.problems, rejected.impact_problems, view)
     return None
 
 
@@ -157,7 +162,8 @@ def delete(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: Deps) -> 
 def show_history(call: Invocation, *, deps: Deps) -> None:
     call.reply(
         contributions_blocks.history_message(
-            home.history(deps.db, call.user_id), deps.settings.required_contributions
+            home.history(deps.db, call.user_id, deps.local_today(call.client, call.user_id)),
+            deps.settings.required_contributions,
         )
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -14,6 +14,8 @@ from bot.blocks.benefits import overdue_report_message, with_overdue
 from bot.blocks.emeritus import FAREWELL_MESSAGES
 from bot.rules import emeritus as emeritus_rules
 from bot.rules import membership as membership_rules
+from bot.rules.impact import ImpactFigures
+from bot.services import impact
 from bot.services import jobs as due
 from bot.services.benefits.open_requests import OverdueItem
 from bot.services.membership import proposals, terms
@@ -75,7 +77,11 @@ def verifications(ctx: JobContext, now: datetime, dry_run: bool, result: JobResu
             ]
             late = benefit_jobs.overdue(session, now)
             if (news or benefit_jobs.remind_today(late)) and settings.review_channel:
-                planned.append(report(settings.review_channel, today, verified, news, late, set(proposed)))
+                # What each verified term reached, beside its count (one statement for all of them).
+                reached = impact.figures_by_term(session, [item.term_id for item in verified])
+                planned.append(
+                    report(settings.review_channel, today, verified, news, late, set(proposed), reached)
+                )
             if proposed and settings.review_channel:
                 title = proposals_blocks.verification_title(today)
                 planned += proposal_jobs.plan_messages(
@@ -180,6 +186,7 @@ def report(
     news: list[terms.TermVerification],
     late: Sequence[OverdueItem] = (),
     proposed: set[int] | frozenset[int] = frozenset(),
+    reached: Mapping[int, ImpactFigures] | None = None,
 ) -> Planned:
     """One message for the TSC: this run's renewals and lapses (or proposals, listed with their
     buttons in a message of their own), everyone who may still renew, and the benefit requests
@@ -191,7 +198,9 @@ def report(
     pending = [item for item in verified if item.outcome is membership_rules.Verification.MET]
     if renewed or pending or lapsing:
         payload = with_overdue(
-            renewals_blocks.verification_report_message(today, renewed, pending, lapsed, renew_by, to_decide),
+            renewals_blocks.verification_report_message(
+                today, renewed, pending, lapsed, renew_by, to_decide, reached=reached
+            ),
             late,
         )
     else:

@@ -22,7 +22,18 @@ from bot.outbox.delivery_errors import report_failures
 from bot.outbox.sender import BATCHED_KINDS, deliver
 from bot.settings import Settings
 from bot.store.models import OutboxMessage, OutboxStatus
-from jobs import access, access_changes, activity, announce, digest, invitations, publish, reminders, renewals
+from jobs import (
+    access,
+    access_changes,
+    activity,
+    announce,
+    digest,
+    invitations,
+    publish,
+    reminders,
+    renewals,
+    talk_followups,
+)
 from jobs.runner import JobContext, JobFunction, JobResult, Planned, exclusive
 
 log = logging.getLogger(__name__)
@@ -132,6 +143,12 @@ JOBS: dict[str, Job] = {
             "for emeritus, in a report to REVIEW_CHANNEL",
             activity.run,
             lambda s: s.activity_schedule,
+        ),
+        Job(
+            "talk-followups",
+            "the day after a talk logged ahead, DM its speaker: how did it go? (audience, recording, slides)",
+            talk_followups.run,
+            lambda s: s.talk_followups_schedule,
         ),
     )
 }

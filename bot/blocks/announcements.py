@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from bot.blocks import ids, kit
+from bot.blocks import impact as impact_blocks
 from bot.rules import membership as membership_rules
+from bot.rules.impact import Impact
 
 
 def digest_message(month: date, items: Sequence[Any]) -> dict[str, Any]:
-    """Monthly recognition in the announce channel; each item has name, slack_user_id, type, title, link."""
+    """Monthly recognition in the announce channel; each item has name, slack_user_id, type, title,
+    link, occurred_on and (optionally) `impact`: what it reached, shown after it, and added up."""
     title = f"Community contributions in {membership_rules.month_label(month)} {month.year}"
     people = len({(item.slack_user_id, item.name) for item in items})
+    next_month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    audience = sum(
+        (getattr(item, "impact", Impact()).reach or 0) for item in items if item.occurred_on < next_month
+    )
+    reached = f", reaching about {impact_blocks.number(audience)} people" if audience else ""
     intro = (
         f":sparkles: *{len(items)} contribution{'s' if len(items) != 1 else ''}* by "
-        f"{people} ambassador{'s' if people != 1 else ''} last month. Thank you!"
+        f"{people} ambassador{'s' if people != 1 else ''} last month{reached}. Thank you!"
     )
     lines = []
     for item in items:
@@ -24,7 +32,12 @@ def digest_message(month: date, items: Sequence[Any]) -> dict[str, Any]:
             kit.mention(item.slack_user_id, item.name) if item.slack_user_id else f"*{kit.escape(item.name)}*"
         )
         what = kit.link(item.link, item.title) if item.link else kit.escape(item.title)
-        lines.append(f"• {who} — {membership_rules.type_label(item.type)}: {what}")
+        line = f"• {who} — {membership_rules.type_label(item.type)}: {what}"
+        if item.occurred_on >= next_month:
+            line += f" (coming up on {item.occurred_on.isoformat()})"
+        if detail := impact_blocks.impact_line(item.type, getattr(item, "impact", Impact())):
+            line += f" · {detail}"
+        lines.append(line)
     blocks: list[kit.Block] = [kit.header(title), kit.section(intro)]
     chunk: list[str] = []
     shown = 0

@@ -4,19 +4,24 @@ forms, and the member's history.
 
 from __future__ import annotations
 
-import copy
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, tzinfo
 from typing import Any
 
 from bot.blocks import general as general_blocks
 from bot.blocks import ids, kit
+from bot.blocks import impact as impact_blocks
 from bot.blocks.emeritus import emeritus_line
+from bot.rules import impact as impact_rules
 from bot.rules import membership as membership_rules
+from bot.rules import parsing
+from bot.rules.impact import Impact
 from bot.rules.membership import Problem
 from bot.services import home
 from bot.services.contributions import OwnContribution
+from bot.services.impact import TermImpact
 
 LOG_USAGE = f"Usage: `{ids.COMMAND} log TYPE LINK [YYYY-MM-DD] TITLE` — e.g. " + (
     f"`{ids.COMMAND} log talk https://youtu.be/abc 2026-11-20 AsyncAPI at KubeCon`"
@@ -33,7 +38,9 @@ PROBLEM_TEXT: dict[Problem, str] = {
     + ".",
     Problem.BAD_LINK: "The link must be a full web address starting with http:// or https://.",
     Problem.LINK_TOO_LONG: f"The link is too long (at most {membership_rules.LINK_MAX_LENGTH} characters).",
-    Problem.FUTURE_DATE: "The date is in the future; log a contribution once it has happened.",
+    Problem.FUTURE_DATE: "The date is in the future; log a contribution once it has happened "
+    "(talks and workshops may be logged up to twelve months ahead).",
+    Problem.TOO_FAR_AHEAD: "That is more than twelve months ahead; log the talk closer to its date.",
     Problem.BAD_DATE: "The date must be a real date written YYYY-MM-DD.",
     Problem.EMPTY_TITLE: "Give the contribution a title.",
     Problem.TITLE_TOO_LONG: f"The title is too long (at most {membership_rules.TITLE_MAX_LENGTH} characters).",
@@ -76,18 +83,35 @@ def progress_bar(current: membership_rules.Progress) -> str:
 
 
 def logged_message(
-    type_: str, title: str, occurred_on: date, counts: bool, current: membership_rules.Progress | None
+    type_: str,
+    title: str,
+    occurred_on: date,
+    counts: bool,
+    current: membership_rules.Progress | None,
+    upcoming: bool = False,
 ) -> dict[str, Any]:
     label = membership_rules.type_label(type_)
-    text = f":tada: Logged your {label.lower()} *{kit.escape(title)}* ({occurred_on.isoformat()})."
-    if not counts:
+    if upcoming:
+        text = (
+            f":calendar: Logged your upcoming {label.lower()} *{kit.escape(title)}* ({occurred_on.isoformat()}). "
+            "It counts once its day has come, and the day after I will ask you how it went."
+        )
+    else:
+        text = f":tada: Logged your {label.lower()} *{kit.escape(title)}* ({occurred_on.isoformat()})."
+    if not counts and not upcoming:
         text += "\nIt is dated before your current term, so it is kept in your history but does not count toward this term."
     if current is not None:
         text += "\n" + progress_line(current)
     return kit.message(text, [kit.section(text)])
 
 
-def status_message(name: str, current: membership_rules.Progress, renewal_requested: bool) -> dict[str, Any]:
+def status_message(
+    name: str,
+    current: membership_rules.Progress,
+    renewal_requested: bool,
+    reach: TermImpact | None = None,
+) -> dict[str, Any]:
+    """`/ambassador status`: the term, its progress and pace, and what it reached (`reach`)."""
     term = current.term
     text = (
         f"*Your ambassador term*: {term.start.isoformat()} → {term.end.isoformat()}\n"
@@ -98,6 +122,8 @@ def status_message(name: str, current: membership_rules.Progress, renewal_reques
         text += f"\nYou can renew for another year: `{ids.COMMAND} renew`."
     elif renewal_requested:
         text += "\nRenewal requested: your next term starts the day after this one ends."
+    if reach is not None and (impact_text := impact_blocks.status_lines(reach.figures, reach.upcoming)):
+        text += "\n" + impact_text
     return kit.message(text, [kit.section(text)])
 
 
@@ -170,69 +196,137 @@ def ambassador_list_message(
     return kit.message(text, blocks)
 
 
-def log_modal(today: date, private_metadata: str = "") -> dict[str, Any]:
-    options = [
-        {"text": kit.plain(label), "value": value}
-        for value, label in membership_rules.CONTRIBUTION_TYPES.items()
-    ]
-    blocks: list[kit.Block] = [
+@dataclass(frozen=True)
+class LogForm:
+    """The log form's values: what the member typed, or what the bot filled in for them."""
+
+    occurred_on: date
+    type: str | None = None  # a canonical type, or None before one is picked
+    title: str = ""
+    link: str = ""
+    notes: str | None = None
+    impact: Impact = field(default_factory=Impact)  # the audience is `impact.reach`
+    # Slack keeps what an input holds across `views.update` as long as its block and action IDs stay
+    # the same, whatever the new view says. A field the bot fills in after the form is open (a page's
+    # title) therefore gets a new block ID: `title~1`, `title~2`... (`parsing.form_state` reads past it).
+    versions: Mapping[str, int] = field(default_factory=dict)
+
+    def block_id(self, name: str) -> str:
+        version = self.versions.get(name, 0)
+        return f"{name}{parsing.VERSION_SEPARATOR}{version}" if version else name
+
+
+TYPE_OPTIONS = [
+    {"text": kit.plain(label), "value": value} for value, label in membership_rules.CONTRIBUTION_TYPES.items()
+]
+
+
+def log_form_blocks(form: LogForm, *, link_details: bool = False) -> list[kit.Block]:
+    """The log (and edit) form: type, title, link, date, what it reached (by type), notes.
+
+    Picking a type redraws the form with the fields that fit it; with `link_details`, pressing Enter in
+    the link field has the bot read the page and fill in the title and type.
+    """
+    type_element: kit.Block = {"type": "static_select", "action_id": "value", "options": TYPE_OPTIONS}
+    for option in TYPE_OPTIONS:
+        if option["value"] == form.type:
+            type_element["initial_option"] = option
+    title_element: kit.Block = {
+        "type": "plain_text_input",
+        "action_id": "value",
+        "max_length": membership_rules.TITLE_MAX_LENGTH,
+        "placeholder": kit.plain("AsyncAPI at KubeCon"),
+    }
+    if form.title:
+        title_element["initial_value"] = form.title
+        if len(form.title) > membership_rules.TITLE_MAX_LENGTH:
+            # An imported title longer than the form allows: shown whole, so the member can shorten it.
+            del title_element["max_length"]
+    link_element: kit.Block = {"type": "url_text_input", "action_id": "value"}
+    if form.link:
+        link_element["initial_value"] = form.link
+    link_block: kit.Block = {
+        "type": "input",
+        "block_id": form.block_id("link"),
+        "label": kit.plain("Link"),
+        "element": link_element,
+    }
+    if link_details:
+        link_block["dispatch_action"] = True
+        link_element["dispatch_action_config"] = {"trigger_actions_on": ["on_enter_pressed"]}
+        link_block["hint"] = kit.plain(
+            "Press Enter after the link: I fill in the title and type from the page."
+        )
+    date_block: kit.Block = {
+        "type": "input",
+        "block_id": form.block_id("date"),
+        "label": kit.plain("Date"),
+        "element": {"type": "datepicker", "action_id": "value", "initial_date": form.occurred_on.isoformat()},
+    }
+    if form.type is None or impact_rules.may_be_upcoming(form.type):
+        date_block["hint"] = kit.plain(impact_blocks.UPCOMING_HINT)
+    notes_element: kit.Block = {
+        "type": "plain_text_input",
+        "action_id": "value",
+        "multiline": True,
+        "max_length": NOTES_MAX_LENGTH,
+    }
+    if form.notes:
+        notes_element["initial_value"] = form.notes
+        notes_element["max_length"] = max(NOTES_MAX_LENGTH, len(form.notes))
+    type_block: kit.Block = {
+        "type": "input",
+        "block_id": form.block_id("type"),
+        # Picking a type redraws the form with the impact fields that fit it.
+        "dispatch_action": True,
+        "label": kit.plain("Type"),
+        "element": type_element,
+    }
+    if form.type is None:
+        type_block["hint"] = kit.plain(impact_blocks.PICK_A_TYPE_HINT)
+    return [
+        type_block,
         {
             "type": "input",
-            "block_id": "type",
-            "label": kit.plain("Type"),
-            "element": {"type": "static_select", "action_id": "value", "options": options},
-        },
-        {
-            "type": "input",
-            "block_id": "title",
+            "block_id": form.block_id("title"),
             "label": kit.plain("Title"),
-            "element": {
-                "type": "plain_text_input",
-                "action_id": "value",
-                "max_length": membership_rules.TITLE_MAX_LENGTH,
-                "placeholder": kit.plain("AsyncAPI at KubeCon"),
-            },
+            "element": title_element,
         },
-        {
-            "type": "input",
-            "block_id": "link",
-            "label": kit.plain("Link"),
-            "element": {"type": "url_text_input", "action_id": "value"},
-        },
-        {
-            "type": "input",
-            "block_id": "date",
-            "label": kit.plain("Date"),
-            "element": {"type": "datepicker", "action_id": "value", "initial_date": today.isoformat()},
-        },
-        {
-            "type": "input",
-            "block_id": "reach",
-            "optional": True,
-            "label": kit.plain("Reach (people, views or listeners)"),
-            "element": {
-                "type": "number_input",
-                "action_id": "value",
-                "is_decimal_allowed": False,
-                "min_value": "0",
-            },
-        },
+        link_block,
+        date_block,
+        *impact_blocks.impact_inputs(form.type, form.impact),
         {
             "type": "input",
             "block_id": "notes",
             "optional": True,
             "label": kit.plain("Notes for the TSC"),
-            "element": {
-                "type": "plain_text_input",
-                "action_id": "value",
-                "multiline": True,
-                "max_length": 2000,
-            },
+            "element": notes_element,
         },
     ]
+
+
+NOTES_MAX_LENGTH = 2000
+FORM_TITLES = {ids.LOG_MODAL: ("Log a contribution", "Log it"), ids.EDIT_MODAL: ("Edit contribution", "Save")}
+
+
+def log_form_view(
+    callback_id: str, form: LogForm, private_metadata: str = "", *, link_details: bool = False
+) -> dict[str, Any]:
+    """The log form (`ids.LOG_MODAL`) or the edit form (`ids.EDIT_MODAL`) with these values."""
+    title, submit = FORM_TITLES[callback_id]
     return kit.modal(
-        ids.LOG_MODAL, "Log a contribution", blocks, submit="Log it", private_metadata=private_metadata
+        callback_id,
+        title,
+        log_form_blocks(form, link_details=link_details),
+        submit=submit,
+        private_metadata=private_metadata,
     )
+
+
+def log_modal(
+    today: date, private_metadata: str = "", *, form: LogForm | None = None, link_details: bool = False
+) -> dict[str, Any]:
+    return log_form_view(ids.LOG_MODAL, form or LogForm(today), private_metadata, link_details=link_details)
 
 
 EXPORT_POINTER = "The TSC's `ambassador-bot export` has the whole record."
@@ -249,10 +343,17 @@ def contribution_date(occurred_on: date, precision: str) -> str:
     return occurred_on.isoformat()
 
 
-def contribution_line(item: home.ContributionItem) -> str:
+def contribution_line(item: home.ContributionItem, with_impact: bool = False) -> str:
+    """One contribution: type, title (linked), date; upcoming ones say so; `with_impact` adds a second
+    line with what it reached (event, place, language, audience, recording, slides)."""
     label = membership_rules.type_label(item.type)
     when = contribution_date(item.occurred_on, item.date_precision)
-    return f"*{kit.escape(label)}* · {kit.link(item.link, item.title)} · {when}"
+    line = f"*{kit.escape(label)}* · {kit.link(item.link, item.title)} · {when}"
+    if item.upcoming:
+        line = f":calendar: Upcoming {line} (counts once its day has come)"
+    if with_impact and (reached := impact_blocks.impact_line(item.type, item.impact)):
+        line += f"\n{reached}"
+    return line
 
 
 TERM_STATUS_TEXT = {
@@ -263,31 +364,18 @@ TERM_STATUS_TEXT = {
 }
 
 
-def edit_contribution_modal(item: OwnContribution) -> dict[str, Any]:
+def edit_contribution_modal(item: OwnContribution, *, link_details: bool = False) -> dict[str, Any]:
     """The log form, filled with the contribution as it is; submitting saves the changes."""
-    blocks = copy.deepcopy(log_modal(item.occurred_on)["blocks"])
-    by_id = {block["block_id"]: block["element"] for block in blocks}
-    canonical = membership_rules.normalize_type(item.type)
-    for option in by_id["type"]["options"]:
-        if option["value"] == canonical:
-            by_id["type"]["initial_option"] = option
-    by_id["title"]["initial_value"] = item.title
-    if len(item.title) > by_id["title"].get("max_length", len(item.title)):
-        # An imported title longer than the form allows: shown whole, so the member can shorten it.
-        del by_id["title"]["max_length"]
-    if item.link:
-        by_id["link"]["initial_value"] = item.link
-    if item.reach is not None:
-        by_id["reach"]["initial_value"] = str(item.reach)
-    if item.notes:
-        by_id["notes"]["initial_value"] = item.notes
-        by_id["notes"]["max_length"] = max(by_id["notes"]["max_length"], len(item.notes))
-    return kit.modal(
-        ids.EDIT_MODAL,
-        "Edit contribution",
-        blocks,
-        submit="Save",
-        private_metadata=json.dumps({"contribution_id": item.id}),
+    form = LogForm(
+        occurred_on=item.occurred_on,
+        type=membership_rules.normalize_type(item.type),
+        title=item.title,
+        link=item.link,
+        notes=item.notes,
+        impact=replace(item.impact, reach=item.reach),
+    )
+    return log_form_view(
+        ids.EDIT_MODAL, form, json.dumps({"contribution_id": item.id}), link_details=link_details
     )
 
 
@@ -309,7 +397,7 @@ def history_message(record: home.History | None, required: int) -> dict[str, Any
     chunk: list[str] = []
     size = shown = 0
     for item in record.contributions:
-        line = ("✓ " if item.counts_toward_term else "• ") + contribution_line(item)
+        line = ("✓ " if item.counts_toward_term else "• ") + contribution_line(item, with_impact=True)
         if size + len(line) + 1 > kit.MAX_SECTION_TEXT:
             if len(blocks) >= HISTORY_MAX_BLOCKS:
                 break

@@ -10,6 +10,7 @@ from bot.blocks import contributions as contributions_blocks
 from bot.blocks import emeritus as leaving_blocks
 from bot.blocks import general as general_blocks
 from bot.blocks import ids, kit
+from bot.blocks import impact as impact_blocks
 from bot.blocks import pauses as pause_blocks
 from bot.blocks import proposals as proposals_blocks
 from bot.blocks import reminders as reminders_blocks
@@ -36,7 +37,9 @@ def contribution_row(item: home.ContributionItem) -> list[kit.Block]:
         "Keep it",
     )
     return [
-        kit.section(contributions_blocks.contribution_line(item), block_id=f"contribution-{item.id}"),
+        kit.section(
+            contributions_blocks.contribution_line(item, with_impact=True), block_id=f"contribution-{item.id}"
+        ),
         kit.actions(
             kit.button("Edit", ids.EDIT_CONTRIBUTION, str(item.id)),
             kit.button("Delete", ids.DELETE_CONTRIBUTION, str(item.id), style="danger", confirm=confirm),
@@ -111,6 +114,8 @@ def ambassador_blocks(personal: home.PersonalHome, now: datetime, zone: tzinfo) 
         f"*Term* {term.start.isoformat()} → {term.end.isoformat()}\n"
         f"{contributions_blocks.progress_bar(current)}  {contributions_blocks.progress_line(current)}\n{contributions_blocks.pace_text(current)}"
     )
+    if personal.audience_this_term:
+        status += f"\n:chart_with_upwards_trend: Audience this term: {impact_blocks.number(personal.audience_this_term)}"
     notes: list[str] = []
     buttons = [kit.button("Log a contribution", ids.LOG_OPEN, style="primary")]
     if term.renewal_requested:
@@ -221,6 +226,10 @@ def newcomer_blocks(personal: home.PersonalHome | None, required: int, zone: tzi
     return blocks
 
 
+def _audience_text(audience: int) -> str:
+    return f"\nAudience {impact_blocks.number(audience)}" if audience else ""
+
+
 def _types_text(by_type: dict[str, int]) -> str:
     ordered = sorted(by_type.items(), key=lambda pair: (-pair[1], pair[0]))
     return " · ".join(f"{membership_rules.type_label(type_)} {count}" for type_, count in ordered)
@@ -323,10 +332,12 @@ def tsc_blocks(tsc: home.TscHome, required: int, today: date, zone: tzinfo) -> l
         kit.mrkdwn(
             f"*Contributions in {month_name}*\n{figures.this_month}"
             + (f"\n{_types_text(figures.this_month_by_type)}" if figures.this_month else "")
+            + _audience_text(figures.audience_this_month)
         ),
         kit.mrkdwn(
             f"*Contributions in {today.year}*\n{figures.this_year}"
             + (f"\n{_types_text(figures.this_year_by_type)}" if figures.this_year else "")
+            + _audience_text(figures.audience_this_year)
         ),
     ]
     blocks += [

@@ -53,3 +53,8 @@ PROPOSAL_EMERITUS = "proposal_emeritus"
 PROPOSAL_KEEP = "proposal_keep"
 PROPOSAL_MORE_DAYS = "proposal_more_days"
 PROPOSAL_CONFIRM_ALL = "proposal_confirm_all"
+
+# Impact: logging from a message, the log form's type and link, and how an upcoming talk went
+LOG_SHORTCUT = "contribution_log_from_message"
+TALK_OUTCOME_OPEN = "talk_outcome_open"
+TALK_OUTCOME_MODAL = "talk_outcome_submit"

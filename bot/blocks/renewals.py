@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from bot.blocks import ids, kit
+from bot.blocks import impact as impact_blocks
 from bot.rules import membership as membership_rules
+from bot.rules.impact import ImpactFigures
 
 
 def renewal_notice_message(
@@ -105,13 +107,22 @@ def verification_report_message(
     lapsed: Sequence[Any],
     renew_by: Any,
     to_decide: Sequence[Any] = (),
+    *,
+    reached: Mapping[int, ImpactFigures] | None = None,
 ) -> dict[str, Any]:
     """One message to the TSC per verification run: renewed, pending renewal and lapsed members, and
     those proposed for emeritus (VERIFICATION_DECIDES=tsc; their buttons are in a message of their own).
 
-    Each item has `name`, `slack_user_id`, `outcome`, `progress` and, renewed, `next_term`;
-    `renew_by(item)` is the last day a pending member may still renew.
+    Each item has `term_id`, `name`, `slack_user_id`, `outcome`, `progress` and, renewed, `next_term`;
+    `renew_by(item)` is the last day a pending member may still renew; `reached` says what each term's
+    contributions reached (by term id), shown after the count.
     """
+    figures = reached or {}
+
+    def impact(item: Any) -> str:
+        text = impact_blocks.figures_text(figures.get(getattr(item, "term_id", -1), ImpactFigures()))
+        return f" · {text}" if text else ""
+
     title = f"Term verification, {day.isoformat()}"
     summary = f"{len(renewed)} renewed, {len(pending)} pending renewal, {len(lapsed)} lapsed (now emeritus)"
     summary += f", {len(to_decide)} for the TSC to decide." if to_decide else "."
@@ -121,6 +132,7 @@ def verification_report_message(
             [
                 f"• {_person(item)} — {item.progress.counted}/{item.progress.required}"
                 + (f", next term to {item.next_term.end.isoformat()}" if item.next_term else "")
+                + impact(item)
                 for item in renewed
             ],
         ),
@@ -128,7 +140,7 @@ def verification_report_message(
             "Met the requirement, renewal not requested yet",
             [
                 f"• {_person(item)} — {item.progress.counted}/{item.progress.required}, "
-                f"may renew until {renew_by(item).isoformat()}"
+                f"may renew until {renew_by(item).isoformat()}" + impact(item)
                 for item in pending
             ],
         ),
@@ -141,6 +153,7 @@ def verification_report_message(
                     if item.outcome == membership_rules.Verification.NOT_RENEWED
                     else ""
                 )
+                + impact(item)
                 for item in lapsed
             ],
         ),
@@ -153,6 +166,7 @@ def verification_report_message(
                     if item.outcome == membership_rules.Verification.NOT_RENEWED
                     else ""
                 )
+                + impact(item)
                 for item in to_decide
             ],
         ),

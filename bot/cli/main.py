@@ -9,7 +9,18 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
 from bot import __version__
-from bot.cli import access, benefits, database, jobs, manifest, members_file, publish, serve
+from bot.cli import (
+    access,
+    benefits,
+    contributions,
+    database,
+    jobs,
+    manifest,
+    members_file,
+    publish,
+    sandbox,
+    serve,
+)
 from bot.cli.common import EXIT_USAGE, Command, CommandError
 from bot.logging_setup import configure_logging
 from bot.settings import SettingsError, load_settings
@@ -23,7 +34,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {installed_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     # Each command module adds its own parsers, each with a `handler`; the order is the help's.
-    for command_module in (serve, database, members_file, manifest, jobs, benefits, publish, access):
+    for command_module in (
+        serve,
+        sandbox,
+        database,
+        members_file,
+        manifest,
+        jobs,
+        benefits,
+        contributions,
+        publish,
+        access,
+    ):
         command_module.add_commands(commands)
     return parser
 

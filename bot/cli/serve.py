@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import sys
 from types import FrameType
 from typing import Any
 
+from bot.cli import sandbox
 from bot.cli.common import CommandError, check_bot_token, open_database
 from bot.settings import Settings
 from bot.slack.deps import Deps
@@ -30,10 +32,20 @@ def add_commands(commands: Any) -> None:
         action="store_true",
         help="do not run the scheduled jobs in this process (extra web replicas; see `scheduler`)",
     )
+    serve.add_argument(
+        "--or-sandbox",
+        action="store_true",
+        help="with no Slack setting at all, start the local sandbox instead, on 127.0.0.1 (`make run`)",
+    )
     serve.set_defaults(handler=cmd_serve)
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    if args.or_sandbox and not (
+        settings.slack_bot_token or settings.slack_signing_secret or settings.slack_app_token
+    ):
+        print(sandbox.notice(), file=sys.stderr, flush=True)
+        return sandbox.cmd_sandbox(settings, sandbox.default_options())
     settings.require_slack()
     db = open_database(settings)
     try:

@@ -391,6 +391,7 @@ class Problem(StrEnum):
     TITLE_TOO_LONG = "title_too_long"
     DUPLICATE_LINK = "duplicate_link"
     CONTROL_CHARACTERS = "control_characters"
+    TOO_FAR_AHEAD = "too_far_ahead"  # an upcoming talk more than twelve months ahead
 
 
 # Tab and line breaks are text; other C0/C1 controls (NUL, escape...), lone surrogates and unassigned

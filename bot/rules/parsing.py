@@ -80,8 +80,24 @@ def state_value(state: dict[str, Any], block_id: str, action_id: str = "value") 
         return element.get("selected_date")
     if kind == "users_select":
         return element.get("selected_user")
+    if kind == "checkboxes":
+        chosen = [str(option.get("value")) for option in element.get("selected_options") or []]
+        return ",".join(chosen) or None
     value = element.get("value")
     return value if value is None else str(value)
+
+
+# A form may give a block a new ID to replace what it shows (`title~2`): the name is what comes before.
+VERSION_SEPARATOR = "~"
+
+
+def base_block_id(block_id: str) -> str:
+    return block_id.split(VERSION_SEPARATOR, 1)[0]
+
+
+def form_state(state: dict[str, Any]) -> dict[str, Any]:
+    """`view.state.values` keyed by each block's name (`title~2` → `title`), for `state_value`."""
+    return {base_block_id(str(block_id)): value for block_id, value in (state or {}).items()}
 
 
 # --- membership ----------------------------------------------------------------------------

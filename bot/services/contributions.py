@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, cast
@@ -10,7 +11,10 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.outbox.queue import enqueue_message
+from bot.rules import impact as impact_rules
 from bot.rules import membership as membership_rules
+from bot.rules.impact import Impact, ImpactProblem
 from bot.rules.membership import Problem
 from bot.services.members import MemberStanding, insert_audit, member_and_standing, record_audit
 from bot.store.db import Database
@@ -28,6 +32,12 @@ class ContributionDraft:
     reach: int | None = None
     audience: str | None = None
     notes: str | None = None
+    # What it reached (the audience is `reach`, above); only the fields that fit the type are kept.
+    impact: Impact = field(default_factory=Impact)
+
+    @property
+    def full_impact(self) -> Impact:
+        return replace(self.impact, reach=self.reach).for_type(self.type)
 
 
 class NotAnAmbassador(Exception):
@@ -36,9 +46,11 @@ class NotAnAmbassador(Exception):
 
 @dataclass
 class ContributionRejected(Exception):
-    """The draft breaks a rule; `problems` maps each field (type, title, link, date) to its problem."""
+    """The draft breaks a rule; `problems` maps each field (type, title, link, date) to its problem,
+    `impact_problems` each impact column (event_name, ..., slides_link) to its."""
 
     problems: dict[str, Problem] = field(default_factory=dict)
+    impact_problems: dict[str, ImpactProblem] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,8 @@ class LoggedContribution:
     occurred_on: date
     counts_toward_term: bool
     standing: MemberStanding
+    upcoming: bool = False  # dated ahead (a talk): it counts once its day has come
+    logged_by: str | None = None  # who logged it, when not the member (a TSC member, from a message)
 
 
 def validate(draft: ContributionDraft, today: date) -> tuple[str, dict[str, Problem]]:
@@ -62,11 +76,34 @@ def validate(draft: ContributionDraft, today: date) -> tuple[str, dict[str, Prob
         problems["link"] = problem
     if draft.occurred_on is None:
         problems["date"] = Problem.BAD_DATE
-    elif problem := membership_rules.date_problem(draft.occurred_on, today):
+    elif problem := impact_rules.date_problem(canonical or draft.type, draft.occurred_on, today):
         problems["date"] = problem
     if problem := membership_rules.title_problem(draft.title):
         problems["title"] = problem
     return canonical or "", problems
+
+
+def impact_columns(impact: Impact) -> dict[str, Any]:
+    """The impact fields as the contributions table has them."""
+    return {
+        "reach": impact.reach,
+        "event_name": impact.event_name,
+        "city": impact.city,
+        "country": impact.country,
+        "online": impact.online,
+        "language": impact.language,
+        "recording_link": impact.recording_link,
+        "slides_link": impact.slides_link,
+    }
+
+
+# How the member is told that someone else logged a contribution for them: (who logged it, the
+# contribution) → a message payload; bot.blocks.impact implements it.
+LoggedForMessage = Callable[[str, "LoggedContribution"], dict[str, Any]]
+
+
+def logged_for_key(contribution_id: int) -> str:
+    return f"contribution-logged-for:{contribution_id}"
 
 
 # Built once (see `members.STANDING_QUERY`): logging runs it while holding the write lock.
@@ -74,21 +111,36 @@ INSERT_CONTRIBUTION = insert(cast(Table, Contribution.__table__)).returning(Cont
 
 
 def log_contribution(
-    db: Database, slack_user_id: str, draft: ContributionDraft, today: date, now: datetime, required: int
+    db: Database,
+    slack_user_id: str,
+    draft: ContributionDraft,
+    today: date,
+    now: datetime,
+    required: int,
+    *,
+    logged_by: str | None = None,
+    tell_member: LoggedForMessage | None = None,
 ) -> LoggedContribution:
     """Store a contribution for the ambassador `slack_user_id`; nothing is stored when a rule is broken.
 
     `today` is the member's local date (the date picker and "today" are in their time zone). One unit
     of work of three statements: the member's standing, the contribution, its audit record.
+
+    `logged_by`: a TSC member logging it for the member (from the member's message); the audit names
+    them, and `tell_member`'s message to the member is queued in the same transaction (its outbox key
+    is `logged_for_key(...)`). Whether `logged_by` may do so is the caller's check.
     """
     canonical, problems = validate(draft, today)
+    impact = draft.full_impact
+    impact_problems = impact.problems()
     link = draft.link.strip()
+    actor = logged_by or slack_user_id
     with db.transaction() as session:
         before = member_and_standing(session, slack_user_id, today, required)
         if before is None or not before.is_ambassador:
             raise NotAnAmbassador()
-        if problems:
-            raise ContributionRejected(problems)
+        if problems or impact_problems:
+            raise ContributionRejected(problems, impact_problems)
         assert draft.occurred_on is not None
         title = draft.title.strip()
         try:
@@ -104,11 +156,11 @@ def log_contribution(
                     "month": membership_rules.month_label(draft.occurred_on),
                     "occurred_on": draft.occurred_on,
                     "date_precision": membership_rules.DatePrecision.DAY,
-                    "reach": draft.reach,
+                    **impact_columns(impact),
                     "audience": (draft.audience or "").strip() or None,
                     "notes": (draft.notes or "").strip() or None,
                     "source": "slack",
-                    "logged_by": slack_user_id,
+                    "logged_by": actor,
                     "logged_at": now,
                     "updated_at": now,
                 },
@@ -118,9 +170,12 @@ def log_contribution(
             # log costs no lookup first; raising rolls the whole unit of work back.
             raise ContributionRejected({"link": Problem.DUPLICATE_LINK}) from None
         assert contribution_id is not None
+        extra: dict[str, Any] = {} if impact.is_empty else {"impact": impact_columns(impact)}
+        if actor != slack_user_id:
+            extra["logged_for"] = slack_user_id
         insert_audit(
             session,
-            slack_user_id,
+            actor,
             "contribution.logged",
             before.member_id,
             at=now,
@@ -129,22 +184,37 @@ def log_contribution(
             title=title,
             link=link,
             date=draft.occurred_on.isoformat(),
+            **extra,
         )
-    # The progress after this one, without counting again: the unit of work held the write lock on
-    # SQLite; on PostgreSQL a log racing it for the same member shows in the next read.
-    counts = bool(before.term and before.term.rule_term.contains(draft.occurred_on))
-    after = before
-    if counts and before.progress is not None:
-        after = replace(before, progress=replace(before.progress, counted=before.progress.counted + 1))
-    return LoggedContribution(
-        contribution_id=contribution_id,
-        type=canonical,
-        title=title,
-        link=link,
-        occurred_on=draft.occurred_on,
-        counts_toward_term=counts,
-        standing=after,
-    )
+        # The progress after this one, without counting again: the unit of work held the write lock
+        # on SQLite; on PostgreSQL a log racing it for the same member shows in the next read.
+        upcoming = impact_rules.is_upcoming(draft.occurred_on, today)
+        counts = bool(before.term and before.term.rule_term.contains(draft.occurred_on)) and not upcoming
+        after = before
+        if counts and before.progress is not None:
+            after = replace(before, progress=replace(before.progress, counted=before.progress.counted + 1))
+        logged = LoggedContribution(
+            contribution_id=contribution_id,
+            type=canonical,
+            title=title,
+            link=link,
+            occurred_on=draft.occurred_on,
+            counts_toward_term=counts,
+            standing=after,
+            upcoming=upcoming,
+            logged_by=actor if actor != slack_user_id else None,
+        )
+        if logged.logged_by and tell_member is not None:
+            enqueue_message(
+                session,
+                key=logged_for_key(contribution_id),
+                kind="contribution_logged_for",
+                channel=slack_user_id,
+                payload=tell_member(actor, logged),
+                now=now,
+                member_id=before.member_id,
+            )
+    return logged
 
 
 # --- editing and deleting one's own contributions (App Home, #5) -----------------------------------
@@ -165,6 +235,7 @@ class OwnContribution:
     occurred_on: date
     reach: int | None
     notes: str | None
+    impact: Impact = field(default_factory=Impact)
 
 
 @dataclass(frozen=True)
@@ -203,28 +274,49 @@ def _snapshot(contribution: Contribution) -> dict[str, Any]:
         "date": contribution.occurred_on.isoformat(),
         "reach": contribution.reach,
         "notes": contribution.notes,
+        "event_name": contribution.event_name,
+        "city": contribution.city,
+        "country": contribution.country,
+        "online": contribution.online,
+        "language": contribution.language,
+        "recording_link": contribution.recording_link,
+        "slides_link": contribution.slides_link,
     }
+
+
+def impact_of(contribution: Contribution) -> Impact:
+    return Impact(
+        event_name=contribution.event_name,
+        city=contribution.city,
+        country=contribution.country,
+        online=contribution.online,
+        language=contribution.language,
+        reach=contribution.reach,
+        recording_link=contribution.recording_link,
+        slides_link=contribution.slides_link,
+    )
 
 
 def own_contribution(db: Database, slack_user_id: str, contribution_id: int) -> OwnContribution:
     """One of `slack_user_id`'s contributions, to fill the edit form; `ContributionNotFound` otherwise."""
     with db.read_only() as session:
-        row = session.execute(
-            select(
-                Contribution.id,
-                Contribution.type,
-                Contribution.title,
-                Contribution.link,
-                Contribution.occurred_on,
-                Contribution.reach,
-                Contribution.notes,
-            )
+        contribution = session.scalar(
+            select(Contribution)
             .join(Member, Member.id == Contribution.member_id)
             .where(Contribution.id == contribution_id, Member.slack_user_id == slack_user_id)
-        ).one_or_none()
-    if row is None:
-        raise ContributionNotFound()
-    return OwnContribution(*row)
+        )
+        if contribution is None:
+            raise ContributionNotFound()
+        return OwnContribution(
+            contribution.id,
+            contribution.type,
+            contribution.title,
+            contribution.link,
+            contribution.occurred_on,
+            contribution.reach,
+            contribution.notes,
+            impact_of(contribution),
+        )
 
 
 def edit_contribution(
@@ -241,10 +333,12 @@ def edit_contribution(
     keeps its precision, so an imported "March 2024" stays a month in the public export.
     """
     canonical, problems = validate(draft, today)
+    impact = draft.full_impact
+    impact_problems = impact.problems()
     with db.transaction() as session:
         contribution = _own(session, slack_user_id, contribution_id)
-        if problems:
-            raise ContributionRejected(problems)
+        if problems or impact_problems:
+            raise ContributionRejected(problems, impact_problems)
         assert draft.occurred_on is not None
         link = draft.link.strip()
         link_key = membership_rules.normalize_link(link)
@@ -269,7 +363,8 @@ def edit_contribution(
             contribution.year = draft.occurred_on.year
             contribution.month = membership_rules.month_label(draft.occurred_on)
             contribution.date_precision = membership_rules.DatePrecision.DAY
-        contribution.reach = draft.reach
+        for column, value in impact_columns(impact).items():
+            setattr(contribution, column, value)
         contribution.notes = (draft.notes or "").strip() or None
         after = _snapshot(contribution)
         changes = {

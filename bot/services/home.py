@@ -11,10 +11,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.rules import membership as membership_rules
+from bot.rules.impact import Impact
 from bot.services.benefits.budget import BudgetSetting
 from bot.services.benefits.open_requests import OpenRequests, open_requests_in
 from bot.services.members import pause_running, with_current_term_counts
@@ -50,6 +51,8 @@ class ContributionItem:
     occurred_on: date
     date_precision: str
     counts_toward_term: bool
+    impact: Impact = field(default_factory=Impact)
+    upcoming: bool = False  # dated after today: shown, not counted yet
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,8 @@ class PersonalHome:
     current_term: TermItem | None
     progress: membership_rules.Progress | None
     terms: list[TermItem]
-    # This term's contributions (all of the member's for someone without a term), newest first, cut.
+    # This term's contributions and upcoming talks (all of the member's for someone without a term),
+    # latest date first, cut.
     contributions: list[ContributionItem]
     contributions_listed_total: int  # how many the list above would hold uncut
     contributions_total: int  # every contribution on record
@@ -95,6 +99,7 @@ class PersonalHome:
     status_changed_at: datetime | None = None
     emeritus_reason: str | None = None
     status_reason: str | None = None
+    audience_this_term: int = 0  # the audiences of this term's counted contributions, added up
 
     @property
     def is_ambassador(self) -> bool:
@@ -156,6 +161,8 @@ class ProgramFigures:
     renewals_requested: int
     this_month_by_type: dict[str, int] = field(default_factory=dict)  # canonical type → count
     this_year_by_type: dict[str, int] = field(default_factory=dict)
+    audience_this_month: int = 0  # the audiences the contributions gave, added up
+    audience_this_year: int = 0
 
     @property
     def this_month(self) -> int:
@@ -235,25 +242,29 @@ def _personal(
     mine = Contribution.member_id == member.id
     if current is not None:
         in_term = and_(Contribution.occurred_on >= current.start, Contribution.occurred_on <= current.end)
+        counting = and_(in_term, Contribution.occurred_on <= today)
+        this_term_or_ahead = or_(in_term, Contribution.occurred_on > today)
         before_term = Contribution.occurred_on < current.start
-        total, counted, earlier = session.execute(
+        total, counted, listed_count, earlier, audience = session.execute(
             select(
                 func.count(Contribution.id),
-                func.coalesce(func.sum(case((in_term, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((counting, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((this_term_or_ahead, 1), else_=0)), 0),
                 func.coalesce(func.sum(case((before_term, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((counting, Contribution.reach), else_=0)), 0),
             ).where(mine)
         ).one()
-        listed = and_(mine, in_term)
-        listed_total = int(counted)
+        listed = and_(mine, this_term_or_ahead)
+        listed_total = int(listed_count)
         shown = CONTRIBUTIONS_SHOWN
     else:
         total = session.scalar(select(func.count(Contribution.id)).where(mine)) or 0
-        counted, earlier = 0, total
+        counted, earlier, audience = 0, total, 0
         listed, listed_total = mine, int(total)
         shown = EMERITUS_CONTRIBUTIONS_SHOWN
 
     rule_term = membership_rules.Term(current.start, current.end) if current else None
-    contributions = contribution_items(session, listed, rule_term, limit=shown)
+    contributions = contribution_items(session, listed, rule_term, today, limit=shown)
 
     latest = session.scalar(
         select(Application)
@@ -290,6 +301,7 @@ def _personal(
         status_changed_at=member.status_changed_at,
         emeritus_reason=member.emeritus_reason,
         status_reason=member.status_reason,
+        audience_this_term=int(audience or 0),
     )
 
 
@@ -345,7 +357,12 @@ def _tsc(session: Session, today: date, required: int) -> TscHome:
 
     ambassadors = session.execute(
         with_current_term_counts(
-            Member.slack_user_id, Member.name, Term.start_on, Term.end_on, Term.renewal_requested_at
+            Member.slack_user_id,
+            Member.name,
+            Term.start_on,
+            Term.end_on,
+            Term.renewal_requested_at,
+            today=today,
         )
     ).all()
     at_risk: list[AtRiskAmbassador] = []
@@ -366,11 +383,15 @@ def _tsc(session: Session, today: date, required: int) -> TscHome:
     month_start = today.replace(day=1)
     this_month: Counter[str] = Counter()
     this_year: Counter[str] = Counter()
-    for type_, in_year, in_month in session.execute(
+    audience_month = audience_year = 0
+    in_this_month = Contribution.occurred_on >= month_start
+    for type_, in_year, in_month, reached_year, reached_month in session.execute(
         select(
             Contribution.type,
             func.count(Contribution.id),
-            func.coalesce(func.sum(case((Contribution.occurred_on >= month_start, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((in_this_month, 1), else_=0)), 0),
+            func.coalesce(func.sum(Contribution.reach), 0),
+            func.coalesce(func.sum(case((in_this_month, Contribution.reach), else_=0)), 0),
         )
         .join(Member, Member.id == Contribution.member_id)
         # Ambassadors' work, current and former; an applicant's record is not the program's yet.
@@ -382,6 +403,8 @@ def _tsc(session: Session, today: date, required: int) -> TscHome:
         .group_by(Contribution.type)
     ):
         canonical = membership_rules.normalize_type(type_) or "other"
+        audience_year += int(reached_year or 0)
+        audience_month += int(reached_month or 0)
         this_year[canonical] += int(in_year)
         if in_month:
             this_month[canonical] += int(in_month)
@@ -401,6 +424,8 @@ def _tsc(session: Session, today: date, required: int) -> TscHome:
             renewals_requested=renewals_requested,
             this_month_by_type=dict(this_month),
             this_year_by_type=dict(this_year),
+            audience_this_month=audience_month,
+            audience_this_year=audience_year,
         ),
     )
 
@@ -425,7 +450,7 @@ class History:
     contributions: list[ContributionItem]
 
 
-def history(db: Database, slack_user_id: str) -> History | None:
+def history(db: Database, slack_user_id: str, today: date) -> History | None:
     """`slack_user_id`'s whole record, or None when the bot does not know them (two queries)."""
     with db.read_only() as session:
         member = session.scalar(select(Member).where(Member.slack_user_id == slack_user_id))
@@ -445,7 +470,7 @@ def history(db: Database, slack_user_id: str) -> History | None:
             ),
             None,
         )
-        contributions = contribution_items(session, Contribution.member_id == member.id, current)
+        contributions = contribution_items(session, Contribution.member_id == member.id, current, today)
         return History(member.name, terms, contributions)
 
 
@@ -453,9 +478,11 @@ def contribution_items(
     session: Session,
     which: ColumnElement[bool],
     current: membership_rules.Term | None,
+    today: date,
     limit: int | None = None,
 ) -> list[ContributionItem]:
-    """Contributions matching `which`, newest first, each marked if it counts toward `current`."""
+    """Contributions matching `which`, latest date first, each marked if it counts toward `current`
+    (dated inside it, and not after `today`) or is still upcoming."""
     query = (
         select(
             Contribution.id,
@@ -464,6 +491,14 @@ def contribution_items(
             Contribution.link,
             Contribution.occurred_on,
             Contribution.date_precision,
+            Contribution.event_name,
+            Contribution.city,
+            Contribution.country,
+            Contribution.online,
+            Contribution.language,
+            Contribution.reach,
+            Contribution.recording_link,
+            Contribution.slides_link,
         )
         .where(which)
         .order_by(Contribution.occurred_on.desc(), Contribution.id.desc())
@@ -477,7 +512,18 @@ def contribution_items(
             row.link,
             row.occurred_on,
             row.date_precision,
-            bool(current and current.contains(row.occurred_on)),
+            bool(current and current.contains(row.occurred_on)) and row.occurred_on <= today,
+            Impact(
+                event_name=row.event_name,
+                city=row.city,
+                country=row.country,
+                online=bool(row.online),
+                language=row.language,
+                reach=row.reach,
+                recording_link=row.recording_link,
+                slides_link=row.slides_link,
+            ),
+            row.occurred_on > today,
         )
         for row in session.execute(query)
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from bot.rules import membership as membership_rules
+from bot.rules.impact import Impact
 from bot.services.members import with_current_term_counts
 from bot.store.models import Contribution, Member, OutboxMessage, Term, TermStatus
 
@@ -93,6 +94,7 @@ def ambassadors_in_progress(session: Session, today: date, required: int) -> lis
             Term.start_on,
             Term.end_on,
             Term.renewal_requested_at,
+            today=today,
         )
         .where(Member.slack_user_id.is_not(None))
         .order_by(Member.id)
@@ -176,6 +178,7 @@ class DigestItem:
     title: str
     link: str
     occurred_on: date
+    impact: Impact = field(default_factory=Impact)  # what it reached, as far as its author said
 
 
 def contributions_logged_between(session: Session, start: datetime, end: datetime) -> list[DigestItem]:
@@ -193,6 +196,14 @@ def contributions_logged_between(session: Session, start: datetime, end: datetim
             Contribution.title,
             Contribution.link,
             Contribution.occurred_on,
+            Contribution.event_name,
+            Contribution.city,
+            Contribution.country,
+            Contribution.online,
+            Contribution.language,
+            Contribution.reach,
+            Contribution.recording_link,
+            Contribution.slides_link,
         )
         .join(Member, Member.id == Contribution.member_id)
         .where(
@@ -202,7 +213,22 @@ def contributions_logged_between(session: Session, start: datetime, end: datetim
         )
         .order_by(Contribution.logged_at, Contribution.id)
     )
-    return [DigestItem(*row) for row in session.execute(query)]
+    return [
+        DigestItem(
+            *row[:6],
+            Impact(
+                event_name=row.event_name,
+                city=row.city,
+                country=row.country,
+                online=bool(row.online),
+                language=row.language,
+                reach=row.reach,
+                recording_link=row.recording_link,
+                slides_link=row.slides_link,
+            ),
+        )
+        for row in session.execute(query)
+    ]
 
 
 @dataclass(frozen=True)

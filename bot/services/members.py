@@ -106,13 +106,14 @@ def active_term(session: Session, member_id: int) -> Term | None:
     return session.scalar(select(Term).where(Term.member_id == member_id, Term.status == TermStatus.ACTIVE))
 
 
-def count_in_term(session: Session, member_id: int, term: membership_rules.Term) -> int:
+def count_in_term(session: Session, member_id: int, term: membership_rules.Term, today: date) -> int:
+    """Contributions dated inside the term and not after `today` (an upcoming talk counts from its day)."""
     return (
         session.scalar(
             select(func.count(Contribution.id)).where(
                 Contribution.member_id == member_id,
                 Contribution.occurred_on >= term.start,
-                Contribution.occurred_on <= term.end,
+                Contribution.occurred_on <= min(term.end, today),
             )
         )
         or 0
@@ -125,7 +126,7 @@ def standing_in(session: Session, member: Member, today: date, required: int) ->
     current = None
     if view is not None:
         current = membership_rules.Progress(
-            view.rule_term, today, count_in_term(session, member.id, view.rule_term), required
+            view.rule_term, today, count_in_term(session, member.id, view.rule_term, today), required
         )
     return MemberStanding(
         member_id=member.id,
@@ -149,6 +150,7 @@ def _standing_query() -> Select[Any]:
             Contribution.member_id == Member.id,
             Contribution.occurred_on >= Term.start_on,
             Contribution.occurred_on <= Term.end_on,
+            Contribution.occurred_on <= bindparam("today"),
         )
         .correlate(Member, Term)
         .scalar_subquery()
@@ -183,7 +185,11 @@ def member_and_standing(
     """The member's standing in one statement (`standing_in` takes three); None if unknown."""
     # Columns, not entities: run on the session's connection, it skips the ORM's compile step, which
     # took more CPU than the query itself (and `/ambassador log` runs it holding the write lock).
-    row = session.connection().execute(STANDING_QUERY, {"slack_user_id": slack_user_id}).one_or_none()
+    row = (
+        session.connection()
+        .execute(STANDING_QUERY, {"slack_user_id": slack_user_id, "today": today})
+        .one_or_none()
+    )
     if row is None:
         return None
     member_id, name, status, snoozed_until, term_id, start, end, requested_at, count = row
@@ -222,9 +228,10 @@ def is_ambassador(db: Database, slack_user_id: str) -> bool:
         return session.scalar(query) is not None
 
 
-def with_current_term_counts(*columns: Any) -> Select[Any]:
+def with_current_term_counts(*columns: Any, today: date) -> Select[Any]:
     """Active ambassadors joined to their current term, one row each: `columns`, then `counted`,
-    the contributions dated inside that term. The one place this count is written in SQL."""
+    the contributions dated inside that term up to `today` (upcoming talks count from their day).
+    The one place this count is written in SQL."""
     counted = func.count(Contribution.id).label("counted")
     return (
         select(*columns, counted)
@@ -236,6 +243,7 @@ def with_current_term_counts(*columns: Any) -> Select[Any]:
                 Contribution.member_id == Member.id,
                 Contribution.occurred_on >= Term.start_on,
                 Contribution.occurred_on <= Term.end_on,
+                Contribution.occurred_on <= today,
             ),
         )
         .where(Member.status == MemberStatus.ACTIVE)
@@ -243,20 +251,15 @@ def with_current_term_counts(*columns: Any) -> Select[Any]:
     )
 
 
-def list_ambassadors(db: Database, today: date | None = None) -> list[AmbassadorRow]:
-    """Current ambassadors, by name, with the contributions counted in their current term (one query);
-    with `today`, also the return date of those on a pause."""
+def list_ambassadors(db: Database, today: date) -> list[AmbassadorRow]:
+    """Current ambassadors, by name, with the contributions counted in their current term up to
+    `today`, and the return date of those on a pause on `today` (one query)."""
     columns = [Member.id, Member.slack_user_id, Member.name, Member.title, Member.company, Term.end_on]
-    if today is None:
-        query = with_current_term_counts(*columns)
-    else:
-        query = with_current_term_counts(*columns, Pause.until_on).outerjoin(
-            Pause, and_(Pause.member_id == Member.id, pause_running(today))
-        )
+    query = with_current_term_counts(*columns, Pause.until_on, today=today).outerjoin(
+        Pause, and_(Pause.member_id == Member.id, pause_running(today))
+    )
     with db.read_only() as session:
         rows = session.execute(query.order_by(func.lower(Member.name))).all()
-    if today is None:
-        return [AmbassadorRow(*row) for row in rows]
     return [
         AmbassadorRow(member_id, slack_user_id, name, title, company, end, counted, until)
         for member_id, slack_user_id, name, title, company, end, until, counted in rows

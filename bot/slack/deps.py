@@ -16,6 +16,7 @@ from bot.services import members
 from bot.settings import Settings
 from bot.slack.client import lookup_client
 from bot.store.db import Database
+from bot.web.link_details import LinkReader
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,9 @@ class Deps:
     # The members' time zones as cached on their records (IANA name, when Slack told us), kept here
     # too so that a request needs no database read for them; the record stays the source.
     _zones: dict[str, tuple[str, datetime]] = field(default_factory=dict, repr=False)
+    # Reads a logged link's page for the log form (public addresses only; tests may let their local
+    # server through by giving one with another address check).
+    link_reader: LinkReader = field(default_factory=LinkReader)
 
     def now(self) -> datetime:
         return self.clock()

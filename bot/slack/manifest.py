@@ -128,6 +128,16 @@ def build_manifest(
             },
             "bot_user": {"display_name": bot_display_name(name), "always_online": True},
             "slash_commands": [command],
+            # On any message with a link: the log form, filled in from the message (the `commands`
+            # scope covers shortcuts; they come to the interactivity request URL).
+            "shortcuts": [
+                {
+                    "name": "Log as contribution",
+                    "type": "message",
+                    "callback_id": ids.LOG_SHORTCUT,
+                    "description": "Log the link in this message as an ambassador contribution",
+                }
+            ],
         },
         "oauth_config": {"scopes": {"bot": bot_scopes()}},
         "settings": {

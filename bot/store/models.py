@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -221,9 +222,17 @@ class Contribution(Base):
     month: Mapped[str | None] = mapped_column(String(32))
     occurred_on: Mapped[date] = mapped_column(Date, index=True)
     date_precision: Mapped[str] = mapped_column(String(8), default="day")
-    reach: Mapped[int | None]
+    reach: Mapped[int | None]  # the audience: attendees, views, listens or readers, by type
     audience: Mapped[str | None] = mapped_column(String(300))
     notes: Mapped[str | None] = mapped_column(Text)
+    # What it reached, asked by type (bot.rules.impact); none of it goes to the public members file.
+    event_name: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(100))
+    country: Mapped[str | None] = mapped_column(String(100))
+    online: Mapped[bool] = mapped_column(default=False, server_default=false())
+    language: Mapped[str | None] = mapped_column(String(50))
+    recording_link: Mapped[str | None] = mapped_column(String(1000))
+    slides_link: Mapped[str | None] = mapped_column(String(1000))
     source: Mapped[str] = mapped_column(String(16), default="slack")  # slack | import | application
     logged_by: Mapped[str | None] = mapped_column(String(32))
     logged_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -66,7 +66,8 @@ def test_refusals_say_what_to_fix_and_store_nothing(bot: Bot) -> None:
     cases = {
         "log dance https://x.org/a 2026-11-01 Title": "Unknown contribution type",
         "log talk ftp://x.org/a 2026-11-01 Title": "must be a full web address",
-        "log talk https://x.org/a 2026-12-01 Title": "in the future",
+        "log article https://x.org/a 2026-12-01 Title": "in the future",
+        "log talk https://x.org/a 2028-01-01 Title": "more than twelve months ahead",
         "log talk https://example.com/taken/ 2026-11-01 Again": "already logged",
         f"log talk https://x.org/a 2026-11-01 {'x' * 201}": "too long",
         "log talk https://x.org/a": "type, link and title are all needed",
@@ -118,7 +119,7 @@ def test_log_alone_opens_the_modal_and_submission_records(bot: Bot) -> None:
             "type": select_value("talk"),
             "title": text_value("  "),
             "link": text_value("javascript:alert(1)", "url_text_input"),
-            "date": date_value("2026-12-31"),
+            "date": date_value("2028-12-31"),
             "reach": number_value(None),
             "notes": text_value(None),
         },

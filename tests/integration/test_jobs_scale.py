@@ -96,12 +96,11 @@ def test_the_jobs_take_as_many_statements_for_many_ambassadors_as_for_a_few(
     }
     # reminders: who is paused, every ambassador's stretch of inactivity and the steps taken, who is
     # due, which reminders this period has had, which keys exist, one insert, the steps taken now;
-    # renewals: that for the verification and
-    # for the notices, the report's check, and the benefits step (approved requests waiting to be
-    # fulfilled, shipping details due for erasure); digest: last month's contributions, the key, the
-    # insert.
+    # renewals: that for the verification and for the notices, the report's check and what the
+    # verified terms reached, and the benefits step (approved requests waiting to be fulfilled,
+    # shipping details due for erasure); digest: last month's contributions, the key, the insert.
     assert {name: figures[:2] for name, figures in many.items()} == {
         "reminders": (8, 5),
-        "renewals": (9, 7),
+        "renewals": (10, 7),
         "digest": (3, 2),
     }

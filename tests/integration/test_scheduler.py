@@ -46,6 +46,7 @@ def test_every_job_is_scheduled_with_safe_options(db: Database, fake_slack: Fake
                 "reminders",
                 "renewals",
                 "sender",
+                "talk-followups",
             ]
         )
         for job in jobs.values():

@@ -140,7 +140,9 @@ def _progress(
     if term is None:
         return None
     rule_term = membership_rules.Term(term.start_on, term.end_on)
-    return membership_rules.Progress(rule_term, today, count_in_term(session, member.id, rule_term), required)
+    return membership_rules.Progress(
+        rule_term, today, count_in_term(session, member.id, rule_term, today), required
+    )
 
 
 def request_view(

@@ -279,7 +279,7 @@ def _apply(
         if change.term is None:
             _withdrawn(session, proposal)
             return DecisionStatus.WITHDRAWN, [], None
-        counted = count_in_term(session, member.id, change.term.rule_term)
+        counted = count_in_term(session, member.id, change.term.rule_term, how.today)
         keys = []
         if member.slack_user_id:
             key = f"more-days:term{change.term.id}:{change.term.end.isoformat()}"

@@ -157,7 +157,7 @@ def _active_term(session: Session, member_id: int) -> Term | None:
 def _progress(session: Session, term: Term, today: date, required: int) -> membership_rules.Progress:
     rule_term = _rule_term(term)
     return membership_rules.Progress(
-        rule_term, today, count_in_term(session, term.member_id, rule_term), required
+        rule_term, today, count_in_term(session, term.member_id, rule_term, today), required
     )
 
 

@@ -2,7 +2,7 @@
 TSC decides), members.emeritus_reason and terms.paused_days
 
 Revision ID: 0008
-Revises: 0009
+Revises: 0006
 Create Date: 2026-12-12 09:00:00.000000
 """
 
@@ -14,7 +14,8 @@ from alembic import op
 import bot.store.models
 
 revision: str = "0008"
-down_revision: str | None = "0009"
+# After the impact fields (0006), which came after 0009: one head.
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

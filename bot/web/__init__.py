@@ -1,0 +1,1 @@
+"""Reading the web for the bot: a page's title and kind, strictly (see link_details)."""

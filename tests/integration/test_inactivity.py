@@ -108,6 +108,19 @@ def test_a_contribution_ends_the_stretch_and_a_new_one_starts_afresh(
     assert run(ctx, "reminders", after(116)) == ["inactivity:1:2026-03-06"]
 
 
+def test_an_upcoming_talk_is_activity_from_its_day_on(db: Database, fake_slack: FakeSlack) -> None:
+    # As with every count, a talk logged ahead is not activity yet: the stretch goes on until its day.
+    member_id = quiet_member(db)
+    add_contribution(db, member_id, LAST + timedelta(days=70), type_="talk", title="Upcoming talk")
+    ctx = job_context(db, fake_slack)
+
+    assert run(ctx, "reminders", after(56)) == ["inactivity:1:2026-01-05"]
+    assert "your last contribution on record is from 2026-01-05" in dm_texts(fake_slack, MEMBER)[-1]
+    # From the talk's day, a new stretch starts there: its own notice 8 weeks later, not before.
+    assert run(ctx, "reminders", after(125)) == []
+    assert run(ctx, "reminders", after(126)) == ["inactivity:1:2026-03-16"]
+
+
 def test_the_tsc_report_at_90_days_and_the_proposal_at_180(db: Database, fake_slack: FakeSlack) -> None:
     quiet_member(db)
     quiet_member(db, OTHER, name="Olek Other", github="olek")

@@ -126,6 +126,8 @@ def test_give_30_more_days_then_the_verification_looks_again(db: Database, fake_
     lapsing, _ = two_would_lapse(db, fake_slack)
     ctx = job_context(db, fake_slack)
     run(ctx, NOW)
+    # A talk logged ahead, inside the 30 days: it counts from its day, not in the message today.
+    add_contribution(db, lapsing, date(2026, 12, 10), type_="talk", title="Upcoming talk")
 
     outcome = proposals.decide(db, 1, ProposalDecision.MORE_DAYS, how(today=date(2026, 11, 26)))
 

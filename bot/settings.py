@@ -14,6 +14,8 @@ from apscheduler.triggers.cron import CronTrigger
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.rules import inactivity as inactivity_rules
+
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -93,6 +95,15 @@ class Settings(BaseSettings):
     slack_ambassadors_channel: str = ""
     github_team: str = ""  # a team slug in GITHUB_ORG
     access_schedule: str = "30 6 * * *"
+
+    # --- between renewals: pauses, inactivity with notice, who decides what the verification finds ---
+    pause_extends_term: bool = True
+    pause_max_days: int = Field(default=183, ge=1, le=366)
+    inactivity_nudge_days: int = Field(default=56, ge=0, le=3650)  # 0: a step is off
+    inactivity_report_days: int = Field(default=90, ge=0, le=3650)
+    inactivity_propose_days: int = Field(default=180, ge=0, le=3650)
+    verification_decides: str = "tsc"
+    activity_schedule: str = "0 9 * * *"
 
     # --- impact: reading a logged link's page to fill in the form (off: nothing is fetched) ---
     link_details: bool = True
@@ -202,6 +213,23 @@ class Settings(BaseSettings):
             raise ValueError("GITHUB_TEAM is a team of GITHUB_ORG: set GITHUB_ORG too")
         return self
 
+    @field_validator("verification_decides")
+    @classmethod
+    def _check_verification_decides(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in {"tsc", "auto"}:
+            raise ValueError("must be tsc (the TSC decides each would-lapse member) or auto")
+        return value
+
+    @model_validator(mode="after")
+    def _inactivity_steps_in_order(self) -> Settings:
+        if not inactivity_rules.in_order(self.inactivity_thresholds):
+            raise ValueError(
+                "INACTIVITY_NUDGE_DAYS, INACTIVITY_REPORT_DAYS and INACTIVITY_PROPOSE_DAYS must grow in "
+                "that order (0 turns a step off)"
+            )
+        return self
+
     @field_validator("github_members_path", "github_emeritus_path")
     @classmethod
     def _check_repo_path(cls, value: str) -> str:
@@ -217,6 +245,7 @@ class Settings(BaseSettings):
         "digest_schedule",
         "publish_schedule",
         "access_schedule",
+        "activity_schedule",
         "talk_followups_schedule",
     )
     @classmethod
@@ -268,6 +297,12 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def inactivity_thresholds(self) -> inactivity_rules.Thresholds:
+        return inactivity_rules.Thresholds(
+            self.inactivity_nudge_days, self.inactivity_report_days, self.inactivity_propose_days
+        )
 
     @property
     def socket_mode(self) -> bool:

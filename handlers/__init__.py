@@ -25,6 +25,8 @@ from handlers import (
     home,
     impact,
     membership,
+    pauses,
+    proposals,
     reminders,
 )
 from handlers.router import CommandRouter
@@ -44,6 +46,8 @@ def register_all(app: App, deps: Deps) -> CommandRouter:
         membership,
         admin,
         reminders,
+        pauses,
+        proposals,
         home,
         benefits,
         direct_messages,

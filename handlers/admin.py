@@ -1,4 +1,5 @@
-"""`/ambassador admin ...`: the TSC's commands (pending, add, link, extend, emeritus, reinstate).
+"""`/ambassador admin ...`: the TSC's commands (pending, add, link, extend, emeritus, reinstate, pause,
+resume, benefits).
 
 Refused, and audited, for anyone not on the TSC. People are named by Slack mentions, which Slack sends
 escaped with their ID (`<@U123|jane>`); a name typed without @ is not trusted.
@@ -14,6 +15,7 @@ from slack_bolt import App
 
 from bot.blocks import admin as admin_blocks
 from bot.blocks import membership as membership_blocks
+from bot.rules import emeritus as emeritus_rules
 from bot.rules import membership as membership_rules
 from bot.rules import parsing, slack_text
 from bot.services import admin, members
@@ -21,7 +23,8 @@ from bot.services.membership import decisions
 from bot.slack.client import lookup_client
 from bot.slack.deps import Deps
 from handlers.benefits.catalogue import admin_benefits
-from handlers.common import bind, deliver_now, slack_name
+from handlers.common import bind, deliver_now, farewell, slack_name
+from handlers.pauses import admin_pause, admin_resume
 from handlers.router import CommandRouter, Invocation
 from handlers.term_starts import admin_term
 
@@ -91,17 +94,21 @@ def extend(call: Invocation, rest: str, *, deps: Deps) -> None:
 
 
 def emeritus(call: Invocation, rest: str, *, deps: Deps) -> None:
-    who, reason = parsing.leading_mention(rest)
-    if who is None or not reason or len(reason) > membership_rules.DECISION_REASON_MAX_LENGTH:
+    who, text = parsing.leading_mention(rest)
+    reason, note = emeritus_rules.reason_and_note(text)
+    # A reason word alone ("staff") is enough; otherwise the TSC says why in their own words.
+    if who is None or not text or len(note) > emeritus_rules.NOTE_MAX_LENGTH:
         call.reply(admin_blocks.admin_usage("emeritus"))
         return
     result = admin.emeritus_member(
         deps.db,
         who,
         reason,
+        note or None,
+        today=deps.program_today(),
         now=deps.now(),
         actor=call.user_id,
-        messages=membership_blocks.MEMBERSHIP_MESSAGES,
+        farewell=farewell(deps),
     )
     call.reply(admin_blocks.term_change_reply("emeritus", result, who))
     after_term_change(deps, call, who, result)
@@ -143,6 +150,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "emeritus": emeritus,
     "reinstate": reinstate,
     "term": admin_term,
+    "pause": admin_pause,
+    "resume": admin_resume,
     "benefits": admin_benefits,
 }
 

@@ -31,10 +31,18 @@ def show_status(call: Invocation, *, deps: Deps) -> None:
     )
 
 
+EMERITUS_LISTED = 20
+
+
 def show_list(call: Invocation, *, deps: Deps) -> None:
+    emeritus, emeritus_total = members.list_emeritus(deps.db, EMERITUS_LISTED)
     call.reply(
         contributions_blocks.ambassador_list_message(
-            members.list_ambassadors(deps.db, deps.program_today()), deps.settings.required_contributions
+            members.list_ambassadors(deps.db, deps.program_today()),
+            deps.settings.required_contributions,
+            emeritus,
+            emeritus_total,
+            deps.settings.zone,
         )
     )
 

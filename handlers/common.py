@@ -16,9 +16,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from bot.blocks import kit
+from bot.blocks.emeritus import FAREWELL_MESSAGES
 from bot.outbox.sender import deliver as deliver_outbox
 from bot.rules import membership as membership_rules
 from bot.rules import parsing
+from bot.services.membership.farewell import Farewell
 from bot.slack.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -166,3 +168,8 @@ def slack_name(client: WebClient, user_id: str) -> str | None:
         user.get("real_name") or profile.get("real_name") or profile.get("display_name") or user.get("name")
     )
     return str(name or user_id)[: membership_rules.PROFILE_LIMITS["name"]]
+
+
+def farewell(deps: Deps) -> Farewell:
+    """Whom becoming emeritus tells, from a listener: the member, and the TSC in REVIEW_CHANNEL."""
+    return Farewell(FAREWELL_MESSAGES, deps.settings.review_channel)

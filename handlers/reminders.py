@@ -96,6 +96,7 @@ def answer(
 
 
 def register(app: App, deps: Deps, router: CommandRouter) -> None:
-    router.add("snooze", bind(snooze_command, deps=deps), aliases=("pause", "mute"))
+    # `pause` is the membership pause (handlers/pauses.py); a snooze mutes progress reminders only.
+    router.add("snooze", bind(snooze_command, deps=deps), aliases=("mute",))
     app.action(ids.SNOOZE)(bind(snooze_button, deps=deps))
     app.action(ids.RESUME)(bind(resume_button, deps=deps))

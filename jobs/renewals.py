@@ -8,22 +8,27 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from bot.blocks import proposals as proposals_blocks
 from bot.blocks import renewals as renewals_blocks
 from bot.blocks.benefits import overdue_report_message, with_overdue
+from bot.blocks.emeritus import FAREWELL_MESSAGES
+from bot.rules import emeritus as emeritus_rules
 from bot.rules import membership as membership_rules
 from bot.rules.impact import ImpactFigures
 from bot.services import impact
 from bot.services import jobs as due
 from bot.services.benefits.open_requests import OverdueItem
-from bot.services.membership import terms
+from bot.services.membership import proposals, terms
+from bot.services.membership.farewell import Farewell
 from jobs import benefits as benefit_jobs
+from jobs import proposals as proposal_jobs
 from jobs.runner import JobContext, JobResult, Planned, finish, queue_planned
 
 NOTICE_KIND = "renewal"
 VERIFICATION_KIND = "verification"
 REPORT_KIND = "verification_report"
 ACTOR = "scheduler"
-LAPSED_OUTCOMES = (membership_rules.Verification.LAPSED, membership_rules.Verification.NOT_RENEWED)
+LAPSED_OUTCOMES = emeritus_rules.LAPSING
 
 
 def renew_by(item: terms.TermVerification) -> date:
@@ -33,15 +38,21 @@ def renew_by(item: terms.TermVerification) -> date:
 def verifications(ctx: JobContext, now: datetime, dry_run: bool, result: JobResult) -> None:
     settings = ctx.settings
     today = now.astimezone(settings.zone).date()
+    decides = emeritus_rules.VerificationDecides(settings.verification_decides)
+    farewell = Farewell(FAREWELL_MESSAGES, settings.review_channel)
     with ctx.db.sessions() as session:
         session.begin()
         try:
-            verified = verify_due(session, today, now, settings.required_contributions)
+            verified, proposed = verify_due(
+                session, today, now, settings.required_contributions, decides, farewell
+            )
             planned = []
             for item in verified:
                 assert item.outcome is not None
-                result.notes.append(f"term {item.term_id} ({item.name}): {item.outcome}")
-                if not item.slack_user_id:
+                note = f"term {item.term_id} ({item.name}): {item.outcome}"
+                result.notes.append(note + (", proposed to the TSC" if item.term_id in proposed else ""))
+                # Someone who became emeritus got their thank-you from `terms.become_emeritus`.
+                if not item.slack_user_id or item.outcome in LAPSED_OUTCOMES:
                     continue
                 payload = renewals_blocks.verification_message(
                     item.outcome, item.progress, item.term_id, item.next_term, renew_by(item)
@@ -60,14 +71,30 @@ def verifications(ctx: JobContext, now: datetime, dry_run: bool, result: JobResu
             news = [
                 item
                 for item in verified
-                if item.changed or f"verification:term{item.term_id}:{item.outcome}" not in already
+                if item.changed
+                or item.term_id in proposed
+                or f"verification:term{item.term_id}:{item.outcome}" not in already
             ]
             late = benefit_jobs.overdue(session, now)
             if (news or benefit_jobs.remind_today(late)) and settings.review_channel:
                 # What each verified term reached, beside its count (one statement for all of them).
                 reached = impact.figures_by_term(session, [item.term_id for item in verified])
-                planned.append(report(settings.review_channel, today, verified, news, late, reached))
+                planned.append(
+                    report(settings.review_channel, today, verified, news, late, set(proposed), reached)
+                )
+            if proposed and settings.review_channel:
+                title = proposals_blocks.verification_title(today)
+                planned += proposal_jobs.plan_messages(
+                    session, settings.review_channel, list(proposed.values()), title, "verification", today
+                )
+            elif proposed:
+                result.notes.append("REVIEW_CHANNEL is not set: the TSC decides these from their App Home")
             marked = queue_planned(session, planned, now, dry_run)
+            # What `become_emeritus` queued in this run (the thank-yous) is this run's too.
+            marked += [
+                Planned(row.key, row.kind, row.channel, row.text, row.blocks, row.member_id)
+                for row in due.outbox_rows(session, [key for item in verified for key in item.outbox_keys])
+            ]
         except BaseException:
             session.rollback()
             raise
@@ -81,37 +108,75 @@ def verifications(ctx: JobContext, now: datetime, dry_run: bool, result: JobResu
         ctx.changed(item.slack_user_id for item in verified if item.changed and item.slack_user_id)
 
 
-def verify_due(session: Session, today: date, now: datetime, required: int) -> list[terms.TermVerification]:
-    """Every term due its verification, with its outcome.
+def verify_due(
+    session: Session,
+    today: date,
+    now: datetime,
+    required: int,
+    decides: emeritus_rules.VerificationDecides = emeritus_rules.VerificationDecides.AUTO,
+    farewell: Farewell | None = None,
+) -> tuple[list[terms.TermVerification], dict[int, int]]:
+    """Every term due its verification, with its outcome; and the terms proposed to the TSC by this
+    run (term id → proposal id).
 
     One read finds the terms at their end and their progress; only the terms the program changes
     (renewed, lapsed, not renewed) go through `terms.verify_term`, which locks, decides again and
     writes. A term awaiting its renewal in the grace period (MET) is left as it is, as `verify_term`
-    would, without a statement of its own: at scale most due terms are those, day after day.
+    would, without a statement of its own: at scale most due terms are those, day after day. With
+    VERIFICATION_DECIDES=tsc a term that would lapse is proposed to the TSC instead (once per term and
+    end), and left out afterwards while the TSC decides.
     """
-    verified = []
+    found: list[tuple[terms.TermVerification, str | None]] = []  # with its proposal's key, if any
+    wanted = []
     for due_term in due.terms_at_end(session, today, required):
         outcome = membership_rules.outcome_at_term_end(due_term.progress, due_term.renewal_requested)
-        if outcome is None:
+        action = emeritus_rules.verification_action(outcome, decides)
+        if outcome is None or action is None:
             continue
-        if outcome is membership_rules.Verification.MET:
-            verified.append(
-                terms.TermVerification(
-                    due_term.term_id,
-                    due_term.member_id,
-                    due_term.slack_user_id,
-                    due_term.name,
-                    outcome,
-                    due_term.progress,
-                    None,
-                    False,
-                )
+        waiting = terms.TermVerification(
+            due_term.term_id,
+            due_term.member_id,
+            due_term.slack_user_id,
+            due_term.name,
+            outcome,
+            due_term.progress,
+            None,
+            False,
+        )
+        if action is emeritus_rules.VerificationAction.WAIT:
+            found.append((waiting, None))
+        elif action is emeritus_rules.VerificationAction.PROPOSE:
+            proposal = lapse_proposal(due_term, outcome)
+            wanted.append(proposal)
+            found.append((waiting, proposal.key))
+        else:
+            item = terms.verify_term(
+                session, due_term.term_id, today, now, ACTOR, required=required, farewell=farewell
             )
-            continue
-        item = terms.verify_term(session, due_term.term_id, today, now, ACTOR, required=required)
-        if item.outcome is not None:
-            verified.append(item)
-    return verified
+            if item.outcome is not None:
+                found.append((item, None))
+    made = proposals.propose(session, wanted, now)  # one statement, however many
+    # A term proposed before waits for the TSC: it is left out of this run.
+    verified = [item for item, key in found if key is None or key in made]
+    proposed = {item.term_id: made[key] for item, key in found if key is not None and key in made}
+    return verified, proposed
+
+
+def lapse_proposal(due_term: due.TermAtEnd, outcome: membership_rules.Verification) -> proposals.NewProposal:
+    current = due_term.progress
+    return proposals.NewProposal(
+        proposals.verification_key(due_term.term_id, current.term.end),
+        due_term.member_id,
+        due_term.term_id,
+        emeritus_rules.ProposalCause.VERIFICATION,
+        {
+            "outcome": str(outcome),
+            "counted": current.counted,
+            "required": current.required,
+            "start": current.term.start.isoformat(),
+            "end": current.term.end.isoformat(),
+        },
+    )
 
 
 def report(
@@ -120,17 +185,21 @@ def report(
     verified: list[terms.TermVerification],
     news: list[terms.TermVerification],
     late: Sequence[OverdueItem] = (),
+    proposed: set[int] | frozenset[int] = frozenset(),
     reached: Mapping[int, ImpactFigures] | None = None,
 ) -> Planned:
-    """One message for the TSC: this run's renewals and lapses, everyone who may still renew, and the
-    benefit requests approved but not fulfilled for two weeks or more."""
+    """One message for the TSC: this run's renewals and lapses (or proposals, listed with their
+    buttons in a message of their own), everyone who may still renew, and the benefit requests
+    approved but not fulfilled for two weeks or more."""
     renewed = [item for item in news if item.outcome is membership_rules.Verification.RENEWED]
-    lapsed = [item for item in news if item.outcome in LAPSED_OUTCOMES]
+    lapsing = [item for item in news if item.outcome in LAPSED_OUTCOMES]
+    lapsed = [item for item in lapsing if item.term_id not in proposed]
+    to_decide = [item for item in lapsing if item.term_id in proposed]
     pending = [item for item in verified if item.outcome is membership_rules.Verification.MET]
-    if renewed or pending or lapsed:
+    if renewed or pending or lapsing:
         payload = with_overdue(
             renewals_blocks.verification_report_message(
-                today, renewed, pending, lapsed, renew_by, reached=reached
+                today, renewed, pending, lapsed, renew_by, to_decide, reached=reached
             ),
             late,
         )

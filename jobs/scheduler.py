@@ -25,6 +25,7 @@ from bot.store.models import OutboxMessage, OutboxStatus
 from jobs import (
     access,
     access_changes,
+    activity,
     announce,
     digest,
     invitations,
@@ -88,7 +89,8 @@ JOBS: dict[str, Job] = {
         ),
         Job(
             "reminders",
-            "DM ambassadors behind pace (once per period, not when snoozed)",
+            "DM ambassadors behind pace (once per period, not when snoozed) or long inactive (once per "
+            "stretch); nobody on a pause",
             reminders.run,
             lambda s: s.reminders_schedule,
         ),
@@ -134,6 +136,13 @@ JOBS: dict[str, Job] = {
             "make the access changes that roster changes queued, once each",
             access_changes.run,
             lambda s: f"every {s.sender_interval_seconds} s",
+        ),
+        Job(
+            "activity",
+            "between renewals: pauses ending within a week, members long inactive listed and proposed "
+            "for emeritus, in a report to REVIEW_CHANNEL",
+            activity.run,
+            lambda s: s.activity_schedule,
         ),
         Job(
             "talk-followups",

@@ -16,12 +16,20 @@ ADMIN_SUBCOMMANDS: list[tuple[str, str]] = [
         "admin extend @someone DAYS",
         f"let their current term run DAYS (0-{membership_rules.MAX_EXTENSION_DAYS}) past its normal end; replaces an earlier extension",
     ),
-    ("admin emeritus @someone REASON", "move someone to emeritus now, with a reason they will read"),
+    (
+        "admin emeritus @someone [term-ended|stepped-down|inactive|staff|other] NOTE",
+        "move someone to emeritus now, with why (default: other) and a note they will read",
+    ),
     ("admin reinstate @someone", "bring an emeritus member back with a new term from today"),
     (
         "admin term @someone start YYYY-MM-DD",
         "set the day they joined: their current term becomes the yearly one from it, earlier years recorded",
     ),
+    (
+        "admin pause @someone until YYYY-MM-DD [reason]",
+        "pause someone's membership (they are told; at most PAUSE_MAX_DAYS)",
+    ),
+    ("admin resume @someone", "end someone's pause today"),
     ("admin benefits", "the benefits catalogue and requests waiting; `admin benefits help` for changes"),
 ]
 ADMIN_REFUSED = ":no_entry: The admin commands are for TSC members only. Nothing was changed."

@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, tzinfo
 from typing import Any
 
 from bot.blocks import general as general_blocks
 from bot.blocks import ids, kit
 from bot.blocks import impact as impact_blocks
+from bot.blocks.emeritus import emeritus_line
 from bot.rules import impact as impact_rules
 from bot.rules import membership as membership_rules
 from bot.rules import parsing
@@ -138,8 +139,22 @@ def status_message(
     return kit.message(text, [kit.section(text)])
 
 
-def ambassador_list_message(rows: Sequence[Any], required: int) -> dict[str, Any]:
-    if not rows:
+def ambassador_list_message(
+    rows: Sequence[Any],
+    required: int,
+    emeritus: Sequence[Any] = (),
+    emeritus_total: int = 0,
+    zone: tzinfo = UTC,
+) -> dict[str, Any]:
+    """`/ambassador list`: the current ambassadors (and who is on a pause), then the latest emeritus
+    members with since when and why."""
+    emeritus_lines = [
+        f"• *{kit.escape(row.name)}*"
+        + (f" ({kit.mention(row.slack_user_id)})" if row.slack_user_id else "")
+        + f" — {emeritus_line(row.since, row.reason, row.note, zone)}"
+        for row in emeritus
+    ]
+    if not rows and not emeritus_lines:
         text = "There are no current ambassadors yet."
         return kit.message(text, [kit.section(text)])
     header_text = f"*Current ambassadors* ({len(rows)})"
@@ -153,10 +168,14 @@ def ambassador_list_message(rows: Sequence[Any], required: int) -> dict[str, Any
         )
         if row.slack_user_id:
             who = f"*{kit.escape(row.name)}* ({who})"
+        paused = getattr(row, "paused_until", None)
         lines.append(
             f"• {who}{' — ' + kit.escape(role) if role else ''} · {kit.tally(row.counted, required, ' this term')}"
+            + (f" · :pause_button: paused until {paused.isoformat()}" if paused else "")
         )
     blocks: list[kit.Block] = [kit.section(header_text)]
+    # The emeritus section keeps its room at the end: the header, its lines, and a pointer.
+    room = kit.MAX_MESSAGE_BLOCKS - (3 if emeritus_lines else 0)
     chunk: list[str] = []
     size = 0
     shown = 0
@@ -164,7 +183,7 @@ def ambassador_list_message(rows: Sequence[Any], required: int) -> dict[str, Any
         if size + len(line) + 1 > kit.MAX_SECTION_TEXT:
             blocks.append(kit.section("\n".join(chunk)))
             chunk, size = [], 0
-            if len(blocks) >= kit.MAX_MESSAGE_BLOCKS - 2:
+            if len(blocks) >= room - 2:
                 break
         chunk.append(line)
         size += len(line) + 1
@@ -173,7 +192,20 @@ def ambassador_list_message(rows: Sequence[Any], required: int) -> dict[str, Any
         blocks.append(kit.section("\n".join(chunk)))
     if more := kit.and_more(shown, len(lines), "`ambassador-bot export` lists everyone."):
         blocks.append(more)
-    return kit.message(header_text + "\n" + "\n".join(lines[:shown]), blocks)
+    text = header_text + "\n" + "\n".join(lines[:shown])
+    if emeritus_lines:
+        heading = f"*Emeritus* ({emeritus_total}, the most recent first)"
+        listed = [heading]
+        for line in emeritus_lines:  # whole lines only: a cut mention or link would break the mrkdwn
+            if len("\n".join([*listed, line])) > kit.MAX_SECTION_TEXT:
+                break
+            listed.append(line)
+        blocks.append(kit.section("\n".join(listed), block_id="emeritus"))
+        pointer = "`ambassador-bot export --emeritus` lists them all."
+        if more := kit.and_more(len(listed) - 1, emeritus_total, pointer):
+            blocks.append(more)
+        text += "\n" + heading
+    return kit.message(text, blocks)
 
 
 @dataclass(frozen=True)

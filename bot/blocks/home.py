@@ -7,9 +7,12 @@ from typing import Any
 
 from bot.blocks import benefits as benefits_blocks
 from bot.blocks import contributions as contributions_blocks
+from bot.blocks import emeritus as leaving_blocks
 from bot.blocks import general as general_blocks
 from bot.blocks import ids, kit
 from bot.blocks import impact as impact_blocks
+from bot.blocks import pauses as pause_blocks
+from bot.blocks import proposals as proposals_blocks
 from bot.blocks import reminders as reminders_blocks
 from bot.rules import membership as membership_rules
 from bot.services import home
@@ -17,6 +20,7 @@ from bot.services import home
 HISTORY_POINTER = f"`{ids.COMMAND} history` lists them all."
 PENDING_POINTER = f"`{ids.COMMAND} admin pending` lists them all."
 AT_RISK_POINTER = f"`{ids.COMMAND} list` shows every ambassador's progress."
+PROPOSALS_POINTER = "The review channel lists them all."
 
 
 def _local_date(moment: datetime | None, zone: tzinfo) -> str:
@@ -119,7 +123,10 @@ def ambassador_blocks(personal: home.PersonalHome, now: datetime, zone: tzinfo) 
     elif personal.can_renew:
         notes.append(":tada: You met the requirement: you can renew for another year.")
         buttons.append(kit.button("Renew", ids.RENEW, str(term.id), style="primary"))
-    if personal.snoozed(now):
+    if personal.pause is not None:
+        notes.append(pause_blocks.paused_line(personal.pause))
+        buttons.append(kit.button("Back now: end the pause", ids.PAUSE_RESUME))
+    elif personal.snoozed(now):
         assert personal.snoozed_until is not None
         notes.append(
             f":zzz: Progress reminders snoozed until {_local_date(personal.snoozed_until, zone)} "
@@ -135,6 +142,8 @@ def ambassador_blocks(personal: home.PersonalHome, now: datetime, zone: tzinfo) 
             )
         )
     buttons.append(benefits_blocks.request_button())
+    if personal.pause is None:
+        buttons.append(kit.button("Pause membership", ids.PAUSE_OPEN))
     blocks: list[kit.Block] = [kit.header("Your ambassador term"), kit.section(status, block_id="progress")]
     if notes:
         blocks.append(kit.context("\n".join(notes)))
@@ -166,10 +175,14 @@ def emeritus_blocks(personal: home.PersonalHome, required: int, zone: tzinfo) ->
         f"• {term.start.isoformat()} → {term.end.isoformat()} ({contributions_blocks.TERM_STATUS_TEXT.get(term.status, term.status)})"
         for term in personal.terms[-10:]
     ]
+    since = leaving_blocks.emeritus_line(
+        personal.status_changed_at, personal.emeritus_reason, personal.status_reason, zone
+    )
     blocks: list[kit.Block] = [
         kit.header("Thank you for being an ambassador"),
         kit.section(
-            "You are an emeritus ambassador. Your terms:\n" + ("\n".join(terms) or "• none recorded"),
+            f"You are an emeritus ambassador. {since}\nYour terms:\n"
+            + ("\n".join(terms) or "• none recorded"),
             block_id="terms",
         ),
     ]
@@ -185,15 +198,18 @@ def emeritus_blocks(personal: home.PersonalHome, required: int, zone: tzinfo) ->
         )
         if more := kit.and_more(len(personal.contributions), total, HISTORY_POINTER):
             blocks.append(more)
-    blocks += [
-        kit.divider(),
-        kit.header("Coming back"),
+    blocks += [kit.divider(), kit.header("Coming back")]
+    if personal.open_application is not None:
+        return blocks + apply_blocks(required, personal.application, zone)
+    blocks.append(
         kit.section(
-            f"Make {required} contributions within twelve months and apply again, or ask a TSC member "
-            "to reinstate you."
-        ),
-        *apply_blocks(required, personal.application, zone),
-    ]
+            f"With {required} contributions in the last twelve months, rejoin: the application form opens "
+            "filled in from your record, and the TSC sees your earlier terms. A TSC member can also "
+            "reinstate you.",
+            block_id="rejoin",
+            accessory=kit.button("Rejoin", ids.REJOIN_OPEN, style="primary"),
+        )
+    )
     return blocks
 
 
@@ -269,8 +285,21 @@ def at_risk_line(ambassador: home.AtRiskAmbassador) -> str:
     return f"• {who} — {current.counted} of {current.required} · {why} · ends {current.term.end.isoformat()} ({days})"
 
 
+def proposal_rows(tsc: home.TscHome) -> list[kit.Block]:
+    """Emeritus proposals waiting for a decision (their buttons work as in the review channel)."""
+    if not tsc.proposals:
+        return []
+    blocks: list[kit.Block] = [kit.header(f"TSC · Proposed for emeritus ({tsc.proposals_total})")]
+    for item in tsc.proposals:
+        blocks += proposals_blocks.proposal_blocks(item)
+    if more := kit.and_more(len(tsc.proposals), tsc.proposals_total, PROPOSALS_POINTER):
+        blocks.append(more)
+    return blocks
+
+
 def tsc_blocks(tsc: home.TscHome, required: int, today: date, zone: tzinfo) -> list[kit.Block]:
-    blocks: list[kit.Block] = [kit.divider(), kit.header(f"TSC · Applications waiting ({tsc.pending_total})")]
+    blocks: list[kit.Block] = [kit.divider(), *proposal_rows(tsc)]
+    blocks.append(kit.header(f"TSC · Applications waiting ({tsc.pending_total})"))
     if not tsc.pending:
         blocks.append(kit.context("No applications are waiting for a decision."))
     for application in tsc.pending:

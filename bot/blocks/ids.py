@@ -39,6 +39,21 @@ BENEFIT_FULFIL_MODAL = "benefit_fulfil_submit"
 BENEFIT_CANCEL = "benefit_cancel"
 BENEFIT_SHIPPING = "benefit_shipping"
 
+# Pauses
+PAUSE_OPEN = "membership_pause_open"
+PAUSE_MODAL = "membership_pause_submit"
+PAUSE_RESUME = "membership_pause_resume"
+
+# Leaving and coming back
+STEP_DOWN = "membership_step_down"
+REJOIN_OPEN = "membership_rejoin_open"
+
+# Emeritus proposals the TSC decides
+PROPOSAL_EMERITUS = "proposal_emeritus"
+PROPOSAL_KEEP = "proposal_keep"
+PROPOSAL_MORE_DAYS = "proposal_more_days"
+PROPOSAL_CONFIRM_ALL = "proposal_confirm_all"
+
 # Impact: logging from a message, the log form's type and link, and how an upcoming talk went
 LOG_SHORTCUT = "contribution_log_from_message"
 TALK_OUTCOME_OPEN = "talk_outcome_open"

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from bot.blocks import emeritus as emeritus_blocks
 from bot.blocks import general as general_blocks
 from bot.blocks import github as github_blocks
 from bot.blocks import ids, kit
@@ -86,14 +87,23 @@ def apply_loading_modal() -> dict[str, Any]:
 
 
 def apply_modal(
-    prefill: Any, required: int, nominated_by: str | None, private_metadata: str = ""
+    prefill: Any, required: int, nominated_by: str | None, private_metadata: str = "", history: Any = None
 ) -> dict[str, Any]:
-    """The application form; `prefill` has one attribute per field (an applications.ApplicationForm)."""
+    """The application form; `prefill` has one attribute per field (an applications.ApplicationForm).
+
+    `history` (a returning ambassador's) changes the welcome: the form is filled in from their record.
+    """
     intro = (
         f"Ambassadors make at least *{required} contributions a year* (articles, talks, videos, podcasts, "
         f"workshops, initiatives…). Tell the TSC about yourself and what you have done; {required} in the "
         "last twelve months meets the requirement. Your profile is what the website will show."
     )
+    if history is not None:
+        intro = (
+            ":wave: *Welcome back!* This form is filled in from your record: check it, add what you have done "
+            f"lately ({required} contributions in the last twelve months meet the requirement) and say why "
+            "you want to return. The TSC sees that you are a returning ambassador, with your earlier terms."
+        )
     if nominated_by:
         intro = f"{kit.mention(nominated_by)} nominated you. " + intro
     fields: list[kit.Block] = [kit.section(intro)]
@@ -244,6 +254,8 @@ def review_message(view: Any) -> dict[str, Any]:
         kit.header(f"Ambassador application: {view.name}"),
         kit.section(_profile_line(view), block_id="profile"),
     ]
+    if view.history is not None:
+        blocks.append(kit.section(emeritus_blocks.history_lines(view.history), block_id="returning"))
     if view.bio:
         blocks.append(kit.section(f"*Bio*\n{kit.escape(kit.truncate(view.bio, 1500))}", block_id="bio"))
     if view.motivation:
@@ -272,7 +284,8 @@ def review_message(view: Any) -> dict[str, Any]:
                 block_id="review",
             )
         )
-        text = f"Ambassador application from {kit.escape(view.name)}: {'meets' if view.meets_requirement else 'below'} the requirement."
+        returning = " (returning ambassador)" if view.history is not None else ""
+        text = f"Ambassador application from {kit.escape(view.name)}{returning}: {'meets' if view.meets_requirement else 'below'} the requirement."
     else:
         blocks.append(kit.section(decision_text(view), block_id="decision"))
         text = f"Ambassador application from {kit.escape(view.name)}: {view.status}."
@@ -461,14 +474,6 @@ class MembershipMessages:
         text = (
             f":calendar: {kit.escape(name)}, the TSC changed the end of your ambassador term: it now ends on "
             f"*{term.end.isoformat()}* (it was {previous_end.isoformat()})."
-        )
-        return kit.message(text, [kit.section(text)])
-
-    def emeritus(self, name: str, reason: str) -> dict[str, Any]:
-        text = (
-            f":pray: {kit.escape(name)}, the TSC has moved you to *emeritus* ambassador. Their note:\n>{kit.escape(reason)}\n"
-            "Thank you for everything you gave the community; your contributions stay in the public history. "
-            f"Whenever you want to come back, `{ids.COMMAND} apply`."
         )
         return kit.message(text, [kit.section(text)])
 

@@ -52,13 +52,13 @@ def renewal_notice_message(
 def verification_message(
     outcome: str, current: membership_rules.Progress, term_id: int, next_term: Any | None, renew_by: date
 ) -> dict[str, Any]:
-    """The DM after the yearly verification: renewed, may still renew, or emeritus (kindly).
+    """The DM after the yearly verification: renewed, or may still renew (becoming emeritus is told by
+    the thank-you of `bot.blocks.emeritus`, whichever way someone leaves).
 
     `next_term` (RENEWED) has `start` and `end`; `renew_by` is the last day of the renewal grace.
     """
     end = current.term.end.isoformat()
     counted = kit.tally(current.counted, current.required)
-    thanks = "Thank you for what you gave the community — your contributions stay in the public history."
     if outcome == membership_rules.Verification.RENEWED:
         term = f" from {next_term.start.isoformat()} to {next_term.end.isoformat()}" if next_term else ""
         text = (
@@ -80,19 +80,6 @@ def verification_message(
                 kit.context(f"Or type `{ids.COMMAND} renew`."),
             ],
         )
-    elif outcome == membership_rules.Verification.NOT_RENEWED:
-        text = (
-            f":pray: Your ambassador term ended on {end}. You met the requirement ({counted}) but did not "
-            f"renew by {renew_by.isoformat()}, so you are now an *emeritus* ambassador. {thanks} "
-            "If you want to come back, a TSC member can reinstate you."
-        )
-    else:
-        made = f"{current.counted} contribution{'s' if current.counted != 1 else ''}"
-        text = (
-            f":pray: Your ambassador term ended on {end} with {made}, short of the "
-            f"{current.required} the program asks for, so you are now an *emeritus* ambassador. {thanks} "
-            f"Whenever you are ready, you can apply again with `{ids.COMMAND} apply`."
-        )
     return kit.message(text, [kit.section(text)])
 
 
@@ -111,10 +98,12 @@ def verification_report_message(
     pending: Sequence[Any],
     lapsed: Sequence[Any],
     renew_by: Any,
+    to_decide: Sequence[Any] = (),
     *,
     reached: Mapping[int, ImpactFigures] | None = None,
 ) -> dict[str, Any]:
-    """One message to the TSC per verification run: renewed, pending renewal and lapsed members.
+    """One message to the TSC per verification run: renewed, pending renewal and lapsed members, and
+    those proposed for emeritus (VERIFICATION_DECIDES=tsc; their buttons are in a message of their own).
 
     Each item has `term_id`, `name`, `slack_user_id`, `outcome`, `progress` and, renewed, `next_term`;
     `renew_by(item)` is the last day a pending member may still renew; `reached` says what each term's
@@ -127,7 +116,8 @@ def verification_report_message(
         return f" · {text}" if text else ""
 
     title = f"Term verification, {day.isoformat()}"
-    summary = f"{len(renewed)} renewed, {len(pending)} pending renewal, {len(lapsed)} lapsed (now emeritus)."
+    summary = f"{len(renewed)} renewed, {len(pending)} pending renewal, {len(lapsed)} lapsed (now emeritus)"
+    summary += f", {len(to_decide)} for the TSC to decide." if to_decide else "."
     sections: list[tuple[str, list[str]]] = [
         (
             "Renewed",
@@ -157,6 +147,19 @@ def verification_report_message(
                 )
                 + impact(item)
                 for item in lapsed
+            ],
+        ),
+        (
+            "Would lapse: the TSC decides (buttons below; they stay ambassadors until then)",
+            [
+                f"• {_person(item)} — {item.progress.counted}/{item.progress.required}"
+                + (
+                    " (met, but did not renew)"
+                    if item.outcome == membership_rules.Verification.NOT_RENEWED
+                    else ""
+                )
+                + impact(item)
+                for item in to_decide
             ],
         ),
     ]

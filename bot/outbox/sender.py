@@ -40,7 +40,9 @@ HISTORY_MARGIN = timedelta(minutes=10)
 HISTORY_PAGES = 10
 
 # Scheduled DMs wait for the member's local daytime; replies to something the member just did do not.
-LOCAL_DAYTIME_KINDS = frozenset({"reminder", "renewal", "verification", "talk_followup"})
+LOCAL_DAYTIME_KINDS = frozenset(
+    {"reminder", "renewal", "verification", "inactivity", "pause_return", "talk_followup"}
+)
 # Kinds posted by their own job as one batched message, never one by one by `deliver`.
 BATCHED_KINDS = frozenset({"announce"})
 

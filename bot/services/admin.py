@@ -1,4 +1,5 @@
-"""The TSC's direct changes to membership (`/ambassador admin ...`): add, link, extend, emeritus, reinstate.
+"""The TSC's direct changes to membership (`/ambassador admin ...`): add, link, extend, emeritus, reinstate
+(pausing someone is `bot.services.pauses`'s).
 
 Each is one transaction around a `bot.services.membership.terms` function, with the DM telling the member (and,
 for `add`, the announcement) queued in the outbox in that same transaction. Callers check that the
@@ -15,10 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.outbox.queue import enqueue, enqueue_message
+from bot.rules.emeritus import EmeritusReason
 from bot.services import access, invitations
 from bot.services.members import member_by_slack_id, record_audit
 from bot.services.membership import terms
 from bot.services.membership.common import Messages, Payload, announce_key
+from bot.services.membership.farewell import Farewell
 from bot.store.db import Database
 from bot.store.models import Application, ApplicationStatus, Member, MemberStatus, Term, TermStatus
 
@@ -214,28 +217,26 @@ def extend_member(
 
 
 def emeritus_member(
-    db: Database, slack_user_id: str, reason: str, *, now: datetime, actor: str, messages: Messages
+    db: Database,
+    slack_user_id: str,
+    reason: EmeritusReason,
+    note: str | None,
+    *,
+    today: date,
+    now: datetime,
+    actor: str,
+    farewell: Farewell,
 ) -> AdminChange:
-    """`terms.move_to_emeritus` with the TSC's reason, and a kind DM saying so when it changed."""
+    """`terms.move_to_emeritus` with the TSC's reason and note; the member's thank-you (and the TSC's
+    list of benefits not shipped) queued when it changed."""
     with db.transaction() as session:
         member = member_by_slack_id(session, slack_user_id)
         if member is None:
             return AdminChange(None)
-        change = terms.move_to_emeritus(session, member.id, reason, now=now, actor=actor)
-        keys = []
-        if change.changed:
-            closed = change.closed_term.id if change.closed_term else "none"
-            keys.append(
-                _queue_dm(
-                    session,
-                    f"emeritus:member:{member.id}:term:{closed}",
-                    "emeritus",
-                    change,
-                    messages.emeritus(change.name, reason),
-                    now,
-                )
-            )
-        return AdminChange(change, keys)
+        change = terms.move_to_emeritus(
+            session, member.id, note, now=now, actor=actor, reason=reason, today=today, farewell=farewell
+        )
+        return AdminChange(change, list(change.outbox_keys))
 
 
 def reinstate_member(

@@ -18,7 +18,9 @@ from bot.rules import membership as membership_rules
 from bot.rules.impact import Impact
 from bot.services.benefits.budget import BudgetSetting
 from bot.services.benefits.open_requests import OpenRequests, open_requests_in
-from bot.services.members import with_current_term_counts
+from bot.services.members import pause_running, with_current_term_counts
+from bot.services.membership.proposals import ProposalView, open_proposals
+from bot.services.pauses import PauseView, pause_view
 from bot.store.db import Database
 from bot.store.models import (
     Application,
@@ -26,6 +28,7 @@ from bot.store.models import (
     Contribution,
     Member,
     MemberStatus,
+    Pause,
     Term,
     TermStatus,
 )
@@ -36,6 +39,7 @@ CONTRIBUTIONS_SHOWN = 15
 EMERITUS_CONTRIBUTIONS_SHOWN = 5
 PENDING_SHOWN = 10
 AT_RISK_SHOWN = 20
+PROPOSALS_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,11 @@ class PersonalHome:
     earlier_contributions: int  # dated before the current term (the history beyond this term)
     application: ApplicationItem | None
     snoozed_until: datetime | None
+    pause: PauseView | None = None  # the pause running today
+    # An emeritus member: since when, why (a rules.emeritus.EmeritusReason) and the note.
+    status_changed_at: datetime | None = None
+    emeritus_reason: str | None = None
+    status_reason: str | None = None
     audience_this_term: int = 0  # the audiences of this term's counted contributions, added up
 
     @property
@@ -171,6 +180,8 @@ class TscHome:
     at_risk: list[AtRiskAmbassador]
     at_risk_total: int
     figures: ProgramFigures
+    proposals: list[ProposalView] = field(default_factory=list)  # emeritus proposals to decide
+    proposals_total: int = 0
 
 
 @dataclass(frozen=True)
@@ -200,16 +211,24 @@ def load_home(
     the same transaction, for someone not in `TSC_USER_IDS`.
     """
     with db.read_only() as session:
-        member = session.scalar(select(Member).where(Member.slack_user_id == slack_user_id))
+        # The member and the pause they are on, in one statement.
+        row = session.execute(
+            select(Member, Pause)
+            .outerjoin(Pause, and_(Pause.member_id == Member.id, pause_running(today)))
+            .where(Member.slack_user_id == slack_user_id)
+        ).first()
+        member, pause = (row[0], row[1]) if row else (None, None)
         if is_tsc is None:
             is_tsc = bool(member and member.is_tsc_member)
-        personal = _personal(session, member, today, required) if member else None
+        personal = _personal(session, member, pause, today, required) if member else None
         tsc = _tsc(session, today, required) if is_tsc else None
         benefits = open_requests_in(session, now, benefits_setting) if is_tsc and benefits_setting else None
     return Home(slack_user_id, today, now, required, personal, tsc, benefits)
 
 
-def _personal(session: Session, member: Member, today: date, required: int) -> PersonalHome:
+def _personal(
+    session: Session, member: Member, pause: Pause | None, today: date, required: int
+) -> PersonalHome:
     terms = [
         TermItem(term.id, term.start_on, term.end_on, term.status, term.renewal_requested_at is not None)
         for term in session.scalars(
@@ -278,17 +297,16 @@ def _personal(session: Session, member: Member, today: date, required: int) -> P
         earlier_contributions=int(earlier),
         application=application,
         snoozed_until=member.snoozed_until,
+        pause=pause_view(pause, member, current.end if current else None) if pause and current else None,
+        status_changed_at=member.status_changed_at,
+        emeritus_reason=member.emeritus_reason,
+        status_reason=member.status_reason,
         audience_this_term=int(audience or 0),
     )
 
 
 def _tsc(session: Session, today: date, required: int) -> TscHome:
-    pending_total = (
-        session.scalar(
-            select(func.count(Application.id)).where(Application.status == ApplicationStatus.PENDING)
-        )
-        or 0
-    )
+    # The first applications and how many there are, in one statement (a window count).
     pending_rows = session.execute(
         select(
             Application.id,
@@ -299,12 +317,14 @@ def _tsc(session: Session, today: date, required: int) -> TscHome:
             Member.title,
             Member.company,
             Member.country,
+            func.count().over().label("total"),
         )
         .join(Member, Member.id == Application.member_id)
         .where(Application.status == ApplicationStatus.PENDING)
         .order_by(Application.submitted_at, Application.id)
         .limit(PENDING_SHOWN)
     ).all()
+    pending_total = pending_rows[0].total if pending_rows else 0
     # The requirement is judged by the program's rule on the applicants' contribution dates in its
     # application window, fetched for all the listed applicants at once.
     window = membership_rules.application_window(today)
@@ -389,7 +409,10 @@ def _tsc(session: Session, today: date, required: int) -> TscHome:
         if in_month:
             this_month[canonical] += int(in_month)
 
+    proposals, proposals_total = open_proposals(session, PROPOSALS_SHOWN)
     return TscHome(
+        proposals=proposals,
+        proposals_total=proposals_total,
         pending=pending,
         pending_total=int(pending_total),
         at_risk=at_risk[:AT_RISK_SHOWN],

@@ -326,3 +326,14 @@ def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
         given = func.json_each(bindparam("keys", json.dumps(list(keys)))).table_valued("value")
         query = select(OutboxMessage.key).where(OutboxMessage.key.in_(select(given.c.value)))
     return set(session.scalars(query))
+
+
+def outbox_rows(session: Session, keys: Sequence[str]) -> list[OutboxMessage]:
+    """The outbox rows with these keys (those a service queued in the caller's transaction)."""
+    if not keys:
+        return []
+    return list(
+        session.scalars(
+            select(OutboxMessage).where(OutboxMessage.key.in_(list(keys))).order_by(OutboxMessage.id)
+        )
+    )

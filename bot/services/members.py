@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, and_, bindparam, func, insert, select
+from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from bot.rules import membership as membership_rules
 from bot.store.db import Database
-from bot.store.models import AuditEvent, Contribution, Member, MemberStatus, Term, TermStatus
+from bot.store.models import AuditEvent, Contribution, Member, MemberStatus, Pause, Term, TermStatus
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,17 @@ class AmbassadorRow:
     company: str | None
     term_end: date
     counted: int
+    paused_until: date | None = None  # on a pause, back on that day
+
+
+@dataclass(frozen=True)
+class EmeritusRow:
+    member_id: int
+    slack_user_id: str | None
+    name: str
+    since: datetime | None
+    reason: str | None  # a rules.emeritus.EmeritusReason
+    note: str | None
 
 
 def record_audit(
@@ -80,6 +91,11 @@ def insert_audit(
     session.connection().execute(
         INSERT_AUDIT, {"at": at, "actor": actor, "action": action, "member_id": member_id, "details": details}
     )
+
+
+def pause_running(today: date) -> ColumnElement[bool]:
+    """The SQL condition of a pause running on `today` (open, started, its return date still ahead)."""
+    return and_(Pause.closed_on.is_(None), Pause.start_on <= today, Pause.until_on > today)
 
 
 def member_by_slack_id(session: Session, slack_user_id: str) -> Member | None:
@@ -236,12 +252,38 @@ def with_current_term_counts(*columns: Any, today: date) -> Select[Any]:
 
 
 def list_ambassadors(db: Database, today: date) -> list[AmbassadorRow]:
-    """Current ambassadors, by name, with the contributions counted in their current term (one query)."""
-    query = with_current_term_counts(
-        Member.id, Member.slack_user_id, Member.name, Member.title, Member.company, Term.end_on, today=today
-    ).order_by(func.lower(Member.name))
+    """Current ambassadors, by name, with the contributions counted in their current term up to
+    `today`, and the return date of those on a pause on `today` (one query)."""
+    columns = [Member.id, Member.slack_user_id, Member.name, Member.title, Member.company, Term.end_on]
+    query = with_current_term_counts(*columns, Pause.until_on, today=today).outerjoin(
+        Pause, and_(Pause.member_id == Member.id, pause_running(today))
+    )
     with db.read_only() as session:
-        return [AmbassadorRow(*row) for row in session.execute(query)]
+        rows = session.execute(query.order_by(func.lower(Member.name))).all()
+    return [
+        AmbassadorRow(member_id, slack_user_id, name, title, company, end, counted, until)
+        for member_id, slack_user_id, name, title, company, end, until, counted in rows
+    ]
+
+
+def list_emeritus(db: Database, limit: int) -> tuple[list[EmeritusRow], int]:
+    """Emeritus members, the most recent first (at most `limit`), and how many there are."""
+    with db.read_only() as session:
+        total = session.scalar(select(func.count(Member.id)).where(Member.status == MemberStatus.EMERITUS))
+        rows = session.execute(
+            select(
+                Member.id,
+                Member.slack_user_id,
+                Member.name,
+                Member.status_changed_at,
+                Member.emeritus_reason,
+                Member.status_reason,
+            )
+            .where(Member.status == MemberStatus.EMERITUS)
+            .order_by(Member.status_changed_at.is_(None), Member.status_changed_at.desc(), Member.id)
+            .limit(limit)
+        ).all()
+    return [EmeritusRow(*row) for row in rows], int(total or 0)
 
 
 def cached_timezone(db: Database, slack_user_id: str, fresh_after: datetime) -> str | None:

@@ -16,7 +16,10 @@ from bot.slack.server import EVENTS_PATH
 
 DEFAULT_NAME = "Ambassador Bot"
 DESCRIPTION = "Runs the community's ambassador program: contributions, progress, applications and renewals."
-USAGE_HINT = "log | status | list | history | apply | nominate | renew | benefits | snooze | admin | help"
+USAGE_HINT = (
+    "log | status | list | history | apply | nominate | renew | benefits | snooze | pause | resume"
+    " | step-down | rejoin | admin | help"
+)
 
 # Every Web API method the bot's code calls (with the bot token), and the bot scopes it needs here.
 BOT_METHODS: dict[str, tuple[str, ...]] = {

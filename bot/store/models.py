@@ -103,6 +103,14 @@ class InvitationStatus(StrEnum):
     FAILED = "failed"  # a permanent GitHub error; reported to the review channel, not retried
 
 
+class ProposalStatus(StrEnum):
+    OPEN = "open"  # waiting for a TSC member
+    EMERITUS = "emeritus"  # moved to emeritus
+    KEPT = "kept"  # kept on (inactivity)
+    MORE_DAYS = "more_days"  # given more days (verification)
+    WITHDRAWN = "withdrawn"  # moot: the member renewed, left, or was moved some other way
+
+
 class AccessChangeStatus(StrEnum):
     PENDING = "pending"
     WORKING = "working"  # claimed by a runner; `claimed_until` bounds the claim
@@ -143,6 +151,8 @@ class Member(Base):
 
     status: Mapped[str] = mapped_column(String(16), default=MemberStatus.CANDIDATE, index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
+    # Why an emeritus member left (a rules.emeritus.EmeritusReason); `status_reason` is the note.
+    emeritus_reason: Mapped[str | None] = mapped_column(String(16))
     status_changed_at: Mapped[datetime | None]
 
     # IANA name from Slack's users.info, cached because that call is rate limited.
@@ -181,6 +191,8 @@ class Term(Base):
     status: Mapped[str] = mapped_column(String(16), default=TermStatus.ACTIVE)
     renewal_requested_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # Days the end was moved by pauses (PAUSE_EXTENDS_TERM), kept when the TSC sets an extension.
+    paused_days: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     member: Mapped[Member] = relationship(back_populates="terms")
@@ -447,3 +459,70 @@ class AccessRequest(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expanded_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class Pause(Base):
+    """A pause of a membership (`/ambassador pause until DATE`), from `start_on` to `until_on`, the first
+    day back. Open while `closed_on` is NULL: at most one per member, whatever two requests do at once.
+    Closed when the member comes back early, leaves, or when a finished pause is tidied up."""
+
+    __tablename__ = "pauses"
+    __table_args__ = (
+        Index(
+            "uq_pauses_one_open_per_member",
+            "member_id",
+            unique=True,
+            sqlite_where=text("closed_on IS NULL"),
+            postgresql_where=text("closed_on IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    term_id: Mapped[int | None] = mapped_column(ForeignKey("terms.id", ondelete="SET NULL"))
+    start_on: Mapped[date] = mapped_column(Date)
+    until_on: Mapped[date] = mapped_column(Date, index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    paused_by: Mapped[str] = mapped_column(String(64))
+    term_days: Mapped[int] = mapped_column(Integer, default=0)  # how far it moved the term's end
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InactivityNotice(Base):
+    """A step taken along one stretch of a member's inactivity (rules.inactivity.Step): each once."""
+
+    __tablename__ = "inactivity_notices"
+    __table_args__ = (UniqueConstraint("member_id", "stretch_start", "step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    stretch_start: Mapped[date] = mapped_column(Date)
+    step: Mapped[str] = mapped_column(String(16))
+    noticed_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EmeritusProposal(Base):
+    """A proposal to move a member to emeritus, which a TSC member decides exactly once.
+
+    Made by the yearly verification (`VERIFICATION_DECIDES=tsc`: the term ended short) or after a long
+    stretch of inactivity. `key` names it (`verification:term12:2026-11-23`, `inactivity:member7:2026-01-05`)
+    and is unique, so reruns and replicas propose once; `message_key` is the outbox key of the review
+    channel's message that lists it, redrawn after each decision.
+    """
+
+    __tablename__ = "emeritus_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    term_id: Mapped[int | None] = mapped_column(ForeignKey("terms.id", ondelete="SET NULL"))
+    cause: Mapped[str] = mapped_column(String(16))  # a rules.emeritus.ProposalCause
+    status: Mapped[str] = mapped_column(String(16), default=ProposalStatus.OPEN, index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    proposed_at: Mapped[datetime]
+    message_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None]

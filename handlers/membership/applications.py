@@ -55,7 +55,7 @@ def open_application_form(
         # a newcomer has no member record to cache it in.
         metadata = json.dumps({"channel_id": channel_id, "tz": zone.key})
         form = membership_blocks.apply_modal(
-            start.prefill, deps.settings.required_contributions, start.nominated_by, metadata
+            start.prefill, deps.settings.required_contributions, start.nominated_by, metadata, start.history
         )
     try:
         client.views_update(view_id=view["id"], hash=view.get("hash"), view=form)

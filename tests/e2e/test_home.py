@@ -251,7 +251,7 @@ def test_an_emeritus_sees_their_history_and_how_to_come_back(bot: Bot) -> None:
     assert "Thank you for being an ambassador" in text
     assert "2024-03-01 → 2025-02-28 (ended without the requirement)" in text
     assert "Old talk" in text
-    assert ids.APPLY_OPEN in text and ids.EDIT_CONTRIBUTION not in text
+    assert ids.REJOIN_OPEN in text and ids.EDIT_CONTRIBUTION not in text
 
 
 def test_the_tsc_home_has_applications_at_risk_ambassadors_and_figures(bot: Bot) -> None:

@@ -239,9 +239,14 @@ def test_serve_no_scheduler_leaves_the_jobs_to_another_process(
 
 
 def test_a_dry_run_shows_each_message_whole_with_its_recipient_and_a_block_kit_builder_link(
-    db: Database, fake_slack: FakeSlack, environment: dict[str, str], capsys: pytest.CaptureFixture[str]
+    db: Database,
+    fake_slack: FakeSlack,
+    environment: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     behind_pace(db)
+    monkeypatch.setenv("INACTIVITY_NUDGE_DAYS", "0")  # the pace reminder alone, as it reads
     # A long first line, which the summary used to cut at 160 characters.
     long_name = "Jane " + "Doe" * 60
     with db.transaction() as session:
@@ -274,9 +279,14 @@ def test_a_dry_run_shows_each_message_whole_with_its_recipient_and_a_block_kit_b
 
 
 def test_format_json_gives_each_message_as_its_block_kit_payload(
-    db: Database, fake_slack: FakeSlack, environment: dict[str, str], capsys: pytest.CaptureFixture[str]
+    db: Database,
+    fake_slack: FakeSlack,
+    environment: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     behind_pace(db)
+    monkeypatch.setenv("INACTIVITY_NUDGE_DAYS", "0")  # the pace reminder alone, as it reads
 
     assert (
         main(["jobs", "run", "reminders", "--now", "2026-11-24T10:00", "--dry-run", "--format", "json"]) == 0
@@ -375,7 +385,9 @@ def test_a_future_now_that_would_write_needs_yes_when_nobody_can_be_asked(
     fake_slack: FakeSlack,
     environment: dict[str, str],
     capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("VERIFICATION_DECIDES", "auto")  # the run itself moves the member to emeritus
     future = a_term_a_year_from_now_has_ended(db)
 
     assert main(["jobs", "run", "renewals", "--now", future]) == 2
@@ -393,8 +405,9 @@ def test_a_future_now_that_would_write_needs_yes_when_nobody_can_be_asked(
 
 
 def test_a_future_now_on_a_terminal_asks_first(
-    db: Database, fake_slack: FakeSlack, environment: dict[str, str]
+    db: Database, fake_slack: FakeSlack, environment: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("VERIFICATION_DECIDES", "auto")  # the run itself moves the member to emeritus
     future = a_term_a_year_from_now_has_ended(db)
     command = [
         str(Path(sys.executable).parent / "ambassador-bot"),

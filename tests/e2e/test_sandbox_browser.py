@@ -193,12 +193,28 @@ def test_the_whole_story_in_the_browser(page: Page, sandbox: Sandbox, tmp_path: 
     expect(page.locator("#home")).to_contain_text("1 of 4 contributions this term", timeout=WAIT_MS)
     screenshot(page, folder / "sandbox-home.png")
 
-    # Eight months on, the pace reminder arrives.
+    # Eight months on, the pace reminder arrives; with nothing logged since March, in the same message
+    # as the inactivity notice.
     go_to(page, "2026-11-16T10:00")
     open_app(page, "messages")
-    expect(messages.locator('[data-testid="message"]').last).to_contain_text(
-        "2 expected by now", timeout=WAIT_MS
+    reminder = messages.locator('[data-testid="message"]').last
+    expect(reminder).to_contain_text("2 expected by now", timeout=WAIT_MS)
+    expect(reminder).to_contain_text("since we last heard of your ambassador work")
+
+    # The yearly verification proposed the sample terms that ended short: the TSC decides with the
+    # proposals' buttons, and the list is redrawn in place.
+    act_as(page, TSC_USER)
+    open_channel(page, "ambassador-review")
+    more_days = 'button[data-action-id="proposal_more_days"]'
+    proposals = messages.locator('[data-testid="message"]', has=page.locator(more_days)).last
+    expect(proposals.locator('button[data-action-id="proposal_emeritus"]').first).to_be_visible(
+        timeout=WAIT_MS
     )
+    before = proposals.locator(more_days).count()
+    proposals.locator(more_days).first.click()
+    expect(proposals).to_contain_text("more days by", timeout=WAIT_MS)
+    expect(proposals.locator(more_days)).to_have_count(before - 1)
+    act_as(page, NEWCOMER)
 
     # A benefit is requested, and approved by the TSC.
     open_app(page, "home")

@@ -19,6 +19,8 @@ from tests.helpers.factories import add_contribution, enrol
 from tests.helpers.jobs import at, buttons, dm_texts, job_context, outbox
 
 NOW = at("2026-11-24T10:00:00+00:00")  # 11:00 in Madrid, the member's Slack time zone
+# Pace reminders alone; the inactivity notices, and how the two meet, are in test_inactivity.py.
+PACE_ONLY = {"inactivity_nudge_days": 0, "inactivity_report_days": 0, "inactivity_propose_days": 0}
 
 
 def behind_and_on_pace(db: Database) -> tuple[int, int]:
@@ -34,7 +36,7 @@ def behind_and_on_pace(db: Database) -> tuple[int, int]:
 
 def test_reminds_only_the_ambassador_behind_pace(db: Database, fake_slack: FakeSlack) -> None:
     behind_and_on_pace(db)
-    ctx = job_context(db, fake_slack)
+    ctx = job_context(db, fake_slack, **PACE_ONLY)
 
     result = run_job(ctx, "reminders", NOW)
     report = deliver(db, ctx.client, NOW, settings=ctx.settings)
@@ -54,7 +56,7 @@ def test_a_job_run_twice_or_again_later_in_the_month_sends_one_reminder(
     db: Database, fake_slack: FakeSlack
 ) -> None:
     behind_and_on_pace(db)
-    ctx = job_context(db, fake_slack)
+    ctx = job_context(db, fake_slack, **PACE_ONLY)
 
     first = run_job(ctx, "reminders", NOW)
     second = run_job(ctx, "reminders", NOW)
@@ -74,8 +76,8 @@ def test_a_job_run_twice_or_again_later_in_the_month_sends_one_reminder(
 def test_never_in_the_first_weeks_of_a_term(db: Database, fake_slack: FakeSlack) -> None:
     # 12 a year: 40 days in, one is expected by now and the member has none.
     enrol(db, MEMBER, date(2026, 10, 15))
-    strict = job_context(db, fake_slack, required_contributions=12, reminder_grace_days=60)
-    lenient = job_context(db, fake_slack, required_contributions=12, reminder_grace_days=30)
+    strict = job_context(db, fake_slack, **PACE_ONLY, required_contributions=12, reminder_grace_days=60)
+    lenient = job_context(db, fake_slack, **PACE_ONLY, required_contributions=12, reminder_grace_days=30)
 
     assert run_job(strict, "reminders", NOW).planned == []
     assert [p.key for p in run_job(lenient, "reminders", NOW).planned] == ["reminder:U0MEMBER:2026-11"]
@@ -83,11 +85,11 @@ def test_never_in_the_first_weeks_of_a_term(db: Database, fake_slack: FakeSlack)
 
 def test_not_in_the_last_days_when_the_renewal_notices_speak(db: Database, fake_slack: FakeSlack) -> None:
     enrol(db, MEMBER, date(2025, 12, 15))  # ends 2026-12-14: 20 days left, nothing logged
-    ctx = job_context(db, fake_slack)
+    ctx = job_context(db, fake_slack, **PACE_ONLY)
 
     assert run_job(ctx, "reminders", NOW).planned == []
     # Behind pace all the same: with the last notice at 7 days, 20 days left still gets a reminder.
-    last_notice_at_7 = job_context(db, fake_slack, renewal_notice_days=[7])
+    last_notice_at_7 = job_context(db, fake_slack, **PACE_ONLY, renewal_notice_days=[7])
     assert [p.key for p in run_job(last_notice_at_7, "reminders", NOW).planned] == [
         "reminder:U0MEMBER:2026-11"
     ]
@@ -96,7 +98,7 @@ def test_not_in_the_last_days_when_the_renewal_notices_speak(db: Database, fake_
 def test_a_snooze_pauses_reminders_until_it_ends(bot: Bot) -> None:
     behind_and_on_pace(bot.db)
     bot.clock.set("2026-11-24T10:00:00")
-    ctx = job_context(bot.db, bot.fake)
+    ctx = job_context(bot.db, bot.fake, **PACE_ONLY)
 
     reply = bot.slack.command("snooze 2w", MEMBER).json["text"]
 
@@ -111,7 +113,7 @@ def test_snooze_off_resumes_them(bot: Bot) -> None:
     behind_and_on_pace(bot.db)
     bot.clock.set("2026-11-24T10:00:00")
     bot.slack.command("snooze 3m", MEMBER)
-    ctx = job_context(bot.db, bot.fake)
+    ctx = job_context(bot.db, bot.fake, **PACE_ONLY)
 
     reply = bot.slack.command("snooze off", MEMBER).json["text"]
 
@@ -134,7 +136,7 @@ def test_snooze_refusals_say_what_to_type(bot: Bot) -> None:
 def test_the_snooze_button_in_the_reminder_dm(bot: Bot) -> None:
     behind_and_on_pace(bot.db)
     bot.clock.set("2026-11-24T10:00:00")
-    ctx = job_context(bot.db, bot.fake)
+    ctx = job_context(bot.db, bot.fake, **PACE_ONLY)
     run_job(ctx, "reminders", NOW)
     deliver(bot.db, ctx.client, NOW, settings=ctx.settings)
     (reminder,) = bot.fake.messages_in("D0MEMBER")
@@ -184,7 +186,7 @@ def test_the_resume_button_from_the_app_home(bot: Bot) -> None:
 
 def test_reminders_wait_for_the_members_local_morning(db: Database, fake_slack: FakeSlack) -> None:
     behind_and_on_pace(db)
-    ctx = job_context(db, fake_slack, local_send_hours=(9, 18))
+    ctx = job_context(db, fake_slack, **PACE_ONLY, local_send_hours=(9, 18))
     night = at("2026-11-24T03:00:00+00:00")  # 04:00 in Madrid
 
     run_job(ctx, "reminders", night)
@@ -200,7 +202,7 @@ def test_reminders_wait_for_the_members_local_morning(db: Database, fake_slack: 
 
 def test_reminders_every_n_days_use_term_periods(db: Database, fake_slack: FakeSlack) -> None:
     behind_and_on_pace(db)
-    ctx = job_context(db, fake_slack, reminder_interval_days=14)
+    ctx = job_context(db, fake_slack, **PACE_ONLY, reminder_interval_days=14)
 
     first = run_job(ctx, "reminders", NOW)
     assert first.enqueued == ["reminder:U0MEMBER:term1-p19"]  # day 267 of the term
@@ -211,7 +213,7 @@ def test_reminders_every_n_days_use_term_periods(db: Database, fake_slack: FakeS
 
 def test_a_dry_run_shows_who_would_get_what_and_writes_nothing(db: Database, fake_slack: FakeSlack) -> None:
     behind_and_on_pace(db)
-    ctx = job_context(db, fake_slack)
+    ctx = job_context(db, fake_slack, **PACE_ONLY)
 
     result = reminders.run(ctx, NOW, dry_run=True)
 
@@ -254,7 +256,7 @@ def test_a_dry_run_right_after_an_import_says_why_nobody_is_due_and_when_someone
     for number in range(8):
         enrol(db, f"U0AMB{number}", date(2026, 3, 1), name=f"Ambassador {number}", github=f"amb{number}")
     enrol(db, None, date(2026, 3, 1), name="Not Linked", github="notlinked")
-    ctx = job_context(db, fake_slack)
+    ctx = job_context(db, fake_slack, **PACE_ONLY)
 
     result = run_job(ctx, "reminders", at("2026-03-01T09:00:00+00:00"), dry_run=True)
 
@@ -280,7 +282,7 @@ def test_the_reasons_name_each_kind_of_ambassador_not_due(db: Database, fake_sla
         member.snoozed_until = NOW + timedelta(days=10)
     enrol(db, "U0ENDING", date(2025, 12, 20), name="Erin Ending", github="erin")
 
-    result = run_job(job_context(db, fake_slack), "reminders", NOW, dry_run=True)
+    result = run_job(job_context(db, fake_slack, **PACE_ONLY), "reminders", NOW, dry_run=True)
 
     assert [item.key for item in result.planned] == ["reminder:U0MEMBER:2026-11"]
     assert result.reasons == [

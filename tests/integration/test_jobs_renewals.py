@@ -15,6 +15,9 @@ from tests.helpers.factories import add_contribution, enrol
 from tests.helpers.jobs import at, buttons, dm_texts, job_context, outbox
 
 NOW = at("2026-11-24T10:00:00+00:00")
+# These tests are about the verification deciding on its own; with the TSC deciding, see
+# test_verification_decides.py.
+AUTO = {"verification_decides": "auto"}
 END_IN_30_DAYS = date(2026, 12, 24)
 
 
@@ -29,7 +32,7 @@ def ambassador(
 
 
 def notices(db: Database, fake: FakeSlack, when: datetime, **settings: object) -> list[str]:
-    ctx = job_context(db, fake, **settings)
+    ctx = job_context(db, fake, **{**AUTO, **settings})
     result = run_job(ctx, "renewals", when)
     deliver(db, ctx.client, when, settings=ctx.settings)
     return [item.key for item in result.planned if item.kind == "renewal" and not item.existing]
@@ -149,7 +152,7 @@ def three_terms_ending_yesterday(db: Database, fake: FakeSlack) -> tuple[int, in
 
 def test_verification_the_day_after_the_last_day(db: Database, fake_slack: FakeSlack) -> None:
     renewing, lapsing, undecided = three_terms_ending_yesterday(db, fake_slack)
-    ctx = job_context(db, fake_slack)
+    ctx = job_context(db, fake_slack, **AUTO)
 
     on_the_last_day = run_job(ctx, "renewals", NOW - timedelta(days=1))
     assert on_the_last_day.planned == [] and status_of(db, lapsing) == "active"
@@ -159,9 +162,9 @@ def test_verification_the_day_after_the_last_day(db: Database, fake_slack: FakeS
 
     report_key = next(key for key in result.enqueued if key.startswith("verification-report:2026-11-24:"))
     assert sorted(result.enqueued) == [
+        "emeritus:member:2:term:2",  # the thank-you of `become_emeritus`
         report_key,
         "verification:term1:renewed",
-        "verification:term2:lapsed",
         "verification:term3:met",
     ]
     assert term_of(db, renewing) == [
@@ -177,8 +180,8 @@ def test_verification_the_day_after_the_last_day(db: Database, fake_slack: FakeS
     assert (
         "with 1 contribution, short of the 4 the program asks for" in lapsed
         and "*emeritus* ambassador" in lapsed
-        and "apply" in lapsed
     )
+    assert "`/ambassador rejoin`" in lapsed
     (met,) = dm_texts(fake_slack, "U0MET")
     assert "renew by *2026-12-23*" in met
     met_post = next(c for c in fake_slack.calls_to("chat.postMessage") if c["channel"] == "U0MET")
@@ -202,7 +205,7 @@ def test_met_without_renewing_becomes_emeritus_after_the_grace_period(
     db: Database, fake_slack: FakeSlack
 ) -> None:
     _, _, undecided = three_terms_ending_yesterday(db, fake_slack)
-    ctx = job_context(db, fake_slack)
+    ctx = job_context(db, fake_slack, **AUTO)
     run_job(ctx, "renewals", NOW)
     deliver(db, ctx.client, NOW, settings=ctx.settings)
 
@@ -211,7 +214,7 @@ def test_met_without_renewing_becomes_emeritus_after_the_grace_period(
     result = run_job(ctx, "renewals", late)
     deliver(db, ctx.client, late, settings=ctx.settings)
 
-    assert "verification:term3:not_renewed" in result.enqueued
+    assert "emeritus:member:3:term:3" in result.enqueued
     assert status_of(db, undecided) == "emeritus"
     assert "did not renew by 2026-12-23" in dm_texts(fake_slack, "U0MET")[-1]
     report = fake_slack.messages_in("C0REVIEW")[-1]
@@ -221,7 +224,7 @@ def test_met_without_renewing_becomes_emeritus_after_the_grace_period(
 
 def test_a_dry_run_of_the_verification_changes_nothing(db: Database, fake_slack: FakeSlack) -> None:
     renewing, lapsing, _ = three_terms_ending_yesterday(db, fake_slack)
-    ctx = job_context(db, fake_slack)
+    ctx = job_context(db, fake_slack, **AUTO)
 
     result = run_job(ctx, "renewals", NOW, dry_run=True)
 
@@ -230,6 +233,7 @@ def test_a_dry_run_of_the_verification_changes_nothing(db: Database, fake_slack:
         "term 2 (Olek Other): lapsed",
         "term 3 (Mel Met): met",
     ]
+    # Renewed, met, and the lapsed member's thank-you (rolled back with the rest).
     assert len([p for p in result.planned if p.kind == "verification"]) == 3
     assert status_of(db, lapsing) == "active" and len(term_of(db, renewing)) == 1
     assert outbox(db) == [] and fake_slack.calls == []
@@ -237,7 +241,7 @@ def test_a_dry_run_of_the_verification_changes_nothing(db: Database, fake_slack:
 
 def test_the_renew_button_in_the_notice_then_the_verification_renews(bot: Bot) -> None:
     member = ambassador(bot.db, MEMBER, 4)  # ends 2026-12-24
-    ctx = job_context(bot.db, bot.fake)
+    ctx = job_context(bot.db, bot.fake, **AUTO)
     notices(bot.db, bot.fake, NOW)
     (notice,) = bot.fake.messages_in("D0MEMBER")
     bot.clock.set("2026-11-24T10:05:00")
@@ -266,7 +270,7 @@ def test_the_verification_tells_after_change_who_it_changed_once_committed(
     renewing, lapsing, _ = three_terms_ending_yesterday(db, fake_slack)
     seen: list[tuple[str, str]] = []
     by_slack_id = {MEMBER: renewing, OTHER: lapsing}
-    ctx = job_context(db, fake_slack)
+    ctx = job_context(db, fake_slack, **AUTO)
     # Read from a fresh transaction: the change must be committed when the callback runs.
     ctx.after_change = lambda user_id: seen.append((user_id, status_of(db, by_slack_id[user_id])))
 
@@ -292,21 +296,21 @@ def test_a_failing_after_change_does_not_undo_or_stop_the_verification(
         told.append(user_id)
         raise RuntimeError("views.publish failed")
 
-    ctx = job_context(db, fake_slack)
+    ctx = job_context(db, fake_slack, **AUTO)
     ctx.after_change = refresh
 
     result = run_job(ctx, "renewals", NOW)
 
     assert told == [MEMBER, OTHER]
     assert status_of(db, lapsing) == "emeritus"
-    assert "verification:term2:lapsed" in result.enqueued
+    assert "emeritus:member:2:term:2" in result.enqueued
 
 
 def test_wired_to_deps_changed_the_verification_refreshes_the_app_home(bot: Bot) -> None:
     # What `serve` does: the jobs' after_change calls the app's change listeners (the Home refresh).
     lapsing = ambassador(bot.db, MEMBER, 1, end=ENDED_YESTERDAY)
     bot.clock.set("2026-11-24T10:00:00")
-    ctx = job_context(bot.db, bot.fake)
+    ctx = job_context(bot.db, bot.fake, **AUTO)
     ctx.after_change = lambda user_id: bot.deps.changed(ctx.client, user_id)
 
     run_job(ctx, "renewals", NOW)

@@ -79,11 +79,14 @@ def test_the_jobs_take_as_many_statements_for_many_ambassadors_as_for_a_few(
     add_ambassadors(db, 6)
     many = statements_of_each_job(ctx)
 
-    # Four times the messages (renewals: the notices, a DM to each member who may still renew and
-    # one report; the digest is one post however long the month was)...
-    assert {name: figures[2] for name, figures in few.items()} == {"reminders": 2, "renewals": 5, "digest": 1}
+    # Four times the messages (reminders: the pace reminders, with the inactivity notice inside for
+    # those behind, and alone for those who met the requirement long ago; renewals: the notices, a DM
+    # to each member who may still renew and one report; the digest is one post however long the
+    # month was)...
+    assert {name: figures[2] for name, figures in few.items()} == {"reminders": 4, "renewals": 5, "digest": 1}
+    # (The inactivity notices of the first few were taken: once per stretch, even with the outbox emptied.)
     assert {name: figures[2] for name, figures in many.items()} == {
-        "reminders": 8,
+        "reminders": 14,
         "renewals": 17,
         "digest": 1,
     }
@@ -91,13 +94,14 @@ def test_the_jobs_take_as_many_statements_for_many_ambassadors_as_for_a_few(
     assert {name: figures[:2] for name, figures in many.items()} == {
         name: figures[:2] for name, figures in few.items()
     }
-    # reminders: who is due, how many have no Slack account, which keys exist, one insert, and one
-    # update replacing reminders still waiting (a rerun queues nothing, so it replaces nothing);
+    # reminders: who is paused, every ambassador's stretch of inactivity and the steps taken, who is
+    # due, which reminders this period has had, who has no Slack account, which keys exist, one insert,
+    # the steps taken now, and one update replacing reminders still waiting (none on a rerun);
     # renewals: that for the verification and for the notices, the report's check and what the
     # verified terms reached, and the benefits step (approved requests waiting to be fulfilled,
     # shipping details due for erasure); digest: last month's contributions, the key, the insert.
     assert {name: figures[:2] for name, figures in many.items()} == {
-        "reminders": (5, 3),
+        "reminders": (10, 6),
         "renewals": (10, 7),
         "digest": (3, 2),
     }

@@ -38,6 +38,7 @@ def test_every_job_is_scheduled_with_safe_options(db: Database, fake_slack: Fake
             == [
                 "access",
                 "access-changes",
+                "activity",
                 "announce",
                 "digest",
                 "invitations",

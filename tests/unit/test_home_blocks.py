@@ -178,6 +178,7 @@ def test_an_ambassador_sees_progress_term_pace_and_their_buttons() -> None:
         (ids.LOG_OPEN, None),
         (ids.SNOOZE, "30"),
         (ids.BENEFIT_OPEN, None),
+        (ids.PAUSE_OPEN, None),
     ]
 
 
@@ -264,8 +265,9 @@ def test_an_emeritus_sees_their_history_and_how_to_come_back() -> None:
     assert "2023-01-01 → 2023-12-31 (requirement met)" in text
     assert "2024-01-01 → 2024-12-31 (ended without the requirement)" in text
     assert "*Your contributions* (1 on record" in text
-    assert "apply again, or ask a TSC member to reinstate you" in text
-    assert action_ids(view) == [ids.APPLY_OPEN]
+    assert "rejoin: the application form opens filled in from your record" in text
+    assert "A TSC member can also reinstate you" in text
+    assert action_ids(view) == [ids.REJOIN_OPEN]
 
 
 # --- the TSC ----------------------------------------------------------------------------------------

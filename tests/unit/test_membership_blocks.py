@@ -6,10 +6,13 @@ from datetime import UTC, date, datetime
 
 from bot.blocks import admin as admin_blocks
 from bot.blocks import membership as membership_blocks
+from bot.blocks.emeritus import FAREWELL_MESSAGES
 from bot.rules import membership as membership_rules
+from bot.rules.emeritus import EmeritusReason
 from bot.services.membership.applications import ApplicationForm, validate_application
 from bot.services.membership.common import ApplicationView, ContributionSummary
 from bot.services.membership.decisions import PendingItem
+from bot.services.membership.farewell import Leaving
 from tests.fakes.slack import check_message, check_view
 
 WHEN = datetime(2026, 3, 15, 12, tzinfo=UTC)
@@ -100,7 +103,7 @@ def test_outbox_messages_are_valid() -> None:
         messages.rejection("Jane", "R" * 1000),
         messages.nomination("U0OTHER", 7, 4),
         messages.extended("Jane", term, date(2027, 3, 1)),
-        messages.emeritus("Jane", "Reason"),
+        FAREWELL_MESSAGES.thanks(Leaving(1, "U0MEMBER", "Jane", EmeritusReason.OTHER, "R" * 1000, None)),
         membership_blocks.application_receipt(big_view(), review_posted=False),
     ):
         check_message(payload)

@@ -9,8 +9,11 @@ from bot.blocks import contributions as contributions_blocks
 from bot.blocks import general as general_blocks
 from bot.blocks import kit
 from bot.blocks import renewals as renewals_blocks
+from bot.blocks.emeritus import FAREWELL_MESSAGES
 from bot.rules import membership as membership_rules
+from bot.rules.emeritus import EmeritusReason
 from bot.services.members import AmbassadorRow
+from bot.services.membership.farewell import Leaving
 from bot.slack import manifest
 from jobs.scheduler import JOBS
 
@@ -42,7 +45,17 @@ def test_progress_the_list_and_the_renewal_notice_say_it_that_way() -> None:
 
 def test_the_emeritus_dm_says_the_count_once() -> None:
     ended = progress(3, today=date(2027, 1, 1))
-    text = renewals_blocks.verification_message("lapsed", ended, 7, None, date(2027, 1, 30))["text"]
+    leaving = Leaving(
+        member_id=7,
+        slack_user_id="U0JANE",
+        name="Jane Doe",
+        reason=EmeritusReason.TERM_ENDED,
+        note=None,
+        closed_term=None,
+        progress=ended,
+        outcome=membership_rules.Verification.LAPSED,
+    )
+    text = FAREWELL_MESSAGES.thanks(leaving)["text"]
     assert "ended on 2026-12-31 with 3 contributions, short of the 4 the program asks for" in text
     assert "3 of 4" not in text
 

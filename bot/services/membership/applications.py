@@ -18,9 +18,11 @@ from bot.services.membership.common import (
     ApplicationNotFound,
     ApplicationView,
     Messages,
+    PastMembership,
     Payload,
     application_view,
     open_application,
+    past_membership,
     receipt_key,
     review_key,
     review_location,
@@ -191,6 +193,7 @@ class ApplyStart:
     submitted_at: datetime | None = None  # PENDING: when they applied
     term_end: date | None = None  # AMBASSADOR: when their term ends
     nominated_by: str | None = None  # an open nomination for them
+    history: PastMembership | None = None  # a former ambassador coming back (`/ambassador rejoin`)
 
 
 def _contribution_line(contribution: Contribution) -> str | None:
@@ -226,6 +229,19 @@ def start_application(db: Database, slack_user_id: str, today: date) -> ApplySta
             .limit(PREFILL_CONTRIBUTIONS)
         )
         lines = [line for line in map(_contribution_line, recent) if line]
+        total = session.scalar(select(func.count(Contribution.id)).where(Contribution.member_id == member.id))
+        history = past_membership(session, member, total or 0)
+        # A returning ambassador's last motivation is a starting point; a first applicant starts blank.
+        last_motivation = (
+            session.scalar(
+                select(Application.motivation)
+                .where(Application.member_id == member.id, Application.motivation.is_not(None))
+                .order_by(Application.id.desc())
+                .limit(1)
+            )
+            if history is not None
+            else None
+        )
         prefill = ApplicationForm(
             name=member.name,
             title=member.title,
@@ -237,8 +253,11 @@ def start_application(db: Database, slack_user_id: str, today: date) -> ApplySta
             linkedin=member.linkedin,
             img=member.img,
             contributions="\n".join(lines) or None,
+            motivation=last_motivation,
         )
-        return ApplyStart(None, prefill, nominated_by=open_one.nominated_by if open_one else None)
+        return ApplyStart(
+            None, prefill, nominated_by=open_one.nominated_by if open_one else None, history=history
+        )
 
 
 class CannotApply(Exception):

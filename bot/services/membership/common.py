@@ -21,7 +21,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.rules import membership as membership_rules
-from bot.store.models import OPEN_APPLICATION_STATUSES, Application, Contribution, OutboxMessage, OutboxStatus
+from bot.store.models import (
+    OPEN_APPLICATION_STATUSES,
+    Application,
+    Contribution,
+    Member,
+    MemberStatus,
+    OutboxMessage,
+    OutboxStatus,
+    Term,
+    TermStatus,
+)
 
 Payload = dict[str, Any]
 T = TypeVar("T")
@@ -63,6 +73,48 @@ class ContributionSummary:
 
 
 @dataclass(frozen=True)
+class PastTerm:
+    start: date
+    end: date
+    status: str
+
+
+@dataclass(frozen=True)
+class PastMembership:
+    """A returning ambassador's history, for the TSC reviewing their application: their earlier terms
+    and, while they are emeritus, since when and why."""
+
+    terms: list[PastTerm]
+    emeritus_since: datetime | None
+    emeritus_reason: str | None
+    note: str | None
+    contributions_total: int
+
+
+def past_membership(session: Session, member: Member, contributions_total: int) -> PastMembership | None:
+    """None for someone who was never an ambassador (a first application); an emeritus member imported
+    without terms is returning too."""
+    terms = [
+        PastTerm(start, end, status)
+        for start, end, status in session.execute(
+            select(Term.start_on, Term.end_on, Term.status)
+            .where(Term.member_id == member.id, Term.status != TermStatus.ACTIVE)
+            .order_by(Term.start_on, Term.id)
+        )
+    ]
+    emeritus = member.status == MemberStatus.EMERITUS
+    if not terms and not emeritus:
+        return None
+    return PastMembership(
+        terms,
+        member.status_changed_at if emeritus else None,
+        member.emeritus_reason if emeritus else None,
+        member.status_reason if emeritus else None,
+        contributions_total,
+    )
+
+
+@dataclass(frozen=True)
 class ApplicationView:
     """An application as the TSC reviews it: the public profile, the contributions, the requirement."""
 
@@ -90,6 +142,7 @@ class ApplicationView:
     recent_contributions: int  # in the twelve months before `today`
     required: int
     meets_requirement: bool
+    history: PastMembership | None = None  # a returning ambassador
 
 
 class Messages(Protocol):
@@ -113,8 +166,6 @@ class Messages(Protocol):
     def nomination(self, nominator: str, application_id: int, required: int) -> Payload: ...
 
     def extended(self, name: str, term: membership_rules.Term, previous_end: date) -> Payload: ...
-
-    def emeritus(self, name: str, reason: str) -> Payload: ...
 
 
 def application_view(
@@ -168,6 +219,7 @@ def application_view(
         recent_contributions=recent or 0,
         required=required,
         meets_requirement=membership_rules.meets_application_requirement(recent or 0, required),
+        history=past_membership(session, member, total or 0),
     )
 
 

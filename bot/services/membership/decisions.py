@@ -127,7 +127,11 @@ def approve(
         invitee = invitations.queue_invitation(session, view.member_id, github_org, now=now)
         if view.slack_user_id:
             payload = messages.welcome(
-                view.name, term, required, github_invitation=(github_org, invitee) if invitee else None
+                view.name,
+                term,
+                required,
+                returning=view.history is not None,
+                github_invitation=(github_org, invitee) if invitee else None,
             )
             key = welcome_key(application.id)
             enqueue_message(

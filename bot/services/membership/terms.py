@@ -1,6 +1,10 @@
 """Terms of membership: enrolment, renewal requests, the yearly verification, extensions, emeritus and
 reinstatement.
 
+Every way out of the program goes through `become_emeritus` (the verification, a TSC decision, a
+member stepping down): one place closes the term, settles the member's benefit requests, ends a pause,
+withdraws open proposals, queues the access change and the thank-you.
+
 Every function takes the caller's session, so a job or another service can combine it with what it
 writes in the same transaction (an outbox message, say), and returns a plain result. Every function is
 idempotent: called again with the same arguments it changes nothing and says so (`changed=False`).
@@ -15,19 +19,35 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.rules import emeritus as emeritus_rules
 from bot.rules import membership as membership_rules
-from bot.services import access
+from bot.rules.emeritus import EmeritusReason
+from bot.services import access, pauses
+from bot.services.benefits.leaving import settle_on_leaving
 from bot.services.members import TermView, count_in_term, record_audit
-from bot.store.models import Member, MemberStatus, OutboxMessage, OutboxStatus, Term, TermStatus
+from bot.services.membership.farewell import Farewell, Leaving, VerifiedEnd, say_farewell
+from bot.store.models import (
+    EmeritusProposal,
+    Member,
+    MemberStatus,
+    OutboxMessage,
+    OutboxStatus,
+    ProposalStatus,
+    Term,
+    TermStatus,
+)
+
+Payload = dict[str, Any]
 
 # Messages that make no sense once a member has left the program; still-pending ones are cancelled.
-LEAVING_CANCELS_KINDS: Sequence[str] = ("reminder", "renewal", "announce")
+LEAVING_CANCELS_KINDS: Sequence[str] = ("reminder", "renewal", "announce", "inactivity", "pause_return")
 
 
 class TermNotFound(LookupError):
@@ -51,6 +71,8 @@ class TermChange:
     # extend: the term's end before the call; move_to_emeritus: the term that was closed.
     previous_end: date | None = None
     closed_term: TermView | None = None
+    # Messages the change queued (the thank-you of someone becoming emeritus), to deliver now.
+    outbox_keys: tuple[str, ...] = ()
 
 
 class RenewalStatus(StrEnum):
@@ -96,6 +118,7 @@ class TermVerification:
     progress: membership_rules.Progress
     next_term: TermView | None  # RENEWED: the term that follows
     changed: bool
+    outbox_keys: tuple[str, ...] = ()  # LAPSED / NOT_RENEWED: the thank-you (`become_emeritus`)
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -144,6 +167,7 @@ def _change(
     changed: bool,
     previous_end: date | None = None,
     closed: Term | None = None,
+    outbox_keys: Sequence[str] = (),
 ) -> TermChange:
     return TermChange(
         member.id,
@@ -154,13 +178,21 @@ def _change(
         changed,
         previous_end,
         _view(closed),
+        tuple(outbox_keys),
     )
 
 
-def _set_status(member: Member, status: MemberStatus, reason: str | None, now: datetime) -> None:
+def _set_status(
+    member: Member,
+    status: MemberStatus,
+    reason: str | None,
+    now: datetime,
+    emeritus_reason: EmeritusReason | None = None,
+) -> None:
     member.status = status
     member.status_reason = reason
     member.status_changed_at = now
+    member.emeritus_reason = emeritus_reason
 
 
 def _cancel_pending(session: Session, member_id: int) -> None:
@@ -352,6 +384,7 @@ def verify_term(
     *,
     required: int,
     grace_days: int = membership_rules.RENEWAL_GRACE_DAYS,
+    farewell: Farewell | None = None,
 ) -> TermVerification:
     """The yearly verification of one term (`membership_rules.outcome_at_term_end`), for the `renewals` job.
 
@@ -364,13 +397,18 @@ def verify_term(
     - LAPSED (not met): the term is LAPSED, the member EMERITUS, with the count as the reason.
     A term verified before gives its outcome again with `changed=False`, so a job may call this for
     every term it finds, as often as it runs. Audited as `term.verified` (plus `term.renewed`).
+    With VERIFICATION_DECIDES=tsc the job proposes the last two to the TSC instead, and a TSC
+    decision calls `end_at_verification`.
     """
     term = _locked_term(session, term_id)
     member = _locked_member(session, term.member_id)
     current = _progress(session, term, today, required)
 
     def result(
-        outcome: membership_rules.Verification | None, changed: bool, successor: Term | None = None
+        outcome: membership_rules.Verification | None,
+        changed: bool,
+        successor: Term | None = None,
+        keys: Sequence[str] = (),
     ) -> TermVerification:
         return TermVerification(
             term.id,
@@ -381,6 +419,7 @@ def verify_term(
             current,
             _view(successor),
             changed,
+            tuple(keys),
         )
 
     if term.status == TermStatus.LAPSED:
@@ -397,45 +436,110 @@ def verify_term(
     if outcome is None or outcome is membership_rules.Verification.MET:
         return result(outcome, False)
 
-    details = {
+    if outcome is membership_rules.Verification.RENEWED:
+        record_audit(
+            session, actor, "term.verified", member.id, at=now, **_verified_details(term, outcome, current)
+        )
+        return result(outcome, True, _renew(session, term, member, now, actor))
+
+    found = VerifiedEnd(outcome, current, membership_rules.renewal_closes_on(current.term, grace_days))
+    change = _end_term_at_verification(session, member, term, found, today, now, actor, farewell)
+    return result(outcome, True, keys=change.outbox_keys)
+
+
+def _verified_details(
+    term: Term, outcome: membership_rules.Verification, current: membership_rules.Progress
+) -> dict[str, Any]:
+    return {
         "term_id": term.id,
         "outcome": str(outcome),
         "counted": current.counted,
-        "required": required,
+        "required": current.required,
         "start": term.start_on.isoformat(),
         "end": term.end_on.isoformat(),
     }
-    if outcome is membership_rules.Verification.RENEWED:
-        record_audit(session, actor, "term.verified", member.id, at=now, **details)
-        return result(outcome, True, _renew(session, term, member, now, actor))
 
-    term.closed_at = now
-    if outcome is membership_rules.Verification.LAPSED:
-        term.status = TermStatus.LAPSED
-        reason = (
+
+def _verification_note(term: Term, found: VerifiedEnd, grace_days: int) -> str:
+    if found.outcome is membership_rules.Verification.LAPSED:
+        return (
             f"Term {term.start_on.isoformat()} to {term.end_on.isoformat()} ended with "
-            f"{current.counted} of {required} contributions."
+            f"{found.progress.counted} of {found.progress.required} contributions."
         )
-    else:
-        term.status = TermStatus.COMPLETED
-        reason = (
-            f"Term {term.start_on.isoformat()} to {term.end_on.isoformat()} met the requirement, "
-            f"but no renewal was requested within {grace_days} days of its end."
-        )
-    _set_status(member, MemberStatus.EMERITUS, reason, now)
-    _cancel_pending(session, member.id)
-    access.request_sync(session, member.id, now=now)
-    record_audit(session, actor, "term.verified", member.id, at=now, reason=reason, **details)
-    return result(outcome, True)
+    return (
+        f"Term {term.start_on.isoformat()} to {term.end_on.isoformat()} met the requirement, "
+        f"but no renewal was requested within {grace_days} days of its end."
+    )
+
+
+def _end_term_at_verification(
+    session: Session,
+    member: Member,
+    term: Term,
+    found: VerifiedEnd,
+    today: date,
+    now: datetime,
+    actor: str,
+    farewell: Farewell | None,
+) -> TermChange:
+    grace_days = (found.renew_by - term.end_on).days
+    return become_emeritus(
+        session,
+        member.id,
+        EmeritusReason.TERM_ENDED,
+        _verification_note(term, found, grace_days),
+        today=today,
+        now=now,
+        actor=actor,
+        farewell=farewell,
+        term_status=(
+            TermStatus.LAPSED
+            if found.outcome is membership_rules.Verification.LAPSED
+            else TermStatus.COMPLETED
+        ),
+        verified=found,
+        audit_action="term.verified",
+        **_verified_details(term, found.outcome, found.progress),
+        **found.details,
+    )
+
+
+def end_at_verification(
+    session: Session,
+    term_id: int,
+    outcome: membership_rules.Verification,
+    *,
+    required: int,
+    today: date,
+    now: datetime,
+    actor: str,
+    farewell: Farewell | None,
+    grace_days: int = membership_rules.RENEWAL_GRACE_DAYS,
+    **details: Any,
+) -> TermChange | None:
+    """A TSC member confirms what the verification proposed (`outcome`: LAPSED or NOT_RENEWED): the
+    term ends (LAPSED, or COMPLETED when it met the requirement without a renewal) and the member
+    becomes emeritus. None when the term is no longer the member's current one (they renewed
+    meanwhile, or left)."""
+    term = _locked_term(session, term_id)
+    member = _locked_member(session, term.member_id)
+    if term.status != TermStatus.ACTIVE or member.status != MemberStatus.ACTIVE:
+        return None
+    current = _progress(session, term, today, required)
+    found = VerifiedEnd(
+        outcome, current, membership_rules.renewal_closes_on(current.term, grace_days), details
+    )
+    return _end_term_at_verification(session, member, term, found, today, now, actor, farewell)
 
 
 def extend(session: Session, term_id: int, days: int, *, now: datetime, actor: str) -> TermChange:
     """Let the member's current term run `days` past its normal end (a year from its start).
 
     An extension replaces the previous one (`membership_rules.with_extension`): repeating the command changes
-    nothing, and 0 removes the extension. `days` must pass `membership_rules.valid_extension` (ValueError
-    otherwise). Only an active term can be extended; for someone already emeritus, `reinstate`.
-    Audited as `term.extended` with the old and new ends.
+    nothing, and 0 removes the extension. Days added by pauses (`Term.paused_days`) are kept on top.
+    `days` must pass `membership_rules.valid_extension` (ValueError otherwise). Only an active term can
+    be extended; for someone already emeritus, `reinstate`. Audited as `term.extended` with the old and
+    new ends.
     """
     if not membership_rules.valid_extension(days):
         raise ValueError(f"an extension is 0 to {membership_rules.MAX_EXTENSION_DAYS} days, not {days}")
@@ -444,7 +548,7 @@ def extend(session: Session, term_id: int, days: int, *, now: datetime, actor: s
     if term.status != TermStatus.ACTIVE:
         return _change(member, None, changed=False, previous_end=term.end_on)
     previous_end = term.end_on
-    new_end = membership_rules.with_extension(_rule_term(term), days).end
+    new_end = membership_rules.with_extension(_rule_term(term), days).end + timedelta(days=term.paused_days)
     if new_end == previous_end:
         return _change(member, term, changed=False, previous_end=previous_end)
     term.end_on = new_end
@@ -462,34 +566,142 @@ def extend(session: Session, term_id: int, days: int, *, now: datetime, actor: s
     return _change(member, term, changed=True, previous_end=previous_end)
 
 
-def move_to_emeritus(
-    session: Session, member_id: int, reason: str, *, now: datetime, actor: str
+def give_more_days(
+    session: Session,
+    term_id: int,
+    *,
+    today: date,
+    now: datetime,
+    actor: str,
+    days: int = emeritus_rules.MORE_DAYS,
 ) -> TermChange:
-    """The TSC moves a member to emeritus: their current term is closed (ENDED) today, with `reason`.
+    """The TSC gives a member whose term ended short `days` more (`emeritus_rules.more_days`): the
+    term runs through `today + days`, and the verification looks at it again after that.
 
-    Pending reminders, renewal notices and an unposted announcement for them are cancelled. Already
-    emeritus: nothing changes. Audited as `member.emeritus`.
+    Only for the member's current term; audited as `term.extended` (cause `more_days`).
+    """
+    term = _locked_term(session, term_id)
+    member = _locked_member(session, term.member_id)
+    if term.status != TermStatus.ACTIVE or member.status != MemberStatus.ACTIVE:
+        return _change(member, None, changed=False, previous_end=term.end_on)
+    previous_end = term.end_on
+    term.end_on = emeritus_rules.more_days(term.end_on, today, days).end
+    if term.end_on == previous_end:
+        return _change(member, term, changed=False, previous_end=previous_end)
+    record_audit(
+        session,
+        actor,
+        "term.extended",
+        member.id,
+        at=now,
+        term_id=term.id,
+        cause="more_days",
+        days=days,
+        previous_end=previous_end.isoformat(),
+        end=term.end_on.isoformat(),
+    )
+    return _change(member, term, changed=True, previous_end=previous_end)
+
+
+def _withdraw_proposals(session: Session, member_id: int, now: datetime, actor: str) -> None:
+    """Open proposals about someone who is leaving are moot: nobody is to decide them any more."""
+    session.execute(
+        update(EmeritusProposal)
+        .where(EmeritusProposal.member_id == member_id, EmeritusProposal.status == ProposalStatus.OPEN)
+        .values(status=ProposalStatus.WITHDRAWN, decided_by=actor, decided_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def become_emeritus(
+    session: Session,
+    member_id: int,
+    reason: EmeritusReason,
+    note: str | None,
+    *,
+    today: date,
+    now: datetime,
+    actor: str,
+    farewell: Farewell | None,
+    term_status: TermStatus = TermStatus.ENDED,
+    verified: VerifiedEnd | None = None,
+    audit_action: str = "member.emeritus",
+    **details: Any,
+) -> TermChange:
+    """The one way out of the program: the member becomes emeritus, with `reason` and `note` kept.
+
+    In the caller's transaction: the current term is closed (`term_status`), pending reminders and
+    notices are cancelled, a pause ends, open emeritus proposals are withdrawn, pending benefit
+    requests are cancelled and approved ones not shipped are listed for the TSC, the access change is
+    queued (`access.request_sync`), and the thank-you DM is queued once. Already emeritus: nothing
+    changes. Audited as `audit_action` with `details`.
     """
     member = _locked_member(session, member_id)
     if member.status == MemberStatus.EMERITUS:
         return _change(member, None, changed=False)
     current = _active_term(session, member.id)
     if current is not None:
-        current.status = TermStatus.ENDED
+        current.status = term_status
         current.closed_at = now
-    _set_status(member, MemberStatus.EMERITUS, reason, now)
+    _set_status(member, MemberStatus.EMERITUS, note, now, reason)
     _cancel_pending(session, member.id)
+    pauses.close_on_leaving(session, member.id, today, actor)
+    _withdraw_proposals(session, member.id, now, actor)
+    settled = settle_on_leaving(session, member.id, now=now, actor=actor)
     access.request_sync(session, member.id, now=now)
+    leaving = Leaving(
+        member.id,
+        member.slack_user_id,
+        member.name,
+        reason,
+        note,
+        _view(current),
+        verified.progress if verified else None,
+        verified.outcome if verified else None,
+        verified.renew_by if verified else None,
+        tuple(settled.cancelled),
+        tuple(settled.unshipped),
+    )
+    keys = say_farewell(session, farewell, leaving, current.id if current else None, now)
+    details.setdefault("term_id", current.id if current else None)
     record_audit(
         session,
         actor,
-        "member.emeritus",
+        audit_action,
         member.id,
         at=now,
-        reason=reason,
-        term_id=current.id if current else None,
+        reason=note,
+        emeritus_reason=str(reason),
+        cancelled_benefit_requests=[line.request_id for line in settled.cancelled],
+        **details,
     )
-    return _change(member, None, changed=True, closed=current)
+    return _change(member, None, changed=True, closed=current, outbox_keys=keys)
+
+
+def move_to_emeritus(
+    session: Session,
+    member_id: int,
+    note: str | None,
+    *,
+    now: datetime,
+    actor: str,
+    reason: EmeritusReason = EmeritusReason.OTHER,
+    today: date | None = None,
+    farewell: Farewell | None = None,
+) -> TermChange:
+    """The TSC moves a member to emeritus (`become_emeritus`): their current term is closed (ENDED),
+    with `reason` and the TSC's `note`. Already emeritus: nothing changes. Audited as `member.emeritus`.
+    """
+    return become_emeritus(
+        session,
+        member_id,
+        reason,
+        note,
+        today=today or now.date(),
+        now=now,
+        actor=actor,
+        farewell=farewell,
+    )
 
 
 def reinstate(session: Session, member_id: int, *, today: date, now: datetime, actor: str) -> TermChange:

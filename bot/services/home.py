@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.rules import membership as membership_rules
 from bot.rules.impact import Impact
+from bot.services import counting
 from bot.services.benefits.budget import BudgetSetting
 from bot.services.benefits.open_requests import OpenRequests, open_requests_in
 from bot.services.members import pause_running, with_current_term_counts
@@ -242,16 +243,16 @@ def _personal(
     mine = Contribution.member_id == member.id
     if current is not None:
         in_term = and_(Contribution.occurred_on >= current.start, Contribution.occurred_on <= current.end)
-        counting = and_(in_term, Contribution.occurred_on <= today)
+        counting_now = and_(in_term, counting.counts(today))
         this_term_or_ahead = or_(in_term, Contribution.occurred_on > today)
         before_term = Contribution.occurred_on < current.start
         total, counted, listed_count, earlier, audience = session.execute(
             select(
                 func.count(Contribution.id),
-                func.coalesce(func.sum(case((counting, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((counting_now, 1), else_=0)), 0),
                 func.coalesce(func.sum(case((this_term_or_ahead, 1), else_=0)), 0),
                 func.coalesce(func.sum(case((before_term, 1), else_=0)), 0),
-                func.coalesce(func.sum(case((counting, Contribution.reach), else_=0)), 0),
+                func.coalesce(func.sum(case((counting_now, Contribution.reach), else_=0)), 0),
             ).where(mine)
         ).one()
         listed = and_(mine, this_term_or_ahead)
@@ -398,7 +399,7 @@ def _tsc(session: Session, today: date, required: int) -> TscHome:
         .where(
             Member.status != MemberStatus.CANDIDATE,
             Contribution.occurred_on >= year_start,
-            Contribution.occurred_on <= today,
+            counting.counts(today),
         )
         .group_by(Contribution.type)
     ):

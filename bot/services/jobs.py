@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.rules import membership as membership_rules
 from bot.rules.impact import Impact
+from bot.services import counting
 from bot.services.members import with_current_term_counts
 from bot.store.models import Contribution, Member, MemberStatus, OutboxMessage, Term, TermStatus
 
@@ -200,6 +201,7 @@ def terms_at_end(session: Session, today: date, required: int) -> list[TermAtEnd
             Contribution.member_id == Term.member_id,
             Contribution.occurred_on >= Term.start_on,
             Contribution.occurred_on <= Term.end_on,
+            counting.counts(today),
         )
         .correlate(Term)
         .scalar_subquery()

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, func, inse
 from sqlalchemy.orm import Session
 
 from bot.rules import membership as membership_rules
+from bot.services import counting
 from bot.store.db import Database
 from bot.store.models import AuditEvent, Contribution, Member, MemberStatus, Pause, Term, TermStatus
 
@@ -113,7 +114,8 @@ def count_in_term(session: Session, member_id: int, term: membership_rules.Term,
             select(func.count(Contribution.id)).where(
                 Contribution.member_id == member_id,
                 Contribution.occurred_on >= term.start,
-                Contribution.occurred_on <= min(term.end, today),
+                Contribution.occurred_on <= term.end,
+                counting.counts(today),
             )
         )
         or 0
@@ -150,7 +152,7 @@ def _standing_query() -> Select[Any]:
             Contribution.member_id == Member.id,
             Contribution.occurred_on >= Term.start_on,
             Contribution.occurred_on <= Term.end_on,
-            Contribution.occurred_on <= bindparam("today"),
+            counting.counts(bindparam("today")),
         )
         .correlate(Member, Term)
         .scalar_subquery()
@@ -243,7 +245,7 @@ def with_current_term_counts(*columns: Any, today: date) -> Select[Any]:
                 Contribution.member_id == Member.id,
                 Contribution.occurred_on >= Term.start_on,
                 Contribution.occurred_on <= Term.end_on,
-                Contribution.occurred_on <= today,
+                counting.counts(today),
             ),
         )
         .where(Member.status == MemberStatus.ACTIVE)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import proposals as proposals_blocks
 from bot.blocks import renewals as renewals_blocks
-from bot.blocks.benefits import overdue_report_message, with_overdue
+from bot.blocks.benefits.admin import overdue_report_message, with_overdue
 from bot.blocks.emeritus import FAREWELL_MESSAGES
 from bot.rules import emeritus as emeritus_rules
 from bot.rules import membership as membership_rules

@@ -32,6 +32,7 @@ from jobs import (
     publish,
     reminders,
     renewals,
+    report,
     talk_followups,
 )
 from jobs.runner import JobContext, JobFunction, JobResult, Planned, exclusive
@@ -105,6 +106,12 @@ JOBS: dict[str, Job] = {
             "last month's contributions in ANNOUNCE_CHANNEL (skipped when none)",
             digest.run,
             lambda s: s.digest_schedule,
+        ),
+        Job(
+            "report",
+            "the program report of the year so far, with its chart, in REVIEW_CHANNEL",
+            report.run,
+            lambda s: s.report_schedule,
         ),
         Job(
             "sender",

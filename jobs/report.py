@@ -26,10 +26,6 @@ log = logging.getLogger(__name__)
 KIND = "report"
 
 
-def chart_filename(period: Period) -> str:
-    return f"ambassador-program-{period.key}.png"
-
-
 def plan_chart(
     session: Session, key: str, channel: str, series: Series, period: Period, now: datetime, dry_run: bool
 ) -> Planned:
@@ -43,7 +39,7 @@ def plan_chart(
             channel=channel,
             comment=comment,
             series=series,
-            filename=chart_filename(period),
+            filename=report_blocks.chart_filename(period),
             alt_text=report_blocks.chart_alt_text(series),
             now=now,
         )

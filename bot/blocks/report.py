@@ -8,7 +8,7 @@ from typing import Any
 from bot.blocks import kit
 from bot.blocks.emeritus import reason_label
 from bot.rules import membership as membership_rules
-from bot.rules.report import Series, month_label
+from bot.rules.report import Period, Series, month_label
 from bot.services.report import ProgramReport
 
 LISTED = 10  # lines of a list shown in Slack; the CLI's formats show everything
@@ -131,6 +131,10 @@ def report_message(report: ProgramReport) -> dict[str, Any]:
         blocks.append(kit.section("*Behind pace today:* nobody :tada:"))
     text = f"{title}: {headline(report)}; {plural(report.renewals, 'renewal')}, {report.emeritus_moves} moved to emeritus."
     return kit.message(text, blocks)
+
+
+def chart_filename(period: Period) -> str:
+    return f"ambassador-program-{period.key}.png"
 
 
 def chart_comment(series: Series) -> str:

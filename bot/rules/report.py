@@ -206,8 +206,8 @@ def series(title: str, period: Period, rows: Iterable[DayCount], kinds: int = CH
     ranked = list(by_type(rows))
     shown = ranked if len(ranked) <= kinds else ranked[: kinds - 1]
     counts = {kind: [0] * len(months) for kind in shown}
-    if len(shown) < len(ranked):
-        counts[OTHER] = [0] * len(months)
+    if len(shown) < len(ranked):  # the rest joins "other" (with the type of that name, if shown)
+        counts.setdefault(OTHER, [0] * len(months))
     audience = [0] * len(months)
     for row in rows:
         position = index.get(month_key(row.day))

@@ -47,14 +47,24 @@ def plan_chart(
 
 
 def queue_report(
-    ctx: JobContext, period: Period, today: date, now: datetime, key: str, dry_run: bool = False
+    ctx: JobContext,
+    period: Period,
+    today: date,
+    now: datetime,
+    key: str,
+    dry_run: bool = False,
+    *,
+    unless_empty: bool = False,
 ) -> list[Planned]:
     """The report of `period` as of `today` and its chart, queued for `REVIEW_CHANNEL` under `key`
-    (and `key` with `-chart`); what is already queued under these keys is left as it is."""
+    (and `key` with `-chart`); what is already queued under these keys is left as it is. With
+    `unless_empty`, nothing when the period had neither ambassadors nor contributions."""
     settings = ctx.settings
     report = report_service.program_report(
         ctx.db, period, today=today, required=settings.required_contributions, zone=settings.zone
     )
+    if unless_empty and not (report.ambassadors_in_period or report.contributions or report.ambassadors_now):
+        return []
     payload = report_blocks.report_message(report)
     with ctx.db.transaction() as session:
         message = Planned(
@@ -78,4 +88,7 @@ def run(ctx: JobContext, now: datetime, dry_run: bool = False) -> JobResult:
         return result
     today = now.astimezone(ctx.settings.zone).date()
     period = report_rules.year_to_month_end(report_rules.month_before(today))
-    return finish(result, queue_report(ctx, period, today, now, f"report:{period.key}", dry_run), dry_run)
+    planned = queue_report(ctx, period, today, now, f"report:{period.key}", dry_run, unless_empty=True)
+    if not planned:
+        result.notes.append(f"no ambassadors and no contributions in {period.label}: no report")
+    return finish(result, planned, dry_run)

@@ -108,16 +108,16 @@ JOBS: dict[str, Job] = {
             lambda s: s.digest_schedule,
         ),
         Job(
-            "report",
-            "the program report of the year so far, with its chart, in REVIEW_CHANNEL",
-            report.run,
-            lambda s: s.report_schedule,
-        ),
-        Job(
             "sender",
             "deliver queued messages; retry, and report permanent failures to REVIEW_CHANNEL",
             run_sender,
             lambda s: f"every {s.sender_interval_seconds} s",
+        ),
+        Job(
+            "report",
+            "the program report of the year so far, with its chart, in REVIEW_CHANNEL",
+            report.run,
+            lambda s: s.report_schedule,
         ),
         Job(
             "publish",

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     reminders_schedule: str = "0 8 * * *"
     renewals_schedule: str = "0 7 * * *"
     digest_schedule: str = "0 10 1 * *"
+    # The program report (the year so far, with its chart) in REVIEW_CHANNEL, monthly.
+    report_schedule: str = "0 9 1 * *"
     sender_interval_seconds: int = Field(default=30, ge=1, le=3600)
     # 0: at most one reminder per calendar month; N: at most one per N days of the term.
     reminder_interval_days: int = Field(default=0, ge=0, le=365)
@@ -243,6 +245,7 @@ class Settings(BaseSettings):
         "reminders_schedule",
         "renewals_schedule",
         "digest_schedule",
+        "report_schedule",
         "publish_schedule",
         "access_schedule",
         "activity_schedule",

@@ -28,6 +28,7 @@ from handlers import (
     pauses,
     proposals,
     reminders,
+    report,
 )
 from handlers.router import CommandRouter
 
@@ -51,6 +52,7 @@ def register_all(app: App, deps: Deps) -> CommandRouter:
         home,
         benefits,
         direct_messages,
+        report,
     ):
         feature.register(app, deps, router)
     return router

@@ -1,7 +1,9 @@
-"""`digest`: once a month, last month's contributions (who, what, link) in `ANNOUNCE_CHANNEL`.
+"""`digest`: once a month, last month's contributions (who, what, link) in `ANNOUNCE_CHANNEL`, and
+after them the chart of the year so far (contributions per month by type, audience per month).
 
 "Last month" is the calendar month before `now` in `TIMEZONE`; a contribution belongs to the month
 it was logged in (see `bot.services.jobs.contributions_logged_between`). No contributions, no post.
+The chart places contributions in the month they happened, as the program report does.
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ import logging
 from datetime import date, datetime, time, timedelta
 
 from bot.blocks import announcements as announcements_blocks
+from bot.rules import report as report_rules
 from bot.services import jobs as due
+from bot.services import report as report_service
+from jobs import report as report_job
 from jobs.runner import JobContext, JobResult, Planned, finish, queue_planned
 
 log = logging.getLogger(__name__)
@@ -51,4 +56,10 @@ def run(ctx: JobContext, now: datetime, dry_run: bool = False) -> JobResult:
             )
         ]
         marked = queue_planned(session, planned, now, dry_run)
-    return finish(result, marked, dry_run)
+        period = report_rules.year_to_month_end(month)
+        today = now.astimezone(zone).date()
+        series = report_service.monthly_series(session, period, today, f"Contributions in {period.label}")
+        chart = report_job.plan_chart(
+            session, f"digest-chart:{label}", settings.announce_channel, series, period, now, dry_run
+        )
+    return finish(result, [*marked, chart], dry_run)

@@ -32,6 +32,7 @@ from jobs import (
     publish,
     reminders,
     renewals,
+    report,
     talk_followups,
 )
 from jobs.runner import JobContext, JobFunction, JobResult, Planned, exclusive
@@ -111,6 +112,12 @@ JOBS: dict[str, Job] = {
             "deliver queued messages; retry, and report permanent failures to REVIEW_CHANNEL",
             run_sender,
             lambda s: f"every {s.sender_interval_seconds} s",
+        ),
+        Job(
+            "report",
+            "the program report of the year so far, with its chart, in REVIEW_CHANNEL",
+            report.run,
+            lambda s: s.report_schedule,
         ),
         Job(
             "publish",

@@ -41,6 +41,10 @@ SUBCOMMAND_HELP: list[tuple[str, str]] = [
     ("nominate @someone", "propose someone for the program; I ask them to apply"),
     ("renew", "stay on for another year (last 30 days of your term, requirement met)"),
     ("admin", "TSC only: pending applications, add, link, extend, emeritus, reinstate, term, pause, resume"),
+    (
+        "report [YEAR | YEAR-Qn]",
+        "TSC only: the program report (the year so far without a period), with its chart",
+    ),
     ("snooze 30d | 2w | off", "mute or unmute progress reminders only"),
     ("pause until YYYY-MM-DD [reason]", "pause your membership: reminders and inactivity notices stop"),
     ("resume", "end your pause early"),

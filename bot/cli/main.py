@@ -18,6 +18,7 @@ from bot.cli import (
     manifest,
     members_file,
     publish,
+    report,
     sandbox,
     serve,
     terms,
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         jobs,
         benefits,
         contributions,
+        report,
         publish,
         access,
     ):

@@ -17,7 +17,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from bot.rules.report import Series
 from bot.store.models import OutboxMessage, OutboxStatus
+
+# A row of this kind posts a file, not a message: its `blocks` hold what to draw (`chart_content`),
+# and, once uploaded, the file's id (bot.outbox.files; the steps in docs/outbox.md).
+CHART_KIND = "chart"
 
 
 def enqueue(
@@ -27,7 +32,7 @@ def enqueue(
     kind: str,
     channel: str,
     text: str,
-    blocks: list[dict[str, Any]] | None = None,
+    blocks: list[dict[str, Any]] | dict[str, Any] | None = None,
     member_id: int | None = None,
     now: datetime,
     not_before: datetime | None = None,
@@ -138,5 +143,34 @@ def enqueue_message(
         text=payload["text"],
         blocks=payload.get("blocks"),
         member_id=member_id,
+        now=now,
+    )
+
+
+def chart_content(series: Series, filename: str, alt_text: str) -> dict[str, Any]:
+    """What a chart row keeps: the chart's figures, not its picture. The sender draws it when it
+    uploads, so a retry draws the same picture from the same figures (and the row stays small)."""
+    return {"chart": series.to_json(), "filename": filename, "alt_text": alt_text[:1000], "file_id": None}
+
+
+def enqueue_chart(
+    session: Session,
+    *,
+    key: str,
+    channel: str,
+    comment: str,
+    series: Series,
+    filename: str,
+    alt_text: str,
+    now: datetime,
+) -> bool:
+    """Queue a chart to be posted in `channel` with `comment` (a file share: kind `chart`)."""
+    return enqueue(
+        session,
+        key=key,
+        kind=CHART_KIND,
+        channel=channel,
+        text=comment,
+        blocks=chart_content(series, filename, alt_text),
         now=now,
     )

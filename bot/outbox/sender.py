@@ -18,8 +18,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import ColumnElement, and_, or_, select, update
 
+from bot.outbox import files
 from bot.outbox.delivery_errors import FAILURE_REPORT_KIND, HISTORY_UNREADABLE, StopRun, Transient, classify
 from bot.outbox.pacing import Pacer, backoff, next_window_start
+from bot.report import chart
 from bot.services import members
 from bot.settings import Settings
 from bot.store.db import Database
@@ -373,25 +375,12 @@ class Sender:
         if not rows:
             return
         try:
-            if any(row.tried_before for row in rows):
-                for key, (channel, ts) in self.already_posted(rows).items():
-                    row = next(row for row in rows if row.key == key)
-                    log.info("outbox %s: already posted (ts %s); recorded without posting again", key, ts)
-                    self._record_sent(row, channel, ts)
-                    self.report.recovered.append(key)
-                rows = [row for row in rows if row.key not in self.report.recovered]
-                if not rows:
-                    return
-            payload = render(rows)
-            self.pacer.wait()
-            response = self.client.chat_postMessage(
-                channel=rows[0].channel,
-                metadata=metadata_for([row.key for row in rows]),
-                unfurl_links=False,
-                unfurl_media=False,
-                **payload,
-            )
+            if rows[0].kind in files.FILE_KINDS:
+                posted = self._post_file(rows[0])
+            else:
+                posted = self._post(rows, render)
         except SlackApiError as exc:
+            rows = self._not_recovered(rows)
             error = classify(exc)
             if isinstance(error, StopRun):
                 self.release(rows)
@@ -402,18 +391,82 @@ class Sender:
                 self._fail(rows, error)
             return
         except Transient as error:
-            self._retry_later(rows, error)
+            self._retry_later(self._not_recovered(rows), error)
             return
         except StopRun:
-            self.release(rows)
+            self.release(self._not_recovered(rows))
             raise
+        except files.BadFileRow as exc:
+            self._fail(rows, str(exc))
+            return
         except (OSError, http.client.HTTPException) as exc:
             # A timeout or a dropped connection: Slack may have posted; the history check will tell.
-            self._retry_later(rows, Transient(f"{exc.__class__.__name__}: {exc}"))
+            self._retry_later(self._not_recovered(rows), Transient(f"{exc.__class__.__name__}: {exc}"))
             return
-        for row in rows:
-            self._record_sent(row, str(response.get("channel") or row.channel), str(response.get("ts")))
+        for row, channel, ts in posted:
+            self._record_sent(row, channel, ts)
             self.report.sent.append(row.key)
+
+    def _not_recovered(self, rows: Sequence[Claimed]) -> list[Claimed]:
+        return [row for row in rows if row.key not in self.report.recovered]
+
+    def _post(self, rows: Sequence[Claimed], render: Render) -> list[tuple[Claimed, str, str]]:
+        if any(row.tried_before for row in rows):
+            for key, (channel, ts) in self.already_posted(rows).items():
+                row = next(row for row in rows if row.key == key)
+                log.info("outbox %s: already posted (ts %s); recorded without posting again", key, ts)
+                self._record_sent(row, channel, ts)
+                self.report.recovered.append(key)
+            rows = [row for row in rows if row.key not in self.report.recovered]
+            if not rows:
+                return []
+        payload = render(rows)
+        self.pacer.wait()
+        response = self.client.chat_postMessage(
+            channel=rows[0].channel,
+            metadata=metadata_for([row.key for row in rows]),
+            unfurl_links=False,
+            unfurl_media=False,
+            **payload,
+        )
+        channel = str(response.get("channel") or rows[0].channel)
+        return [(row, channel, str(response.get("ts"))) for row in rows]
+
+    def _post_file(self, row: Claimed) -> list[tuple[Claimed, str, str]]:
+        """A file row (bot.outbox.files): find an earlier share, or upload once and share."""
+        content = files.FileRow.of(row.blocks)
+        channel = self._conversation(row.channel)
+        if content.file_id and row.tried_before:
+            ts = self._earlier_share(row, channel, content.file_id)
+            if ts is not None:
+                log.info(
+                    "outbox %s: file already shared (ts %s); recorded without sharing again", row.key, ts
+                )
+                self._record_sent(row, channel, ts)
+                self.report.recovered.append(row.key)
+                return []
+        file_id = content.file_id
+        if file_id is None:
+            file_id = files.upload(self.client, content.filename, chart.png(content.series), content.alt_text)
+            # Kept before sharing: a retry shares this file and never uploads a second one.
+            if not self._update(row, blocks=content.content_with(file_id)):
+                log.warning("outbox %s: lease lost after the upload; leaving it to the other sender", row.key)
+                return []
+        self.pacer.wait()
+        ts = files.share(self.client, file_id, content.series.title, channel, row.text)
+        return [(row, channel, ts)]
+
+    def _earlier_share(self, row: Claimed, channel: str, file_id: str) -> str | None:
+        try:
+            return files.find_share(self.client, channel, file_id, row.created_at - HISTORY_MARGIN)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or "")
+            if isinstance(classify(exc), str) or error in HISTORY_UNREADABLE:
+                log.warning(
+                    "outbox %s: cannot read %s to check for an earlier share (%s)", row.key, channel, error
+                )
+                return None
+            raise
 
     def _record_sent(self, row: Claimed, channel: str, ts: str) -> None:
         recorded = self._update(

@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.sandbox.block_kit import SlackError, check_message, check_metadata, check_view
-from bot.sandbox.slack_groups import GROUP_METHODS, SCOPES
+from bot.sandbox.slack_files import FILE_METHODS, FILE_SCOPES
+from bot.sandbox.slack_groups import GROUP_METHODS
+from bot.sandbox.slack_groups import SCOPES as GROUP_SCOPES
 from bot.sandbox.slack_workspace import (
     BOT_ID,
     BOT_USER_ID,
@@ -172,6 +174,8 @@ def conversations_history(workspace: Workspace, args: dict[str, Any]) -> dict[st
             item["bot_id"] = BOT_ID
         if include_metadata and message.metadata:
             item["metadata"] = message.metadata
+        if message.files:
+            item["files"] = message.files
         found.append(item)
     limit = min(int(args.get("limit") or 100), 999)
     result: dict[str, Any] = {"messages": found[:limit], "has_more": len(found) > limit}
@@ -214,6 +218,9 @@ METHODS: dict[str, Method] = {
     "conversations.open": Method(conversations_open, ("users",), {"users": "users_list_not_supplied"}),
     "conversations.history": Method(conversations_history, ("channel",), {"channel": "channel_not_found"}),
     **GROUP_METHODS,
+    **FILE_METHODS,
 }
+# The scope each method needs, where the stand-in checks it.
+SCOPES: dict[str, str] = {**GROUP_SCOPES, **FILE_SCOPES}
 
 __all__ = ["METHODS", "SCOPES"]

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from bot.sandbox.block_kit import SlackError, check_message
+from bot.sandbox.slack_files import UPLOAD_PATH, receive_upload
 from bot.sandbox.slack_methods import METHODS, SCOPES
 from bot.sandbox.slack_workspace import (
     RESPONSE_URL_LIFETIME_SECONDS,
@@ -142,6 +143,11 @@ class SlackStandin(Workspace):
         if length < 0 or length > MAX_API_BODY_BYTES:
             return send(start_response, 413, {"ok": False, "error": "request_too_large"})
         raw = environ["wsgi.input"].read(length) if length else b""
+        if path.startswith("/" + UPLOAD_PATH):
+            status, body = receive_upload(self, path, raw)
+            return send(start_response, status, body)
+        if path.startswith("/files/"):
+            return self.serve_file(path, start_response)
         if path.startswith("/response/"):
             try:
                 payload = json.loads(raw or b"{}")
@@ -166,6 +172,16 @@ class SlackStandin(Workspace):
             str(environ.get("HTTP_AUTHORIZATION") or ""),
         )
         return send(start_response, 200, self.answer_or_error(method, args, token))
+
+    def serve_file(self, path: str, start_response: StartResponse) -> list[bytes]:
+        """A shared file's bytes (the page shows an uploaded chart in its channel)."""
+        with self.lock:
+            upload = self.uploads.get(path.rsplit("/", 1)[-1])
+            data = upload.data if upload is not None and upload.completed else None
+        if data is None:
+            return send(start_response, 404, b"not found")
+        start_response("200 OK", [("Content-Type", "image/png"), ("Content-Length", str(len(data)))])
+        return [data]
 
     def answer_or_error(self, method: str, args: dict[str, Any], token: str) -> dict[str, Any]:
         try:

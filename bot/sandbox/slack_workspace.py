@@ -46,6 +46,7 @@ class Message:
     blocks: list[dict[str, Any]] | None
     metadata: dict[str, Any] | None
     user: str = BOT_USER_ID
+    files: list[dict[str, Any]] | None = None  # a file share (files.completeUploadExternal)
 
 
 @dataclass
@@ -137,6 +138,8 @@ class Workspace:
         self.missing_scopes: set[str] = set()
         # The workspace lets only admins remove people from channels: `conversations.kick` is refused.
         self.kick_restricted = False
+        # Files by ID, from files.getUploadURLExternal on (bot.sandbox.slack_files.Upload).
+        self.uploads: dict[str, Any] = {}
         # Where the stand-in is served (`http://host:port/`); Web API calls go to `api/` under it.
         self.base_url = ""
         # Where apps.connections.open sends Socket Mode clients; by default a path here that is no

@@ -43,6 +43,7 @@ def snapshot(sandbox: Sandbox, person: str, open_conversation: str | None = None
                     "user": message.user,
                     "text": message.text,
                     "blocks": message.blocks,
+                    "files": message.files or [],
                     "ephemeral": False,
                 }
                 for message in standin.messages

@@ -18,7 +18,7 @@ DEFAULT_NAME = "Ambassador Bot"
 DESCRIPTION = "Runs the community's ambassador program: contributions, progress, applications and renewals."
 USAGE_HINT = (
     "log | status | list | history | apply | nominate | renew | benefits | snooze | pause | resume"
-    " | step-down | rejoin | admin | help"
+    " | step-down | rejoin | admin | report | help"
 )
 
 # Every Web API method the bot's code calls (with the bot token), and the bot scopes it needs here.
@@ -45,6 +45,9 @@ BOT_METHODS: dict[str, tuple[str, ...]] = {
     "conversations.members": ("groups:read",),
     "conversations.invite": ("groups:write",),
     "conversations.kick": ("groups:write",),
+    # The program report's chart: uploaded, then shared in the review or announcement channel or a DM.
+    "files.getUploadURLExternal": ("files:write",),
+    "files.completeUploadExternal": ("files:write",),
 }
 # Called by Bolt and the Socket Mode client themselves, not by the bot's code.
 LIBRARY_METHODS: dict[str, tuple[str, ...]] = {

@@ -34,6 +34,7 @@ from bot.sandbox.block_kit import (
     check_text,
     check_view,
 )
+from bot.sandbox.slack_files import UPLOAD_PATH, receive_upload
 from bot.sandbox.slack_standin import SlackStandin, error_body, read_api_request
 from bot.sandbox.slack_workspace import BOT_USER_ID, TEAM_ID, Message
 
@@ -234,6 +235,12 @@ class FakeSlack:
     def wait_for_call(self, method: str, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
         return self.wait_for(lambda: len(self.calls_to(method)) >= count and self.calls_to(method), timeout)
 
+    def uploaded(self, file_id: str) -> bytes | None:
+        """The bytes POSTed to a file's upload URL (None if none came)."""
+        with self.standin.lock:
+            upload = self.standin.uploads.get(file_id)
+            return upload.data if upload is not None else None
+
     def messages_in(self, channel: str) -> list[Message]:
         with self.standin.lock:
             return [m for m in self.messages if m.channel == channel]
@@ -254,6 +261,18 @@ class FakeSlack:
                 self._send(request, 400, exc.error.encode(), "text/plain")
                 return
             self._send(request, 200, b"ok", "text/plain")
+            return
+        if parts.path.startswith("/" + UPLOAD_PATH):
+            # The upload URL files.getUploadURLExternal returned: recorded as the method "upload".
+            file_id = parts.path.rsplit("/", 1)[-1]
+            with self._lock:
+                self.calls.append(Call("upload", {"file_id": file_id, "length": len(raw)}, time.time()))
+                fault = self._take_fault("upload")
+            if fault and fault.status >= 500:
+                self._send(request, fault.status, b"<html>Internal Server Error</html>", "text/html")
+                return
+            status, body = receive_upload(self.standin, parts.path, raw)
+            self._send(request, status, body, "text/plain")
             return
         if not parts.path.startswith("/api/"):
             self._send_json(request, 404, {"ok": False, "error": "not_found"})

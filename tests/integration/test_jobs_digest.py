@@ -56,8 +56,9 @@ def test_posts_last_months_contributions_once(db: Database, fake_slack: FakeSlac
     second = run_job(ctx, "digest", FIRST_OF_NOVEMBER + timedelta(days=3))
     deliver(db, ctx.client, FIRST_OF_NOVEMBER + timedelta(days=3), settings=ctx.settings)
 
-    assert first.enqueued == ["digest:2026-10"] and second.enqueued == []
-    (post,) = fake_slack.messages_in(ANNOUNCE_CHANNEL)
+    assert first.enqueued == ["digest:2026-10", "digest-chart:2026-10"] and second.enqueued == []
+    post, chart = fake_slack.messages_in(ANNOUNCE_CHANNEL)
+    assert chart.files and chart.text.startswith("*Contributions in 2026, Jan to Oct*")
     body = str(post.blocks)
     assert "Community contributions in October 2026" in body
     assert "3 contributions* by 3 ambassadors" in body
@@ -87,9 +88,15 @@ def test_last_month_is_read_in_the_program_time_zone(db: Database, fake_slack: F
     utc = job_context(db, fake_slack)
 
     assert digest.run(madrid, FIRST_OF_NOVEMBER, dry_run=True).planned == []
-    assert [p.key for p in digest.run(utc, FIRST_OF_NOVEMBER, dry_run=True).planned] == ["digest:2026-10"]
+    assert [p.key for p in digest.run(utc, FIRST_OF_NOVEMBER, dry_run=True).planned] == [
+        "digest:2026-10",
+        "digest-chart:2026-10",
+    ]
     december = datetime(2026, 12, 1, 9, tzinfo=UTC)
-    assert [p.key for p in digest.run(madrid, december, dry_run=True).planned] == ["digest:2026-11"]
+    assert [p.key for p in digest.run(madrid, december, dry_run=True).planned] == [
+        "digest:2026-11",
+        "digest-chart:2026-11",
+    ]
 
 
 def test_a_big_month_stays_within_slacks_limits(db: Database, fake_slack: FakeSlack) -> None:
@@ -106,6 +113,7 @@ def test_a_big_month_stays_within_slacks_limits(db: Database, fake_slack: FakeSl
     run_job(ctx, "digest", FIRST_OF_NOVEMBER)
     report = deliver(db, ctx.client, FIRST_OF_NOVEMBER, settings=ctx.settings)
 
-    assert report.sent == ["digest:2026-10"]  # the fake refuses messages over Slack's limits
-    (post,) = fake_slack.messages_in(ANNOUNCE_CHANNEL)
+    # the fake refuses messages over Slack's limits
+    assert report.sent == ["digest:2026-10", "digest-chart:2026-10"]
+    post, _chart = fake_slack.messages_in(ANNOUNCE_CHANNEL)
     assert len(post.blocks or []) <= 50

@@ -82,13 +82,13 @@ def test_the_jobs_take_as_many_statements_for_many_ambassadors_as_for_a_few(
     # Four times the messages (reminders: the pace reminders, with the inactivity notice inside for
     # those behind, and alone for those who met the requirement long ago; renewals: the notices, a DM
     # to each member who may still renew and one report; the digest is one post however long the
-    # month was)...
-    assert {name: figures[2] for name, figures in few.items()} == {"reminders": 4, "renewals": 5, "digest": 1}
+    # month was, and its chart)...
+    assert {name: figures[2] for name, figures in few.items()} == {"reminders": 4, "renewals": 5, "digest": 2}
     # (The inactivity notices of the first few were taken: once per stretch, even with the outbox emptied.)
     assert {name: figures[2] for name, figures in many.items()} == {
         "reminders": 14,
         "renewals": 17,
-        "digest": 1,
+        "digest": 2,
     }
     # ...in the same statements: reading what is due, what is queued already, and one insert.
     assert {name: figures[:2] for name, figures in many.items()} == {
@@ -99,9 +99,10 @@ def test_the_jobs_take_as_many_statements_for_many_ambassadors_as_for_a_few(
     # the steps taken now, and one update replacing reminders still waiting (none on a rerun);
     # renewals: that for the verification and for the notices, the report's check and what the
     # verified terms reached, and the benefits step (approved requests waiting to be fulfilled,
-    # shipping details due for erasure); digest: last month's contributions, the key, the insert.
+    # shipping details due for erasure); digest: last month's contributions, the key, the insert,
+    # then the chart's figures (contributions by day and type), its key, its insert.
     assert {name: figures[:2] for name, figures in many.items()} == {
         "reminders": (10, 6),
         "renewals": (10, 7),
-        "digest": (3, 2),
+        "digest": (6, 4),
     }

@@ -45,6 +45,7 @@ def test_every_job_is_scheduled_with_safe_options(db: Database, fake_slack: Fake
                 "publish",
                 "reminders",
                 "renewals",
+                "report",
                 "sender",
                 "talk-followups",
             ]
@@ -109,14 +110,17 @@ def test_a_started_scheduler_catches_up_and_delivers(db: Database, fake_slack: F
 
     scheduler.start()
     try:
-        fake_slack.wait_for(lambda: len(fake_slack.messages) >= 2, timeout=15)
+        fake_slack.wait_for(lambda: len(fake_slack.messages) >= 4, timeout=15)
     finally:
         scheduler.shutdown(wait=True)
 
-    assert sorted(m.channel for m in fake_slack.messages) == ["D0BEHIND", "D0MEMBER"]
+    # The program report of the year to the end of October comes too, with its chart.
+    assert sorted(m.channel for m in fake_slack.messages) == ["C0REVIEW", "C0REVIEW", "D0BEHIND", "D0MEMBER"]
     assert {(row.key, row.status) for row in outbox(db)} == {
         ("welcome:application:1", OutboxStatus.SENT),
         ("reminder:U0BEHIND:2026-11", OutboxStatus.SENT),
+        ("report:2026-01-01_2026-10-31", OutboxStatus.SENT),
+        ("report:2026-01-01_2026-10-31-chart", OutboxStatus.SENT),
     }
 
 

@@ -121,6 +121,7 @@ def test_bot_scopes_are_exactly_what_the_called_methods_need() -> None:
         "chat:write",
         "chat:write.public",
         "commands",
+        "files:write",
         "groups:history",
         "groups:read",
         "groups:write",

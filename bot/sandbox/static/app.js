@@ -184,7 +184,7 @@ function renderConversation(channel) {
   const drawn = switched ? new Map() : ui.drawn || new Map();
   const next = new Map();
   const nodes = messages.map((message) => {
-    const key = `${message.ts}:${message.ephemeral}:${message.text}:${JSON.stringify(message.blocks || [])}`;
+    const key = `${message.ts}:${message.ephemeral}:${message.text}:${JSON.stringify(message.blocks || [])}:${(message.files || []).map((file) => file.id).join(",")}`;
     const node = drawn.get(key) || renderMessage(channel, message);
     next.set(key, node);
     return node;
@@ -231,6 +231,15 @@ function renderMessage(channel, message) {
     text.className = "mrkdwn";
     text.innerHTML = mrkdwn(message.text, ctx);
     body.append(text);
+  }
+  // A shared file (the report's chart): shown at about Slack's preview size.
+  for (const file of message.files || []) {
+    const image = document.createElement("img");
+    image.className = "file-image";
+    image.src = file.url_private;
+    image.alt = file.title || file.name || "";
+    image.dataset.testid = "file";
+    body.append(image);
   }
   node.append(body, jsonButton({ text: message.text, blocks: message.blocks || undefined }, "json-button"));
   return node;

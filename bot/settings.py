@@ -15,6 +15,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.rules import inactivity as inactivity_rules
+from bot.rules.review import ReviewSetting
 
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
@@ -108,6 +109,9 @@ class Settings(BaseSettings):
     # --- impact: reading a logged link's page to fill in the form (off: nothing is fetched) ---
     link_details: bool = True
     talk_followups_schedule: str = "0 9 * * *"
+    # off: every contribution counts from its day on; tsc: new ones count once a TSC member verified them.
+    contribution_review: str = ReviewSetting.OFF
+    contribution_review_schedule: str = "0 9 * * *"
 
     @field_validator("tsc_user_ids", mode="before")
     @classmethod
@@ -221,6 +225,27 @@ class Settings(BaseSettings):
             raise ValueError("must be tsc (the TSC decides each would-lapse member) or auto")
         return value
 
+    @field_validator("contribution_review")
+    @classmethod
+    def _check_contribution_review(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in set(ReviewSetting):
+            raise ValueError("must be off (every contribution counts) or tsc (a TSC member verifies each)")
+        return value
+
+    @model_validator(mode="after")
+    def _review_needs_a_channel(self) -> Settings:
+        if self.contribution_review == ReviewSetting.TSC and not self.review_channel:
+            raise ValueError(
+                "CONTRIBUTION_REVIEW=tsc lists new contributions for the TSC in REVIEW_CHANNEL: set "
+                "REVIEW_CHANNEL too (or CONTRIBUTION_REVIEW=off)"
+            )
+        return self
+
+    @property
+    def reviewing_contributions(self) -> bool:
+        return self.contribution_review == ReviewSetting.TSC
+
     @model_validator(mode="after")
     def _inactivity_steps_in_order(self) -> Settings:
         if not inactivity_rules.in_order(self.inactivity_thresholds):
@@ -247,6 +272,7 @@ class Settings(BaseSettings):
         "access_schedule",
         "activity_schedule",
         "talk_followups_schedule",
+        "contribution_review_schedule",
     )
     @classmethod
     def _check_schedule(cls, value: str) -> str:

@@ -28,6 +28,7 @@ from handlers import (
     pauses,
     proposals,
     reminders,
+    review,
 )
 from handlers.router import CommandRouter
 
@@ -48,6 +49,7 @@ def register_all(app: App, deps: Deps) -> CommandRouter:
         reminders,
         pauses,
         proposals,
+        review,
         home,
         benefits,
         direct_messages,

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.rules import membership as membership_rules
 from bot.rules.impact import Impact
+from bot.rules.review import ReviewState
 from bot.services import counting
 from bot.services.members import with_current_term_counts
 from bot.store.models import Contribution, Member, MemberStatus, OutboxMessage, Term, TermStatus
@@ -274,6 +275,8 @@ def contributions_logged_between(session: Session, start: datetime, end: datetim
             Contribution.source == "slack",
             Contribution.logged_at >= start,
             Contribution.logged_at < end,
+            # What the TSC's review ruled out is not celebrated; what still waits for it is news.
+            Contribution.review_state != ReviewState.NOT_COUNTED,
         )
         .order_by(Contribution.logged_at, Contribution.id)
     )

@@ -15,9 +15,10 @@ from sqlalchemy import select
 from bot.blocks import ids
 from bot.blocks import review as review_blocks
 from bot.outbox.sender import deliver
+from bot.rules.inactivity import Step
 from bot.rules.membership import DecisionRefusal
 from bot.rules.review import ReviewDecision, ReviewState
-from bot.services import contribution_import, home, impact, members, review
+from bot.services import contribution_import, home, impact, inactivity, members, review
 from bot.services.contributions import ContributionDraft, edit_contribution, log_contribution
 from bot.services.jobs import contributions_logged_between
 from bot.services.registry import exporting
@@ -28,7 +29,7 @@ from jobs.scheduler import run_job
 from tests.conftest import MEMBER, OTHER, REVIEW_CHANNEL, TSC
 from tests.fakes.slack import FakeSlack
 from tests.helpers.factories import add_contribution, enrol
-from tests.helpers.jobs import at, buttons, dm_texts, job_context, outbox
+from tests.helpers.jobs import buttons, dm_texts, job_context, outbox
 
 TODAY = date(2026, 3, 15)
 NOW = datetime(2026, 3, 15, 10, 0, tzinfo=UTC)
@@ -311,9 +312,17 @@ def test_a_contributions_import_waits_for_the_tsc(db: Database, fake_slack: Fake
     assert counted(db) == 0
 
 
-def test_inactivity_sees_what_waits_as_activity(db: Database, fake_slack: FakeSlack) -> None:
+def test_inactivity_sees_what_waits_as_activity_not_what_was_ruled_out(
+    db: Database, fake_slack: FakeSlack
+) -> None:
     enrol(db, MEMBER, date(2025, 6, 1))
+    enrol(db, OTHER, date(2025, 6, 1), "Olek Other")
     log(db, occurred_on=date(2026, 3, 1))
-    ctx = job_context(db, fake_slack, contribution_review="tsc")
-    result = run_job(ctx, "reminders", at("2026-03-20T08:00:00+00:00"))
-    assert not [key for key in result.enqueued if key.startswith("inactivity:")]
+    ruled_out = log(db, 2, who=OTHER, occurred_on=date(2026, 3, 1))
+    review.decide(db, ruled_out, ReviewDecision.NOT_COUNTED, how(), "Not about AsyncAPI.")
+    settings = job_context(db, fake_slack, contribution_review="tsc").settings
+
+    with db.read_only() as session:
+        steps = inactivity.due_steps(session, TODAY, settings.inactivity_thresholds, settings.zone)
+
+    assert [(step.name, step.step) for step in steps] == [("Olek Other", Step.NUDGE)]

@@ -233,15 +233,6 @@ class Settings(BaseSettings):
             raise ValueError("must be off (every contribution counts) or tsc (a TSC member verifies each)")
         return value
 
-    @model_validator(mode="after")
-    def _review_needs_a_channel(self) -> Settings:
-        if self.contribution_review == ReviewSetting.TSC and not self.review_channel:
-            raise ValueError(
-                "CONTRIBUTION_REVIEW=tsc lists new contributions for the TSC in REVIEW_CHANNEL: set "
-                "REVIEW_CHANNEL too (or CONTRIBUTION_REVIEW=off)"
-            )
-        return self
-
     @property
     def reviewing_contributions(self) -> bool:
         return self.contribution_review == ReviewSetting.TSC
@@ -368,6 +359,13 @@ class Settings(BaseSettings):
             problems.append(
                 "SLACK_SIGNING_SECRET is still the example from .env.example: put the app's Signing "
                 "Secret there (Basic Information)"
+            )
+        if self.reviewing_contributions and not self.review_channel:
+            # Checked where the bot starts talking to Slack, not on every read of the settings: the
+            # sandbox names its own review channel, and the command line needs none.
+            problems.append(
+                "CONTRIBUTION_REVIEW=tsc lists new contributions for the TSC in REVIEW_CHANNEL: set "
+                "REVIEW_CHANNEL too (or CONTRIBUTION_REVIEW=off)"
             )
         if problems:
             raise SettingsError(problems)

@@ -326,3 +326,15 @@ def test_inactivity_sees_what_waits_as_activity_not_what_was_ruled_out(
         steps = inactivity.due_steps(session, TODAY, settings.inactivity_thresholds, settings.zone)
 
     assert [(step.name, step.step) for step in steps] == [("Olek Other", Step.NUDGE)]
+
+
+def test_the_pace_reminder_names_what_waits_for_the_tsc(db: Database, fake_slack: FakeSlack) -> None:
+    enrol(db, MEMBER, date(2025, 6, 1))
+    log(db, occurred_on=date(2026, 3, 1))
+    ctx = job_context(db, fake_slack, contribution_review="tsc")
+
+    result = run_job(ctx, "reminders", NOW)
+
+    (reminder,) = [item for item in result.planned if item.key.startswith("reminder:")]
+    assert "*0 of 4* contributions so far" in reminder.text
+    assert "1 more waiting for the TSC's review (they count once verified)" in reminder.text

@@ -16,6 +16,7 @@ from bot.rules.membership import DecisionRefusal
 from bot.rules.review import ReviewDecision, ReviewSetting, ReviewState
 from bot.sandbox.block_kit import check_message, check_view
 from bot.services.review import ReviewItem
+from bot.settings import SettingsError, load_settings
 from tests.helpers.jobs import buttons
 
 
@@ -201,3 +202,29 @@ def test_the_edit_form_shows_the_question_it_answers() -> None:
     assert review_blocks.question_block('{"contribution_id": 3}') == []
     (block,) = review_blocks.question_block('{"contribution_id": 3, "asked": "Which event?"}')
     assert "*The TSC asked:* Which event?" in block["text"]["text"]
+
+
+# --- the setting ----------------------------------------------------------------------------------------
+
+
+def test_the_setting_is_off_or_tsc_and_tsc_needs_the_review_channel_to_serve() -> None:
+    assert load_settings(_env_file=None).contribution_review == "off"
+    with pytest.raises(SettingsError, match="CONTRIBUTION_REVIEW: must be off"):
+        load_settings(_env_file=None, contribution_review="yes")
+    reviewing = load_settings(
+        _env_file=None, contribution_review=" TSC ", slack_bot_token="xoxb-1", slack_signing_secret="s"
+    )
+    assert reviewing.reviewing_contributions
+    with pytest.raises(SettingsError) as caught:
+        reviewing.require_slack()
+    assert caught.value.problems == [
+        "CONTRIBUTION_REVIEW=tsc lists new contributions for the TSC in REVIEW_CHANNEL: set REVIEW_CHANNEL "
+        "too (or CONTRIBUTION_REVIEW=off)"
+    ]
+    load_settings(
+        _env_file=None,
+        contribution_review="tsc",
+        review_channel="C0REVIEW",
+        slack_bot_token="xoxb-1",
+        slack_signing_secret="s",
+    ).require_slack()

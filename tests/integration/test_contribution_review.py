@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.blocks import ids
+from bot.blocks import impact as impact_blocks
 from bot.blocks import review as review_blocks
 from bot.outbox.sender import deliver
 from bot.rules.inactivity import Step
@@ -215,8 +216,18 @@ def test_refusals_are_audited_and_decide_nothing(db: Database, fake_slack: FakeS
     mine = log(db)
     tsc_own = log(db, 2, who=TSC)
     logged_for = log_contribution(
-        db, MEMBER, draft(3), TODAY, NOW, 4, logged_by=TSC, review="tsc"
+        db,
+        MEMBER,
+        draft(3),
+        TODAY,
+        NOW,
+        4,
+        logged_by=TSC,
+        review="tsc",
+        tell_member=impact_blocks.logged_for_you_message,
     ).contribution_id
+    (told,) = outbox(db, "contribution_logged_for")
+    assert "It counts once another TSC member has verified it." in told.text
 
     not_tsc = review.decide(db, mine, ReviewDecision.VERIFY, how(OTHER, is_tsc=False))
     own = review.decide(db, tsc_own, ReviewDecision.VERIFY, how())

@@ -70,7 +70,9 @@ def item_text(item: ReviewItem) -> str:
 def decided_text(item: ReviewItem) -> str:
     if item.is_open:
         return "Waiting for a TSC member."
-    done = DECIDED.get(ReviewState(item.state), item.state) if item.state in set(ReviewState) else item.state
+    done = DECIDED.get(ReviewState(item.state)) if item.state in set(ReviewState) else None
+    if done is None:  # never under review: nothing to decide
+        return "It is not waiting for a review: it counts as it is."
     text = f"{done} by {kit.mention(item.reviewed_by, 'the TSC')} on {kit.slack_date(item.reviewed_at)}."
     if item.state in (ReviewState.NEEDS_INFO, ReviewState.NOT_COUNTED) and item.review_note:
         text += f" “{kit.escape(kit.truncate(item.review_note, NOTES_SHOWN))}”"

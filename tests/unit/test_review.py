@@ -228,3 +228,9 @@ def test_the_setting_is_off_or_tsc_and_tsc_needs_the_review_channel_to_serve() -
         slack_bot_token="xoxb-1",
         slack_signing_secret="s",
     ).require_slack()
+
+
+def test_a_contribution_never_under_review_says_so() -> None:
+    assert review_blocks.decided_text(item(state=ReviewState.NONE)) == (
+        "It is not waiting for a review: it counts as it is."
+    )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import proposals as proposals_blocks
 from bot.blocks import renewals as renewals_blocks
-from bot.blocks.benefits import overdue_report_message, with_overdue
+from bot.blocks.benefits.admin import overdue_report_message, with_overdue
 from bot.blocks.emeritus import FAREWELL_MESSAGES
 from bot.rules import emeritus as emeritus_rules
 from bot.rules import membership as membership_rules
@@ -18,7 +18,7 @@ from bot.rules.impact import ImpactFigures
 from bot.services import impact
 from bot.services import jobs as due
 from bot.services.benefits.open_requests import OverdueItem
-from bot.services.membership import proposals, terms
+from bot.services.membership import proposals, verification
 from bot.services.membership.farewell import Farewell
 from jobs import benefits as benefit_jobs
 from jobs import proposals as proposal_jobs
@@ -31,7 +31,7 @@ ACTOR = "scheduler"
 LAPSED_OUTCOMES = emeritus_rules.LAPSING
 
 
-def renew_by(item: terms.TermVerification) -> date:
+def renew_by(item: verification.TermVerification) -> date:
     return membership_rules.renewal_closes_on(item.progress.term)
 
 
@@ -51,7 +51,7 @@ def verifications(ctx: JobContext, now: datetime, dry_run: bool, result: JobResu
                 assert item.outcome is not None
                 note = f"term {item.term_id} ({item.name}): {item.outcome}"
                 result.notes.append(note + (", proposed to the TSC" if item.term_id in proposed else ""))
-                # Someone who became emeritus got their thank-you from `terms.become_emeritus`.
+                # Someone who became emeritus got their thank-you from `bot.services.membership.emeritus.become_emeritus`.
                 if not item.slack_user_id or item.outcome in LAPSED_OUTCOMES:
                     continue
                 payload = renewals_blocks.verification_message(
@@ -115,25 +115,25 @@ def verify_due(
     required: int,
     decides: emeritus_rules.VerificationDecides = emeritus_rules.VerificationDecides.AUTO,
     farewell: Farewell | None = None,
-) -> tuple[list[terms.TermVerification], dict[int, int]]:
+) -> tuple[list[verification.TermVerification], dict[int, int]]:
     """Every term due its verification, with its outcome; and the terms proposed to the TSC by this
     run (term id → proposal id).
 
     One read finds the terms at their end and their progress; only the terms the program changes
-    (renewed, lapsed, not renewed) go through `terms.verify_term`, which locks, decides again and
+    (renewed, lapsed, not renewed) go through `verification.verify_term`, which locks, decides again and
     writes. A term awaiting its renewal in the grace period (MET) is left as it is, as `verify_term`
     would, without a statement of its own: at scale most due terms are those, day after day. With
     VERIFICATION_DECIDES=tsc a term that would lapse is proposed to the TSC instead (once per term and
     end), and left out afterwards while the TSC decides.
     """
-    found: list[tuple[terms.TermVerification, str | None]] = []  # with its proposal's key, if any
+    found: list[tuple[verification.TermVerification, str | None]] = []  # with its proposal's key, if any
     wanted = []
     for due_term in due.terms_at_end(session, today, required):
         outcome = membership_rules.outcome_at_term_end(due_term.progress, due_term.renewal_requested)
         action = emeritus_rules.verification_action(outcome, decides)
         if outcome is None or action is None:
             continue
-        waiting = terms.TermVerification(
+        waiting = verification.TermVerification(
             due_term.term_id,
             due_term.member_id,
             due_term.slack_user_id,
@@ -150,7 +150,7 @@ def verify_due(
             wanted.append(proposal)
             found.append((waiting, proposal.key))
         else:
-            item = terms.verify_term(
+            item = verification.verify_term(
                 session, due_term.term_id, today, now, ACTOR, required=required, farewell=farewell
             )
             if item.outcome is not None:
@@ -182,8 +182,8 @@ def lapse_proposal(due_term: due.TermAtEnd, outcome: membership_rules.Verificati
 def report(
     channel: str,
     today: date,
-    verified: list[terms.TermVerification],
-    news: list[terms.TermVerification],
+    verified: list[verification.TermVerification],
+    news: list[verification.TermVerification],
     late: Sequence[OverdueItem] = (),
     proposed: set[int] | frozenset[int] = frozenset(),
     reached: Mapping[int, ImpactFigures] | None = None,

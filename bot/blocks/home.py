@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from bot.blocks import benefits as benefits_blocks
 from bot.blocks import contributions as contributions_blocks
 from bot.blocks import emeritus as leaving_blocks
 from bot.blocks import general as general_blocks
@@ -15,6 +14,8 @@ from bot.blocks import pauses as pause_blocks
 from bot.blocks import proposals as proposals_blocks
 from bot.blocks import reminders as reminders_blocks
 from bot.blocks import review as review_blocks
+from bot.blocks.benefits import admin as benefit_admin_blocks
+from bot.blocks.benefits import requesting as request_blocks
 from bot.rules import membership as membership_rules
 from bot.services import home
 
@@ -144,7 +145,7 @@ def ambassador_blocks(personal: home.PersonalHome, now: datetime, zone: tzinfo) 
                 str(reminders_blocks.SNOOZE_DAYS_DEFAULT),
             )
         )
-    buttons.append(benefits_blocks.request_button())
+    buttons.append(request_blocks.request_button())
     if personal.pause is None:
         buttons.append(kit.button("Pause membership", ids.PAUSE_OPEN))
     blocks: list[kit.Block] = [kit.header("Your ambassador term"), kit.section(status, block_id="progress")]
@@ -362,7 +363,7 @@ def home_view(data: home.Home, zone: tzinfo) -> dict[str, Any]:
     if data.tsc is not None:
         blocks += tsc_blocks(data.tsc, data.required, data.today, zone)
     if data.benefits is not None:
-        blocks += benefits_blocks.tsc_home_blocks(data.benefits)
+        blocks += benefit_admin_blocks.tsc_home_blocks(data.benefits)
     blocks.append(
         kit.context(f"Updated {data.now.astimezone(zone):%Y-%m-%d %H:%M} · `{ids.COMMAND} help` for commands")
     )

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.blocks.benefits import erased_summary
+from bot.blocks.benefits.admin import erased_summary
 from bot.cli.common import CommandError, open_database
 from bot.cli.members_file import iso_date
 from bot.services.benefits.export import EXPORT_FIELDS, export_requests

@@ -2,7 +2,7 @@
 
 Nothing here knows about Slack or the database: who may ask, what is left of a limit this term, what
 is left of the yearly budget, when shipping details are erased, when a fulfilment is overdue, and
-what a request form must hold. Text shown to people lives in `bot.blocks.benefits`; this module
+what a request form must hold. Text shown to people lives in the `bot.blocks.benefits` package; this module
 returns codes.
 """
 

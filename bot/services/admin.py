@@ -19,7 +19,7 @@ from bot.outbox.queue import enqueue, enqueue_message
 from bot.rules.emeritus import EmeritusReason
 from bot.services import access, invitations
 from bot.services.members import member_by_slack_id, record_audit
-from bot.services.membership import terms
+from bot.services.membership import emeritus, term_records, terms
 from bot.services.membership.common import Messages, Payload, announce_key
 from bot.services.membership.farewell import Farewell
 from bot.store.db import Database
@@ -31,7 +31,7 @@ class AdminChange:
     """A term change made by the TSC, or None in `change` when the person is not on record (or, for
     `extend`, has no current term). `outbox_keys`: DMs to deliver now."""
 
-    change: terms.TermChange | None
+    change: term_records.TermChange | None
     outbox_keys: list[str] = field(default_factory=list)
 
 
@@ -44,13 +44,13 @@ class AddStatus(StrEnum):
 @dataclass(frozen=True)
 class AddResult:
     status: AddStatus
-    change: terms.TermChange | None
+    change: term_records.TermChange | None
     application_id: int | None = None
     outbox_keys: list[str] = field(default_factory=list)
 
 
 def _queue_dm(
-    session: Session, key: str, kind: str, member: terms.TermChange, payload: Payload, now: datetime
+    session: Session, key: str, kind: str, member: term_records.TermChange, payload: Payload, now: datetime
 ) -> str:
     assert member.slack_user_id, "admin commands address Slack users"
     enqueue_message(
@@ -227,13 +227,13 @@ def emeritus_member(
     actor: str,
     farewell: Farewell,
 ) -> AdminChange:
-    """`terms.move_to_emeritus` with the TSC's reason and note; the member's thank-you (and the TSC's
+    """`emeritus.move_to_emeritus` with the TSC's reason and note; the member's thank-you (and the TSC's
     list of benefits not shipped) queued when it changed."""
     with db.transaction() as session:
         member = member_by_slack_id(session, slack_user_id)
         if member is None:
             return AdminChange(None)
-        change = terms.move_to_emeritus(
+        change = emeritus.move_to_emeritus(
             session, member.id, note, now=now, actor=actor, reason=reason, today=today, farewell=farewell
         )
         return AdminChange(change, list(change.outbox_keys))

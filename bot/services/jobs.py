@@ -212,7 +212,7 @@ def terms_at_end(session: Session, today: date, required: int) -> list[TermAtEnd
     """Active terms whose last day is today or past (caught up after downtime), with each term's
     member and progress, in one statement however many there are.
 
-    `bot.services.membership.terms.verify_term` applies the program's outcome; a term in its renewal grace
+    `bot.services.membership.verification.verify_term` applies the program's outcome; a term in its renewal grace
     period stays active and is listed again. The job decides from these rows which terms change,
     and only those are locked and written.
     """

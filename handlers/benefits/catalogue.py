@@ -3,7 +3,7 @@ requests still open. One of handlers.admin's subcommands, which has checked the 
 
 from __future__ import annotations
 
-from bot.blocks import benefits as benefits_blocks
+from bot.blocks.benefits import admin as benefit_admin_blocks
 from bot.rules import benefits as benefit_rules
 from bot.services.benefits import catalogue
 from bot.services.benefits.budget import BudgetSetting
@@ -20,11 +20,11 @@ def admin_benefits(call: Invocation, rest: str, *, deps: Deps) -> None:
     if action == "":
         open_now = open_requests(deps.db, deps.now(), setting)
         call.reply(
-            benefits_blocks.catalogue_message(catalogue.items(deps.db, include_disabled=True), open_now)
+            benefit_admin_blocks.catalogue_message(catalogue.items(deps.db, include_disabled=True), open_now)
         )
     elif action in ("requests", "open", "pending"):
         call.reply(
-            benefits_blocks.open_requests_message(open_requests(deps.db, deps.now(), setting, limit=20))
+            benefit_admin_blocks.open_requests_message(open_requests(deps.db, deps.now(), setting, limit=20))
         )
     elif action == "add" and len(words) >= 5:
         add_benefit(deps, call, words)
@@ -36,11 +36,11 @@ def admin_benefits(call: Invocation, rest: str, *, deps: Deps) -> None:
                 deps.db, call.user_id, words[1].lower(), {"enabled": action == "enable"}, now=deps.now()
             )
         except catalogue.CatalogueError as exc:
-            call.reply(benefits_blocks.catalogue_error(exc.code, words[1]))
+            call.reply(benefit_admin_blocks.catalogue_error(exc.code, words[1]))
             return
-        call.reply(benefits_blocks.enabled_text(item))
+        call.reply(benefit_admin_blocks.enabled_text(item))
     else:
-        call.reply(benefits_blocks.ADMIN_HELP)
+        call.reply(benefit_admin_blocks.ADMIN_HELP)
 
 
 def add_benefit(deps: Deps, call: Invocation, words: list[str]) -> None:
@@ -57,14 +57,14 @@ def add_benefit(deps: Deps, call: Invocation, words: list[str]) -> None:
         or int(value) > benefit_rules.MAX_VALUE
         or len(name) > benefit_rules.LIMITS["name"]
     ):
-        call.reply(benefits_blocks.field_usage("benefit"))
+        call.reply(benefit_admin_blocks.field_usage("benefit"))
         return
     try:
         item = catalogue.add_benefit(deps.db, call.user_id, key, kind, int(value), name, now=deps.now())
     except catalogue.CatalogueError as exc:
-        call.reply(benefits_blocks.catalogue_error(exc.code, key))
+        call.reply(benefit_admin_blocks.catalogue_error(exc.code, key))
         return
-    call.reply(benefits_blocks.added_text(item, deps.settings.benefits_currency))
+    call.reply(benefit_admin_blocks.added_text(item, deps.settings.benefits_currency))
 
 
 def change_benefit(deps: Deps, call: Invocation, words: list[str]) -> None:
@@ -73,7 +73,7 @@ def change_benefit(deps: Deps, call: Invocation, words: list[str]) -> None:
         field = benefit_rules.CatalogueField(field_name)
         value = benefit_rules.parse_field_value(field, raw)
     except ValueError:
-        call.reply(benefits_blocks.field_usage(field_name))
+        call.reply(benefit_admin_blocks.field_usage(field_name))
         return
     attribute = catalogue.SETTABLE[field]
     try:
@@ -81,9 +81,9 @@ def change_benefit(deps: Deps, call: Invocation, words: list[str]) -> None:
             deps.db, call.user_id, key, {attribute: value}, now=deps.now()
         )
     except catalogue.CatalogueError as exc:
-        call.reply(benefits_blocks.catalogue_error(exc.code, key))
+        call.reply(benefit_admin_blocks.catalogue_error(exc.code, key))
         return
-    call.reply(benefits_blocks.changed_text(item, field.value, before[attribute], value))
+    call.reply(benefit_admin_blocks.changed_text(item, field.value, before[attribute], value))
 
 
 def unescape(text: str) -> str:

@@ -10,8 +10,8 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.blocks import benefits as benefits_blocks
 from bot.blocks import ids
+from bot.blocks.benefits import review as benefit_review_blocks
 from bot.rules import benefits as benefit_rules
 from bot.rules import parsing
 from bot.services import home, members
@@ -33,7 +33,7 @@ def approve_button(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: D
     ack()
     required = deps.settings.required_contributions
     setting = BudgetSetting.from_settings(deps.settings)
-    messages = benefits_blocks.BENEFIT_MESSAGES
+    messages = benefit_review_blocks.BENEFIT_MESSAGES
     origin = Origin.of(body)
     request_id = clicked_id(body)
     is_tsc = deps.is_tsc(origin.user_id)
@@ -41,7 +41,7 @@ def approve_button(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: D
         refuse(deps, client, origin, request_id, "approve")
         return
     if request_id is None:
-        tell(client, origin, benefits_blocks.GONE)
+        tell(client, origin, benefit_review_blocks.GONE)
         return
     decision = decisions.Decision(
         request_id, origin.user_id, decider_is_tsc=is_tsc, approve=True, at=deps.now()
@@ -56,17 +56,17 @@ def approve_button(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: D
             messages=messages,
         )
     except RequestNotFound:
-        tell(client, origin, benefits_blocks.GONE)
+        tell(client, origin, benefit_review_blocks.GONE)
         return
     deliver_and_show(deps, client, origin, outcome)
 
 
 def decline_button(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
-    open_reason_form(deps, ack, body, client, "decline", benefits_blocks.decline_modal)
+    open_reason_form(deps, ack, body, client, "decline", benefit_review_blocks.decline_modal)
 
 
 def fulfil_button(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
-    open_reason_form(deps, ack, body, client, "fulfil", benefits_blocks.fulfil_modal)
+    open_reason_form(deps, ack, body, client, "fulfil", benefit_review_blocks.fulfil_modal)
 
 
 def open_reason_form(
@@ -84,7 +84,7 @@ def open_reason_form(
         refuse(deps, client, origin, request_id, what)
         return
     if request_id is None:
-        tell(client, origin, benefits_blocks.GONE)
+        tell(client, origin, benefit_review_blocks.GONE)
         return
     # The trigger expires in 3 s: the form opens before anything is read; the submission decides.
     client.views_open(
@@ -99,7 +99,7 @@ def submit_decline(
     submit_form(
         ack,
         validate=lambda: forms.decision_reason(
-            view, benefits_blocks.DECLINE_REASON_REQUIRED, benefits_blocks.DECLINE_REASON_TOO_LONG
+            view, benefit_review_blocks.DECLINE_REASON_REQUIRED, benefit_review_blocks.DECLINE_REASON_TOO_LONG
         ),
         act=lambda reason: decline(deps, origin, request_id, reason),
         then=lambda outcome: deliver_and_show(deps, client, origin, outcome),
@@ -109,7 +109,7 @@ def submit_decline(
 def decline(deps: Deps, origin: Origin, request_id: int, reason: str) -> Outcome | ShowView:
     required = deps.settings.required_contributions
     setting = BudgetSetting.from_settings(deps.settings)
-    messages = benefits_blocks.BENEFIT_MESSAGES
+    messages = benefit_review_blocks.BENEFIT_MESSAGES
     decision = decisions.Decision(
         request_id,
         origin.user_id,
@@ -128,7 +128,7 @@ def decline(deps: Deps, origin: Origin, request_id: int, reason: str) -> Outcome
             messages=messages,
         )
     except RequestNotFound:
-        return ShowView(benefits_blocks.closed_modal(benefits_blocks.GONE))
+        return ShowView(benefit_review_blocks.closed_modal(benefit_review_blocks.GONE))
     return changed_or_why_not(deps, outcome)
 
 
@@ -147,7 +147,7 @@ def submit_fulfilment(
 def fulfilment_note(view: dict[str, Any]) -> str | FieldErrors:
     note = (parsing.state_value(view["state"]["values"], "note") or "").strip()
     if len(note) > benefit_rules.LIMITS["fulfilment_note"]:
-        return FieldErrors({"note": benefits_blocks.NOTE_TOO_LONG})
+        return FieldErrors({"note": benefit_review_blocks.NOTE_TOO_LONG})
     return note
 
 
@@ -162,10 +162,10 @@ def fulfil(deps: Deps, origin: Origin, request_id: int, note: str) -> Outcome | 
             today=deps.program_today(),
             required=deps.settings.required_contributions,
             setting=BudgetSetting.from_settings(deps.settings),
-            messages=benefits_blocks.BENEFIT_MESSAGES,
+            messages=benefit_review_blocks.BENEFIT_MESSAGES,
         )
     except RequestNotFound:
-        return ShowView(benefits_blocks.closed_modal(benefits_blocks.GONE))
+        return ShowView(benefit_review_blocks.closed_modal(benefit_review_blocks.GONE))
     return changed_or_why_not(deps, outcome)
 
 
@@ -178,10 +178,14 @@ def changed_or_why_not(deps: Deps, outcome: Outcome) -> Outcome | ShowView:
     """A form's outcome: done, or the modal says why not (refused, or done already by someone else)."""
     if outcome.refusal is not None:
         return ShowView(
-            benefits_blocks.closed_modal(benefits_blocks.refusal_text(outcome.refusal, tsc_count(deps)))
+            benefit_review_blocks.closed_modal(
+                benefit_review_blocks.refusal_text(outcome.refusal, tsc_count(deps))
+            )
         )
     if not outcome.changed:
-        return ShowView(benefits_blocks.closed_modal(benefits_blocks.already_text(outcome.request)))
+        return ShowView(
+            benefit_review_blocks.closed_modal(benefit_review_blocks.already_text(outcome.request))
+        )
     return outcome
 
 
@@ -194,7 +198,7 @@ def shipping_button(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: 
         refuse(deps, client, origin, request_id, "see the shipping details of")
         return
     opened = client.views_open(
-        trigger_id=body["trigger_id"], view=benefits_blocks.closed_modal(":hourglass: One moment…")
+        trigger_id=body["trigger_id"], view=benefit_review_blocks.closed_modal(":hourglass: One moment…")
     )["view"]
     try:
         if request_id is None:
@@ -209,9 +213,9 @@ def shipping_button(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: 
             required=deps.settings.required_contributions,
             setting=BudgetSetting.from_settings(deps.settings),
         )
-        view = benefits_blocks.shipping_modal(private)
+        view = benefit_review_blocks.shipping_modal(private)
     except NotYours:
-        view = benefits_blocks.closed_modal(benefits_blocks.GONE)
+        view = benefit_review_blocks.closed_modal(benefit_review_blocks.GONE)
     client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=view)
 
 
@@ -231,7 +235,7 @@ def refuse(deps: Deps, client: WebClient, origin: Origin, request_id: int | None
         decision=what,
         refusal="not_tsc",
     )
-    tell(client, origin, benefits_blocks.NOT_TSC)
+    tell(client, origin, benefit_review_blocks.NOT_TSC)
 
 
 def deliver_and_show(deps: Deps, client: WebClient, origin: Origin, outcome: Outcome) -> None:
@@ -245,16 +249,16 @@ def deliver_and_show(deps: Deps, client: WebClient, origin: Origin, outcome: Out
 def show(deps: Deps, client: WebClient, origin: Origin, outcome: Outcome) -> None:
     """The review post updated in place (wherever the click came from), and a word to the clicker."""
     if outcome.refusal is not None:
-        tell(client, origin, benefits_blocks.refusal_text(outcome.refusal, tsc_count(deps)))
+        tell(client, origin, benefit_review_blocks.refusal_text(outcome.refusal, tsc_count(deps)))
         return
     location = update_review_post(client, outcome, origin)
     clicked_on_review = (
         location is not None and origin.in_message and (origin.channel_id, origin.message_ts) == location
     )
     if not outcome.changed:
-        tell(client, origin, benefits_blocks.already_text(outcome.request))
+        tell(client, origin, benefit_review_blocks.already_text(outcome.request))
     elif not clicked_on_review:
-        tell(client, origin, benefits_blocks.done_text(outcome.request))
+        tell(client, origin, benefit_review_blocks.done_text(outcome.request))
 
 
 def tsc_count(deps: Deps) -> int:

@@ -11,8 +11,9 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import benefits as benefits_blocks
 from bot.blocks import ids
+from bot.blocks.benefits import requesting as request_blocks
+from bot.blocks.benefits import review as benefit_review_blocks
 from bot.rules import benefits as benefit_rules
 from bot.rules import parsing
 from bot.services.benefits import catalogue, requesting
@@ -41,7 +42,7 @@ FORM_FIELDS = (
 
 
 def benefits_command(call: Invocation, *, deps: Deps) -> None:
-    call.reply(benefits_blocks.overview_message(overview(deps, call.user_id, call.client)))
+    call.reply(request_blocks.overview_message(overview(deps, call.user_id, call.client)))
 
 
 def overview(deps: Deps, user_id: str, client: WebClient) -> Any:
@@ -60,7 +61,7 @@ def open_form(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: Deps) 
     ack()
     user_id = body["user"]["id"]
     # The trigger expires 3 s after the click: a placeholder opens first, the form follows.
-    opened = client.views_open(trigger_id=body["trigger_id"], view=benefits_blocks.loading_modal())["view"]
+    opened = client.views_open(trigger_id=body["trigger_id"], view=request_blocks.loading_modal())["view"]
     form = form_for(deps, user_id, client, clicked_id(body))
     try:
         client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=form)
@@ -87,12 +88,12 @@ def benefit_chosen(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: D
 def form_for(deps: Deps, user_id: str, client: WebClient, wanted: int | None) -> dict[str, Any]:
     data = overview(deps, user_id, client)
     if not data.is_ambassador:
-        return benefits_blocks.refused_modal(benefits_blocks.NOT_AMBASSADOR)
+        return request_blocks.refused_modal(request_blocks.NOT_AMBASSADOR)
     available = [offer for offer in data.offers if offer.available]
     if not available:
-        return benefits_blocks.refused_modal(benefits_blocks.NOTHING_LEFT)
+        return request_blocks.refused_modal(request_blocks.NOTHING_LEFT)
     selected = next((offer for offer in available if offer.item.id == wanted), available[0])
-    return benefits_blocks.request_modal(available, selected.item, data.currency)
+    return request_blocks.request_modal(available, selected.item, data.currency)
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def submit_request(
         ack,
         validate=lambda: valid_request(deps, client, user_id, view),
         act=lambda request: send_request(deps, user_id, request),
-        done_view=lambda submitted: benefits_blocks.request_received_modal(
+        done_view=lambda submitted: request_blocks.request_received_modal(
             submitted.request, bool(submitted.review_key)
         ),
         then=lambda submitted: tell_the_tsc(deps, client, user_id, submitted),
@@ -125,8 +126,8 @@ def valid_request(
     items = {item.id: item for item in catalogue.items(deps.db)}
     item = items.get(int(chosen)) if chosen.isdigit() else None
     if chosen and item is None:
-        refusal = benefits_blocks.REFUSALS[benefit_rules.RequestRefusal.NOT_OFFERED]
-        return ShowView(benefits_blocks.refused_modal(refusal))
+        refusal = request_blocks.REFUSALS[benefit_rules.RequestRefusal.NOT_OFFERED]
+        return ShowView(request_blocks.refused_modal(refusal))
     if item is not None and item.id != drawn_for:
         # Picked another benefit and sent before the form was redrawn: show that benefit's fields.
         return ShowView(form_for(deps, user_id, client, item.id))
@@ -138,7 +139,7 @@ def valid_request(
         form, item.spec if item else None, item.id if item else None, today
     )
     if draft is None:
-        return FieldErrors(benefits_blocks.field_errors(problems))
+        return FieldErrors(request_blocks.field_errors(problems))
     return ValidRequest(draft, today)
 
 
@@ -154,10 +155,10 @@ def send_request(deps: Deps, user_id: str, request: ValidRequest) -> requesting.
             required=settings.required_contributions,
             setting=BudgetSetting.from_settings(settings),
             review_channel=settings.review_channel,
-            messages=benefits_blocks.BENEFIT_MESSAGES,
+            messages=benefit_review_blocks.BENEFIT_MESSAGES,
         )
     except requesting.RequestRefused as refused:
-        return ShowView(benefits_blocks.refused_modal(benefits_blocks.REFUSALS[refused.refusal]))
+        return ShowView(request_blocks.refused_modal(request_blocks.REFUSALS[refused.refusal]))
 
 
 def tell_the_tsc(deps: Deps, client: WebClient, user_id: str, submitted: requesting.Submitted) -> None:
@@ -169,13 +170,13 @@ def tell_the_tsc(deps: Deps, client: WebClient, user_id: str, submitted: request
             log.error(
                 "benefit request %s is stored, but the TSC was not told: %s",
                 request_id,
-                benefits_blocks.review_not_posted_log_hint(deps.settings.review_channel, error),
+                benefit_review_blocks.review_not_posted_log_hint(deps.settings.review_channel, error),
             )
     else:
         log.error(
             "benefit request %s is stored, but the TSC was not told: %s",
             request_id,
-            benefits_blocks.review_not_posted_log_hint("", None),
+            benefit_review_blocks.review_not_posted_log_hint("", None),
         )
     refresh_after_decision(deps, client, user_id)
 
@@ -197,13 +198,13 @@ def cancel_button(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: De
             setting=BudgetSetting.from_settings(deps.settings),
         )
     except NotYours:
-        tell(client, origin, benefits_blocks.GONE)
+        tell(client, origin, benefit_review_blocks.GONE)
         return
     if not outcome.changed:
-        tell(client, origin, benefits_blocks.already_text(outcome.request))
+        tell(client, origin, benefit_review_blocks.already_text(outcome.request))
         return
     update_review_post(client, outcome, None)
-    tell(client, origin, f"Cancelled: {benefits_blocks.request_line(outcome.request)}")
+    tell(client, origin, f"Cancelled: {request_blocks.request_line(outcome.request)}")
     refresh_after_decision(deps, client, origin.user_id)
 
 
@@ -216,7 +217,7 @@ def update_review_post(client: WebClient, outcome: Outcome, origin: Origin | Non
         return None
     try:
         client.chat_update(
-            channel=location[0], ts=location[1], **benefits_blocks.review_message(outcome.request)
+            channel=location[0], ts=location[1], **benefit_review_blocks.review_message(outcome.request)
         )
     except SlackApiError as exc:
         log.warning(

@@ -18,7 +18,7 @@ from bot.rules.access import Place
 from bot.services import access
 from bot.services import access_changes as access_changes_service
 from bot.services.access import Target
-from bot.services.membership import terms
+from bot.services.membership import emeritus, terms
 from bot.slack.client import jobs_client
 from bot.store.db import Database
 from bot.store.models import AccessChange, AccessChangeStatus, AccessRequest, OutboxMessage
@@ -82,7 +82,7 @@ def enrol_now(db: Database, slack_user_id: str | None, name: str, github_login: 
 
 def to_emeritus(db: Database, member_id: int) -> None:
     with db.transaction() as session:
-        terms.move_to_emeritus(session, member_id, "Stepping down", now=NOW, actor=TSC)
+        emeritus.move_to_emeritus(session, member_id, "Stepping down", now=NOW, actor=TSC)
 
 
 def changes(db: Database) -> list[tuple[str, str, str, str]]:
@@ -281,7 +281,7 @@ def test_a_change_queued_then_undone_is_skipped_when_its_turn_comes(
     ctx = context(db, slack, github)
     access.expand_requests(db, access_changes.targets(ctx.settings), NOW)
     with db.transaction() as session:  # the emeritus move, without its own request yet
-        terms.move_to_emeritus(session, member_id, "Stepping down", now=NOW, actor=TSC)
+        emeritus.move_to_emeritus(session, member_id, "Stepping down", now=NOW, actor=TSC)
         session.query(AccessRequest).filter(AccessRequest.expanded_at.is_(None)).delete()
 
     run_job(ctx, "access-changes", NOW)

@@ -1,5 +1,5 @@
 """Becoming emeritus on a real database (SQLite and PostgreSQL), through the one way out
-(`terms.become_emeritus`): the reason kept, benefit requests settled, a pause ended, proposals withdrawn,
+(`emeritus.become_emeritus`): the reason kept, benefit requests settled, a pause ended, proposals withdrawn,
 the access change queued and the thank-you sent once; stepping down; coming back with one's history."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from bot.blocks.pauses import PAUSE_MESSAGES
 from bot.rules.emeritus import EmeritusReason, ProposalCause
 from bot.services import pauses
 from bot.services.benefits.catalogue import ensure_catalogue
-from bot.services.membership import applications, leaving, proposals, terms
+from bot.services.membership import applications, emeritus, leaving, proposals
 from bot.services.membership.applications import ApplicationForm, validate_application
 from bot.services.membership.farewell import Farewell
 from bot.services.membership.leaving import StepDownStatus
@@ -142,7 +142,7 @@ def test_stepping_down_settles_everything_once(db: Database) -> None:
 def test_the_tsc_s_move_keeps_its_reason_word(db: Database) -> None:
     member_id = enrol(db, MEMBER, START)
     with db.transaction() as session:
-        change = terms.move_to_emeritus(
+        change = emeritus.move_to_emeritus(
             session,
             member_id,
             "Core team",

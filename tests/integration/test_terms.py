@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.outbox.queue import enqueue
 from bot.rules import membership as membership_rules
-from bot.services.membership import terms
+from bot.services.membership import emeritus, terms, verification
 from bot.services.membership.terms import RenewalStatus
 from bot.store.db import Database
 from bot.store.models import AuditEvent, Member, MemberStatus, OutboxMessage, OutboxStatus, Term, TermStatus
@@ -49,9 +49,9 @@ def actions(db: Database) -> list[str]:
         return [event.action for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
 
 
-def verify(db: Database, term_id: int, today: date) -> terms.TermVerification:
+def verify(db: Database, term_id: int, today: date) -> verification.TermVerification:
     with db.transaction() as session:
-        return terms.verify_term(session, term_id, today, NOW, "scheduler", required=4)
+        return verification.verify_term(session, term_id, today, NOW, "scheduler", required=4)
 
 
 def test_verification_renews_a_member_who_met_and_asked(db: Database) -> None:
@@ -209,14 +209,14 @@ def test_emeritus_closes_the_term_cancels_pending_notices_and_reinstate_starts_a
             text="hi",
             member_id=member_id,
         )
-        moved = terms.move_to_emeritus(session, member_id, "Stepped down", now=NOW, actor="U0TSC")
+        moved = emeritus.move_to_emeritus(session, member_id, "Stepped down", now=NOW, actor="U0TSC")
     assert moved.changed and moved.term is None and moved.closed_term is not None
     assert member_row(db, member_id) == (MemberStatus.EMERITUS, "Stepped down")
     assert member_terms(db, member_id) == [(date(2025, 1, 11), date(2026, 1, 10), TermStatus.ENDED)]
     with db.transaction() as session:
         statuses = dict(session.execute(select(OutboxMessage.key, OutboxMessage.status)).all())
         assert statuses == {"reminder:x": OutboxStatus.CANCELLED, "welcome:x": OutboxStatus.PENDING}
-        assert not terms.move_to_emeritus(session, member_id, "again", now=NOW, actor="U0TSC").changed
+        assert not emeritus.move_to_emeritus(session, member_id, "again", now=NOW, actor="U0TSC").changed
 
     with db.transaction() as session:
         back = terms.reinstate(session, member_id, today=date(2026, 3, 1), now=NOW, actor="U0TSC")
@@ -243,7 +243,7 @@ def test_enrol_a_candidate(db: Database) -> None:
 def test_concurrent_verifications_renew_once(db: Database) -> None:
     member_id, term_id = active_member(db, requested=True)
     barrier = threading.Barrier(4)
-    results: list[terms.TermVerification] = []
+    results: list[verification.TermVerification] = []
     errors: list[BaseException] = []
 
     def run() -> None:

@@ -15,7 +15,7 @@ from bot.blocks.emeritus import FAREWELL_MESSAGES
 from bot.blocks.proposals import PROPOSAL_MESSAGES
 from bot.outbox.sender import deliver
 from bot.rules.emeritus import ProposalDecision
-from bot.services.membership import proposals, terms
+from bot.services.membership import emeritus, proposals, terms
 from bot.services.membership.farewell import Farewell
 from bot.services.membership.proposals import Deciding, DecisionStatus
 from bot.store.db import Database
@@ -212,7 +212,7 @@ def test_a_member_moved_by_other_means_is_no_longer_to_decide(db: Database, fake
     lapsing = ambassador(db, MEMBER, 1, "Jane Doe")
     run(job_context(db, fake_slack), NOW)
     with db.transaction() as session:
-        terms.move_to_emeritus(session, lapsing, "Asked to leave", now=NOW, actor=TSC)
+        emeritus.move_to_emeritus(session, lapsing, "Asked to leave", now=NOW, actor=TSC)
 
     outcome = proposals.decide(db, 1, ProposalDecision.MORE_DAYS, how(TSC2))
 

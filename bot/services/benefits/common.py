@@ -5,7 +5,7 @@ use cases make.
 Each use case is one transaction. Messages that must reach someone exactly once (the review post,
 the member's DMs) are written to the outbox in that same transaction with unique keys; the caller
 delivers them right after the commit and the scheduler retries what Slack did not take. Services
-build no Block Kit: callers pass `messages` (bot.blocks.benefits' `BENEFIT_MESSAGES`).
+build no Block Kit: callers pass `messages` (bot.blocks.benefits.review's `BENEFIT_MESSAGES`).
 
 Shipping details are personal data: `RequestView`, which feeds the review post, the TSC's Home and
 the export, carries whether they exist, never what they are (see `bot.services.benefits.shipping`).
@@ -91,7 +91,7 @@ class RequestView:
 
 
 class Messages(Protocol):
-    """How benefit messages read; implemented by bot.blocks.benefits (`BENEFIT_MESSAGES`)."""
+    """How benefit messages read; implemented by bot.blocks.benefits.review (`BENEFIT_MESSAGES`)."""
 
     def review(self, request: RequestView) -> Payload: ...
 

@@ -3,7 +3,7 @@
 Requests the TSC has not decided yet are cancelled (their shipping details erased at once, their
 review post, if not sent yet, dropped); approved ones not shipped yet are listed for the TSC, who
 decide whether to send them anyway. Runs inside the caller's transaction
-(`bot.services.membership.terms.become_emeritus`).
+(`bot.services.membership.emeritus.become_emeritus`).
 """
 
 from __future__ import annotations

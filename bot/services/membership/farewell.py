@@ -1,5 +1,5 @@
 """What leaving the program tells, and to whom: the member's thank-you (once) and the TSC's list of
-benefits approved but not shipped. `bot.services.membership.terms.become_emeritus`, the one way out,
+benefits approved but not shipped. `bot.services.membership.emeritus.become_emeritus`, the one way out,
 queues them in its transaction."""
 
 from __future__ import annotations

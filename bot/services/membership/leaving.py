@@ -1,4 +1,4 @@
-"""A member leaving on their own (`/ambassador step-down`), with thanks: `terms.become_emeritus` with the
+"""A member leaving on their own (`/ambassador step-down`), with thanks: `emeritus.become_emeritus` with the
 reason "stepped down" and their note, audited with the member as the actor."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from bot.rules.emeritus import EmeritusReason
 from bot.services.members import member_by_slack_id
-from bot.services.membership import terms
+from bot.services.membership import emeritus, term_records
 from bot.services.membership.farewell import Farewell
 from bot.store.db import Database
 from bot.store.models import MemberStatus
@@ -24,7 +24,7 @@ class StepDownStatus(StrEnum):
 @dataclass(frozen=True)
 class StepDown:
     status: StepDownStatus
-    change: terms.TermChange | None = None
+    change: term_records.TermChange | None = None
 
 
 def step_down(
@@ -40,7 +40,7 @@ def step_down(
         member = member_by_slack_id(session, slack_user_id)
         if member is None or member.status == MemberStatus.CANDIDATE:
             return StepDown(StepDownStatus.NOT_AMBASSADOR)
-        change = terms.become_emeritus(
+        change = emeritus.become_emeritus(
             session,
             member.id,
             EmeritusReason.STEPPED_DOWN,

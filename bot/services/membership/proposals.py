@@ -26,7 +26,7 @@ from bot.rules import emeritus as emeritus_rules
 from bot.rules import membership as membership_rules
 from bot.rules.emeritus import ProposalCause, ProposalDecision
 from bot.services.members import count_in_term, record_audit
-from bot.services.membership import terms
+from bot.services.membership import emeritus, terms, verification
 from bot.services.membership.farewell import Farewell
 from bot.store.db import Database
 from bot.store.models import (
@@ -296,7 +296,7 @@ def _apply(
         return DecisionStatus.DECIDED, keys, change.term.end
     if cause is ProposalCause.VERIFICATION:
         assert proposal.term_id is not None
-        ended = terms.end_at_verification(
+        ended = verification.end_at_verification(
             session,
             proposal.term_id,
             membership_rules.Verification(details.get("outcome", membership_rules.Verification.LAPSED)),
@@ -311,7 +311,7 @@ def _apply(
             _withdrawn(session, proposal)
             return DecisionStatus.WITHDRAWN, [], None
         return DecisionStatus.DECIDED, list(ended.outbox_keys), None
-    change = terms.become_emeritus(
+    change = emeritus.become_emeritus(
         session,
         member.id,
         emeritus_rules.REASON_FOR[cause],

@@ -15,6 +15,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.rules import inactivity as inactivity_rules
+from bot.rules.review import ReviewSetting
 
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
@@ -110,6 +111,9 @@ class Settings(BaseSettings):
     # --- impact: reading a logged link's page to fill in the form (off: nothing is fetched) ---
     link_details: bool = True
     talk_followups_schedule: str = "0 9 * * *"
+    # off: every contribution counts from its day on; tsc: new ones count once a TSC member verified them.
+    contribution_review: str = ReviewSetting.OFF
+    contribution_review_schedule: str = "0 9 * * *"
 
     @field_validator("tsc_user_ids", mode="before")
     @classmethod
@@ -223,6 +227,18 @@ class Settings(BaseSettings):
             raise ValueError("must be tsc (the TSC decides each would-lapse member) or auto")
         return value
 
+    @field_validator("contribution_review")
+    @classmethod
+    def _check_contribution_review(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in set(ReviewSetting):
+            raise ValueError("must be off (every contribution counts) or tsc (a TSC member verifies each)")
+        return value
+
+    @property
+    def reviewing_contributions(self) -> bool:
+        return self.contribution_review == ReviewSetting.TSC
+
     @model_validator(mode="after")
     def _inactivity_steps_in_order(self) -> Settings:
         if not inactivity_rules.in_order(self.inactivity_thresholds):
@@ -250,6 +266,7 @@ class Settings(BaseSettings):
         "access_schedule",
         "activity_schedule",
         "talk_followups_schedule",
+        "contribution_review_schedule",
     )
     @classmethod
     def _check_schedule(cls, value: str) -> str:
@@ -345,6 +362,13 @@ class Settings(BaseSettings):
             problems.append(
                 "SLACK_SIGNING_SECRET is still the example from .env.example: put the app's Signing "
                 "Secret there (Basic Information)"
+            )
+        if self.reviewing_contributions and not self.review_channel:
+            # Checked where the bot starts talking to Slack, not on every read of the settings: the
+            # sandbox names its own review channel, and the command line needs none.
+            problems.append(
+                "CONTRIBUTION_REVIEW=tsc lists new contributions for the TSC in REVIEW_CHANNEL: set "
+                "REVIEW_CHANNEL too (or CONTRIBUTION_REVIEW=off)"
             )
         if problems:
             raise SettingsError(problems)

@@ -29,6 +29,7 @@ from handlers import (
     proposals,
     reminders,
     report,
+    review,
 )
 from handlers.router import CommandRouter
 
@@ -49,6 +50,7 @@ def register_all(app: App, deps: Deps) -> CommandRouter:
         reminders,
         pauses,
         proposals,
+        review,
         home,
         benefits,
         direct_messages,

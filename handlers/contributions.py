@@ -63,7 +63,15 @@ def log_command(call: Invocation, *, deps: Deps) -> None:
     occurred_on = today if inline.date_text is None else parsing.parse_iso_date(inline.date_text)
     draft = ContributionDraft(type=inline.type, title=inline.title, link=inline.link, occurred_on=occurred_on)
     try:
-        logged = log_contribution(deps.db, call.user_id, draft, today, deps.now(), required)
+        logged = log_contribution(
+            deps.db,
+            call.user_id,
+            draft,
+            today,
+            deps.now(),
+            required,
+            review=deps.settings.contribution_review,
+        )
     except NotAnAmbassador:
         call.reply(general_blocks.not_an_ambassador(required))
         return
@@ -148,6 +156,7 @@ def record(
             deps.settings.required_contributions,
             logged_by=logged_by,
             tell_member=impact_blocks.logged_for_you_message,
+            review=deps.settings.contribution_review,
         )
     except NotAnAmbassador:
         text = (
@@ -184,6 +193,7 @@ def confirmation(logged: LoggedContribution) -> dict[str, Any]:
         logged.counts_toward_term,
         logged.standing.progress,
         upcoming=logged.upcoming,
+        waiting_review=logged.waiting_review,
     )
 
 

@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from bot.blocks import contributions as contributions_blocks
 from bot.blocks import home as home_blocks
 from bot.blocks import ids, kit
+from bot.blocks import review as review_blocks
 from bot.services import home
 from bot.services.benefits.budget import BudgetSetting
 from bot.services.contributions import (
@@ -136,11 +137,22 @@ def store_edit(
 ) -> FieldErrors | None:
     today = deps.local_today(client, user_id)
     try:
-        edit_contribution(deps.db, user_id, edit.contribution_id, edit.draft, today, deps.now())
+        edited = edit_contribution(
+            deps.db,
+            user_id,
+            edit.contribution_id,
+            edit.draft,
+            today,
+            deps.now(),
+            review=deps.settings.contribution_review,
+        )
     except ContributionNotFound:
         return FieldErrors({block_ids(view)["title"]: contributions_blocks.CONTRIBUTION_GONE})
     except ContributionRejected as rejected:
         return field_errors(rejected.problems, rejected.impact_problems, view)
+    if edited.back_to_review:
+        # Its review message listed it as decided: it waits for the TSC again, in the next list.
+        tell(client, Origin(user_id), review_blocks.EDITED_BACK)
     return None
 
 

@@ -79,9 +79,11 @@ def run(ctx: JobContext, now: datetime, dry_run: bool = False) -> JobResult:
             if period is not None and not (nudge and reminder_key in sent):
                 key, kind = reminder_key, KIND
                 payload = (
-                    inactivity_blocks.nudge_with_reminder(member.progress, nudge)
+                    inactivity_blocks.nudge_with_reminder(member.progress, nudge, member.waiting_review)
                     if nudge
-                    else reminders_blocks.reminder_message(member.progress)
+                    else reminders_blocks.reminder_message(
+                        member.progress, waiting_review=member.waiting_review
+                    )
                 )
             elif nudge:
                 key, kind = f"inactivity:{member.member_id}:{nudge.stretch_start.isoformat()}", NUDGE_KIND

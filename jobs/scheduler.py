@@ -27,6 +27,7 @@ from jobs import (
     access_changes,
     activity,
     announce,
+    contribution_review,
     digest,
     invitations,
     publish,
@@ -156,6 +157,13 @@ JOBS: dict[str, Job] = {
             "the day after a talk logged ahead, DM its speaker: how did it go? (audience, recording, slides)",
             talk_followups.run,
             lambda s: s.talk_followups_schedule,
+        ),
+        Job(
+            "contribution-review",
+            "with CONTRIBUTION_REVIEW=tsc, list new contributions in REVIEW_CHANNEL for the TSC to verify "
+            "(Verify / Needs info / Not counted), each once",
+            contribution_review.run,
+            lambda s: s.contribution_review_schedule,
         ),
     )
 }

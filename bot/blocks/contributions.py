@@ -13,6 +13,7 @@ from typing import Any
 from bot.blocks import general as general_blocks
 from bot.blocks import ids, kit
 from bot.blocks import impact as impact_blocks
+from bot.blocks import review as review_blocks
 from bot.blocks.emeritus import emeritus_line
 from bot.rules import impact as impact_rules
 from bot.rules import membership as membership_rules
@@ -20,6 +21,7 @@ from bot.rules import parsing
 from bot.rules.impact import Impact
 from bot.rules.membership import Problem
 from bot.rules.parsing import DateWrittenOtherwise
+from bot.rules.review import ReviewState
 from bot.services import home
 from bot.services.contributions import OwnContribution
 from bot.services.impact import TermImpact
@@ -101,6 +103,7 @@ def logged_message(
     counts: bool,
     current: membership_rules.Progress | None,
     upcoming: bool = False,
+    waiting_review: bool = False,
 ) -> dict[str, Any]:
     label = membership_rules.type_label(type_)
     if upcoming:
@@ -110,7 +113,9 @@ def logged_message(
         )
     else:
         text = f":tada: Logged your {label.lower()} *{kit.escape(title)}* ({occurred_on.isoformat()})."
-    if not counts and not upcoming:
+    if waiting_review:
+        text += "\n" + review_blocks.LOGGED_WAITING
+    elif not counts and not upcoming:
         text += "\nIt is dated before your current term, so it is kept in your history but does not count toward this term."
     if current is not None:
         text += "\n" + progress_line(current)
@@ -134,6 +139,8 @@ def status_message(
         text += f"\nYou can renew for another year: `{ids.COMMAND} renew`."
     elif renewal_requested:
         text += "\nRenewal requested: your next term starts the day after this one ends."
+    if reach is not None and (waiting := review_blocks.waiting_text(reach.waiting_review)):
+        text += "\n" + waiting
     if reach is not None and (impact_text := impact_blocks.status_lines(reach.figures, reach.upcoming)):
         text += "\n" + impact_text
     return kit.message(text, [kit.section(text)])
@@ -326,10 +333,11 @@ def log_form_view(
 ) -> dict[str, Any]:
     """The log form (`ids.LOG_MODAL`) or the edit form (`ids.EDIT_MODAL`) with these values."""
     title, submit = FORM_TITLES[callback_id]
+    asked = review_blocks.question_block(private_metadata) if callback_id == ids.EDIT_MODAL else []
     return kit.modal(
         callback_id,
         title,
-        log_form_blocks(form, link_details=link_details),
+        [*asked, *log_form_blocks(form, link_details=link_details)],
         submit=submit,
         private_metadata=private_metadata,
     )
@@ -365,6 +373,8 @@ def contribution_line(item: home.ContributionItem, with_impact: bool = False) ->
         line = f":calendar: Upcoming {line} (counts once its day has come)"
     if with_impact and (reached := impact_blocks.impact_line(item.type, item.impact)):
         line += f"\n{reached}"
+    if review := review_blocks.state_line(item.review_state, item.review_note):
+        line += f"\n{review}"
     return line
 
 
@@ -386,9 +396,10 @@ def edit_contribution_modal(item: OwnContribution, *, link_details: bool = False
         notes=item.notes,
         impact=replace(item.impact, reach=item.reach),
     )
-    return log_form_view(
-        ids.EDIT_MODAL, form, json.dumps({"contribution_id": item.id}), link_details=link_details
-    )
+    metadata: dict[str, Any] = {"contribution_id": item.id}
+    if item.review_state == ReviewState.NEEDS_INFO and item.review_note:
+        metadata["asked"] = kit.truncate(item.review_note, 1000)  # shown above the form, kept on redraws
+    return log_form_view(ids.EDIT_MODAL, form, json.dumps(metadata), link_details=link_details)
 
 
 def history_message(record: home.History | None, required: int) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from bot.blocks import impact as impact_blocks
 from bot.blocks import pauses as pause_blocks
 from bot.blocks import proposals as proposals_blocks
 from bot.blocks import reminders as reminders_blocks
+from bot.blocks import review as review_blocks
 from bot.blocks.benefits import admin as benefit_admin_blocks
 from bot.blocks.benefits import requesting as request_blocks
 from bot.rules import membership as membership_rules
@@ -115,6 +116,8 @@ def ambassador_blocks(personal: home.PersonalHome, now: datetime, zone: tzinfo) 
         f"*Term* {term.start.isoformat()} → {term.end.isoformat()}\n"
         f"{contributions_blocks.progress_bar(current)}  {contributions_blocks.progress_line(current)}\n{contributions_blocks.pace_text(current)}"
     )
+    if waiting := review_blocks.waiting_text(personal.waiting_review):
+        status += f"\n{waiting}"
     if personal.audience_this_term:
         status += f"\n:chart_with_upwards_trend: Audience this term: {impact_blocks.number(personal.audience_this_term)}"
     notes: list[str] = []

@@ -58,3 +58,9 @@ PROPOSAL_CONFIRM_ALL = "proposal_confirm_all"
 LOG_SHORTCUT = "contribution_log_from_message"
 TALK_OUTCOME_OPEN = "talk_outcome_open"
 TALK_OUTCOME_MODAL = "talk_outcome_submit"
+
+# The TSC's review of contributions (CONTRIBUTION_REVIEW=tsc)
+REVIEW_VERIFY = "contribution_review_verify"
+REVIEW_NEEDS_INFO = "contribution_review_needs_info"
+REVIEW_NOT_COUNTED = "contribution_review_not_counted"
+REVIEW_NOTE_MODAL = "contribution_review_note"

@@ -285,6 +285,8 @@ def logged_for_you_message(logged_by: str, logged: LoggedContribution) -> dict[s
     )
     if logged.upcoming:
         text += " It counts once its day has come."
+    if logged.waiting_review:
+        text += " It counts once another TSC member has verified it."
     text += f" You can change or remove it from your App Home, or see them all with `{ids.COMMAND} history`."
     return kit.message(text, [kit.section(text)])
 

@@ -50,9 +50,11 @@ def nudge_message(step: DueStep) -> dict[str, Any]:
     )
 
 
-def nudge_with_reminder(current: membership_rules.Progress, step: DueStep) -> dict[str, Any]:
+def nudge_with_reminder(
+    current: membership_rules.Progress, step: DueStep, waiting_review: int = 0
+) -> dict[str, Any]:
     """The pace reminder and the inactivity notice due the same day, as one message."""
-    reminder = reminders_blocks.reminder_message(current)
+    reminder = reminders_blocks.reminder_message(current, waiting_review=waiting_review)
     blocks = list(reminder.get("blocks") or [])
     blocks.insert(1, kit.section(nudge_text(step)))
     blocks.append(

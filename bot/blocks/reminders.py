@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from bot.blocks import ids, kit
+from bot.blocks import review as review_blocks
 from bot.rules import membership as membership_rules
 
 SNOOZE_DAYS_DEFAULT = 30
@@ -16,15 +17,18 @@ SNOOZE_USAGE = (
 
 
 def reminder_message(
-    current: membership_rules.Progress, snooze_days: int = SNOOZE_DAYS_DEFAULT
+    current: membership_rules.Progress, snooze_days: int = SNOOZE_DAYS_DEFAULT, waiting_review: int = 0
 ) -> dict[str, Any]:
-    """The monthly nudge to an ambassador behind pace: where they are, what is left, how to log."""
+    """The monthly nudge to an ambassador behind pace: where they are, what is left, how to log (and
+    how many more wait for the TSC's review, which count once verified)."""
     term = current.term
     text = (
         f":wave: A friendly nudge about your ambassador term: *{current.counted} of {current.required}* "
         f"contributions so far, {current.expected_by_now} expected by now. "
         f"{current.remaining} to go, {kit.days_phrase(current.days_left)} (term ends {term.end.isoformat()})."
     )
+    if waiting := review_blocks.waiting_text(waiting_review):
+        text += f"\n{waiting}"
     hint = (
         f"Log one with the button or `{ids.COMMAND} log TYPE LINK TITLE`. "
         f"Busy? `{ids.COMMAND} snooze 30d` pauses these reminders."

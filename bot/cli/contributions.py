@@ -147,6 +147,11 @@ def describe(path: Path, summary: ImportSummary, dry_run: bool, today: date) -> 
         lines += [f"    line {problem.line}: {problem.text}" for problem in summary.problems]
     elif dry_run:
         lines.append("Dry run: nothing was written.")
+    if count and not summary.problems and summary.review_state == "pending":
+        lines.append(
+            "  CONTRIBUTION_REVIEW=tsc: they count once a TSC member verified them (the review channel "
+            "lists them with the next contribution-review run)."
+        )
     return lines
 
 
@@ -165,6 +170,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
             now=now,
             dry_run=args.dry_run,
             first_line=first_line,
+            review=settings.contribution_review,
         )
     except ImportConflict:
         raise CommandError(

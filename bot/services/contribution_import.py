@@ -18,7 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from bot.rules import impact as impact_rules
 from bot.rules import membership as membership_rules
 from bot.rules import parsing
+from bot.rules import review as review_rules
 from bot.rules.impact import Impact
+from bot.rules.review import ReviewSetting, ReviewState
 from bot.services.contributions import ContributionDraft, impact_columns, validate
 from bot.services.members import record_audit
 from bot.store.db import Database
@@ -79,6 +81,7 @@ class ImportSummary:
     duplicates: list[Duplicate] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     written: bool = False
+    review_state: str = ReviewState.NONE  # PENDING under CONTRIBUTION_REVIEW=tsc: they wait for the TSC
 
     @property
     def members(self) -> int:
@@ -194,14 +197,16 @@ def import_contributions(
     actor: str = "cli",
     dry_run: bool = False,
     first_line: int = 2,
+    review: str = ReviewSetting.OFF,
 ) -> ImportSummary:
     """Check every row, then (unless `dry_run` or a problem) add the new ones in one transaction.
 
     `first_line` is the file line of the first row (2 for a CSV file under its header, 1 for YAML).
     Members are named by Slack user ID, GitHub handle or full name; talks may be ahead (up to twelve
     months) like in Slack; a row whose link the member already has, or an earlier row had, is skipped.
+    With `review="tsc"` (CONTRIBUTION_REVIEW) the imported contributions wait for the TSC like logged ones.
     """
-    summary = ImportSummary(rows=len(rows))
+    summary = ImportSummary(rows=len(rows), review_state=review_rules.initial_state(review))
     parsed: list[tuple[int, dict[str, Any]]] = []
     for index, row in enumerate(rows):
         line = first_line + index
@@ -301,6 +306,7 @@ def _write(db: Database, summary: ImportSummary, now: datetime, actor: str, toda
                     occurred_on=item.occurred_on,
                     date_precision=item.precision,
                     source="import",
+                    review_state=summary.review_state,
                     logged_by=actor,
                     logged_at=now,
                     updated_at=now,

@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 from bot.outbox.queue import enqueue_message
 from bot.rules import impact as impact_rules
 from bot.rules import membership as membership_rules
+from bot.rules import review as review_rules
 from bot.rules.impact import Impact, ImpactProblem
 from bot.rules.membership import Problem
+from bot.rules.review import ReviewSetting, ReviewState
 from bot.services.members import MemberStanding, insert_audit, member_and_standing, record_audit
 from bot.store.db import Database
 from bot.store.models import Contribution, Member
@@ -64,6 +66,7 @@ class LoggedContribution:
     standing: MemberStanding
     upcoming: bool = False  # dated ahead (a talk): it counts once its day has come
     logged_by: str | None = None  # who logged it, when not the member (a TSC member, from a message)
+    waiting_review: bool = False  # CONTRIBUTION_REVIEW=tsc: it counts once a TSC member verified it
 
 
 def validate(draft: ContributionDraft, today: date) -> tuple[str, dict[str, Problem]]:
@@ -120,6 +123,7 @@ def log_contribution(
     *,
     logged_by: str | None = None,
     tell_member: LoggedForMessage | None = None,
+    review: str = ReviewSetting.OFF,
 ) -> LoggedContribution:
     """Store a contribution for the ambassador `slack_user_id`; nothing is stored when a rule is broken.
 
@@ -129,12 +133,16 @@ def log_contribution(
     `logged_by`: a TSC member logging it for the member (from the member's message); the audit names
     them, and `tell_member`'s message to the member is queued in the same transaction (its outbox key
     is `logged_for_key(...)`). Whether `logged_by` may do so is the caller's check.
+
+    `review` is CONTRIBUTION_REVIEW: with "tsc" the contribution waits for a TSC member (pending) and
+    counts once verified.
     """
     canonical, problems = validate(draft, today)
     impact = draft.full_impact
     impact_problems = impact.problems()
     link = draft.link.strip()
     actor = logged_by or slack_user_id
+    review_state = review_rules.initial_state(review)
     with db.transaction() as session:
         before = member_and_standing(session, slack_user_id, today, required)
         if before is None or not before.is_ambassador:
@@ -160,6 +168,7 @@ def log_contribution(
                     "audience": (draft.audience or "").strip() or None,
                     "notes": (draft.notes or "").strip() or None,
                     "source": "slack",
+                    "review_state": review_state,
                     "logged_by": actor,
                     "logged_at": now,
                     "updated_at": now,
@@ -189,7 +198,8 @@ def log_contribution(
         # The progress after this one, without counting again: the unit of work held the write lock
         # on SQLite; on PostgreSQL a log racing it for the same member shows in the next read.
         upcoming = impact_rules.is_upcoming(draft.occurred_on, today)
-        counts = bool(before.term and before.term.rule_term.contains(draft.occurred_on)) and not upcoming
+        in_term = bool(before.term and before.term.rule_term.contains(draft.occurred_on))
+        counts = in_term and not upcoming and review_rules.counts(review_state)
         after = before
         if counts and before.progress is not None:
             after = replace(before, progress=replace(before.progress, counted=before.progress.counted + 1))
@@ -203,6 +213,7 @@ def log_contribution(
             standing=after,
             upcoming=upcoming,
             logged_by=actor if actor != slack_user_id else None,
+            waiting_review=review_rules.is_waiting(review_state),
         )
         if logged.logged_by and tell_member is not None:
             enqueue_message(
@@ -236,6 +247,8 @@ class OwnContribution:
     reach: int | None
     notes: str | None
     impact: Impact = field(default_factory=Impact)
+    review_state: str = ReviewState.NONE
+    review_note: str | None = None  # the TSC's question (needs info), or why it does not count
 
 
 @dataclass(frozen=True)
@@ -243,6 +256,8 @@ class EditedContribution:
     contribution_id: int
     title: str
     changed: tuple[str, ...]  # the fields that changed; empty when the member saved it as it was
+    review_state: str = ReviewState.NONE  # after the edit: pending again after an answer or a change
+    back_to_review: bool = False  # this edit put it before the TSC again
 
 
 @dataclass(frozen=True)
@@ -316,6 +331,8 @@ def own_contribution(db: Database, slack_user_id: str, contribution_id: int) -> 
             contribution.reach,
             contribution.notes,
             impact_of(contribution),
+            contribution.review_state,
+            contribution.review_note,
         )
 
 
@@ -326,11 +343,16 @@ def edit_contribution(
     draft: ContributionDraft,
     today: date,
     now: datetime,
+    review: str = ReviewSetting.OFF,
 ) -> EditedContribution:
     """Change one of the member's own contributions, by the same rules as logging; audited old → new.
 
     Fields the form does not show (audience, source, who logged it) are kept. A date left as it was
     keeps its precision, so an imported "March 2024" stays a month in the public export.
+
+    The review (`review_rules.state_after_edit`): saving a contribution the TSC asked about answers
+    the question, and a changed type, link or date under `review="tsc"` puts it before the TSC again;
+    either way it is pending in a new round (listed again by the review job).
     """
     canonical, problems = validate(draft, today)
     impact = draft.full_impact
@@ -370,12 +392,20 @@ def edit_contribution(
         changes = {
             name: {"old": before[name], "new": after[name]} for name in before if before[name] != after[name]
         }
-        if changes:
+        was = contribution.review_state
+        state = review_rules.state_after_edit(was, changes, review)
+        back_to_review = state == ReviewState.PENDING and was != ReviewState.PENDING
+        if back_to_review:
+            contribution.review_state = state
+            contribution.review_round += 1
+            contribution.review_message_key = None
+        if changes or back_to_review:
             contribution.updated_at = now
             try:
                 session.flush()
             except IntegrityError:
                 raise ContributionRejected({"link": Problem.DUPLICATE_LINK}) from None
+            review_change = {"old": was, "new": str(state)} if back_to_review else None
             record_audit(
                 session,
                 slack_user_id,
@@ -384,8 +414,11 @@ def edit_contribution(
                 at=now,
                 contribution_id=contribution.id,
                 changes=changes,
+                **({"review": review_change} if review_change else {}),
             )
-        return EditedContribution(contribution.id, contribution.title, tuple(changes))
+        return EditedContribution(
+            contribution.id, contribution.title, tuple(changes), contribution.review_state, back_to_review
+        )
 
 
 def delete_contribution(

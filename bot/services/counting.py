@@ -1,9 +1,10 @@
 """What counts toward a term, written once in SQL.
 
 A contribution counts from its day on (an upcoming talk logged ahead is listed, not counted, until it
-has happened). Every query that counts contributions toward the program's requirement (the member's
+has happened), and only once the TSC's review lets it (`bot.rules.review`: verified, or never under
+review). Every query that counts contributions toward the program's requirement (the member's
 progress, the jobs, the Home, the verification, the report) filters with `counts(today)`, so a new
-condition (such as a review the TSC must pass first) is added here and holds everywhere.
+condition is added here and holds everywhere.
 """
 
 from __future__ import annotations
@@ -11,11 +12,34 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, and_
 
+from bot.rules import review as review_rules
+from bot.rules.review import ReviewState
 from bot.store.models import Contribution
+
+COUNTING_STATES = [str(state) for state in review_rules.COUNTING_STATES]
+WAITING_STATES = [str(state) for state in review_rules.WAITING_STATES]
 
 
 def counts(today: date | Any) -> ColumnElement[bool]:
     """True for a contribution that counts by `today` (a date, or a bound parameter standing for one)."""
-    return Contribution.occurred_on <= today
+    return and_(Contribution.occurred_on <= today, counted_by_review())
+
+
+def counted_by_review() -> ColumnElement[bool]:
+    """The review's part of `counts`: verified, or never under review."""
+    return Contribution.review_state.in_(COUNTING_STATES)
+
+
+def waiting(today: date | Any) -> ColumnElement[bool]:
+    """Dated by `today` and waiting for the TSC (pending, or a question to the member): what the member
+    sees as "waiting for review", next to what counts."""
+    return and_(Contribution.occurred_on <= today, Contribution.review_state.in_(WAITING_STATES))
+
+
+def is_activity(today: date | Any) -> ColumnElement[bool]:
+    """Activity, for the inactivity steps: anything dated by `today` the TSC did not rule out. A
+    contribution waiting for the TSC is activity already: the member is not told they have been quiet
+    because the TSC has not looked yet."""
+    return and_(Contribution.occurred_on <= today, Contribution.review_state != ReviewState.NOT_COUNTED)

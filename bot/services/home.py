@@ -15,7 +15,9 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.rules import membership as membership_rules
+from bot.rules import review as review_rules
 from bot.rules.impact import Impact
+from bot.rules.review import ReviewState
 from bot.services import counting
 from bot.services.benefits.budget import BudgetSetting
 from bot.services.benefits.open_requests import OpenRequests, open_requests_in
@@ -54,6 +56,8 @@ class ContributionItem:
     counts_toward_term: bool
     impact: Impact = field(default_factory=Impact)
     upcoming: bool = False  # dated after today: shown, not counted yet
+    review_state: str = ReviewState.NONE  # the TSC's review (bot.rules.review), shown to the member
+    review_note: str | None = None  # the TSC's question, or why it does not count
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,7 @@ class PersonalHome:
     emeritus_reason: str | None = None
     status_reason: str | None = None
     audience_this_term: int = 0  # the audiences of this term's counted contributions, added up
+    waiting_review: int = 0  # this term's contributions so far still waiting for the TSC's review
 
     @property
     def is_ambassador(self) -> bool:
@@ -246,13 +251,15 @@ def _personal(
         counting_now = and_(in_term, counting.counts(today))
         this_term_or_ahead = or_(in_term, Contribution.occurred_on > today)
         before_term = Contribution.occurred_on < current.start
-        total, counted, listed_count, earlier, audience = session.execute(
+        waiting_now = and_(in_term, counting.waiting(today))
+        total, counted, listed_count, earlier, audience, waiting = session.execute(
             select(
                 func.count(Contribution.id),
                 func.coalesce(func.sum(case((counting_now, 1), else_=0)), 0),
                 func.coalesce(func.sum(case((this_term_or_ahead, 1), else_=0)), 0),
                 func.coalesce(func.sum(case((before_term, 1), else_=0)), 0),
                 func.coalesce(func.sum(case((counting_now, Contribution.reach), else_=0)), 0),
+                func.coalesce(func.sum(case((waiting_now, 1), else_=0)), 0),
             ).where(mine)
         ).one()
         listed = and_(mine, this_term_or_ahead)
@@ -260,7 +267,7 @@ def _personal(
         shown = CONTRIBUTIONS_SHOWN
     else:
         total = session.scalar(select(func.count(Contribution.id)).where(mine)) or 0
-        counted, earlier, audience = 0, total, 0
+        counted, earlier, audience, waiting = 0, total, 0, 0
         listed, listed_total = mine, int(total)
         shown = EMERITUS_CONTRIBUTIONS_SHOWN
 
@@ -303,6 +310,7 @@ def _personal(
         emeritus_reason=member.emeritus_reason,
         status_reason=member.status_reason,
         audience_this_term=int(audience or 0),
+        waiting_review=int(waiting or 0),
     )
 
 
@@ -336,6 +344,7 @@ def _tsc(session: Session, today: date, required: int) -> TscHome:
                 Contribution.member_id.in_(list(dates)),
                 Contribution.occurred_on >= window.start,
                 Contribution.occurred_on <= window.end,
+                counting.counted_by_review(),
             )
         ):
             dates[member_id].append(occurred_on)
@@ -500,6 +509,8 @@ def contribution_items(
             Contribution.reach,
             Contribution.recording_link,
             Contribution.slides_link,
+            Contribution.review_state,
+            Contribution.review_note,
         )
         .where(which)
         .order_by(Contribution.occurred_on.desc(), Contribution.id.desc())
@@ -513,7 +524,9 @@ def contribution_items(
             row.link,
             row.occurred_on,
             row.date_precision,
-            bool(current and current.contains(row.occurred_on)) and row.occurred_on <= today,
+            bool(current and current.contains(row.occurred_on))
+            and row.occurred_on <= today
+            and review_rules.counts(row.review_state),
             Impact(
                 event_name=row.event_name,
                 city=row.city,
@@ -525,6 +538,8 @@ def contribution_items(
                 slides_link=row.slides_link,
             ),
             row.occurred_on > today,
+            row.review_state,
+            row.review_note,
         )
         for row in session.execute(query)
     ]

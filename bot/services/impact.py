@@ -17,7 +17,10 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from bot.rules import impact as impact_rules
+from bot.rules import review as review_rules
 from bot.rules.impact import Impact, ImpactFigures, ImpactProblem
+from bot.rules.review import ReviewState
+from bot.services import counting
 from bot.services.contributions import ContributionNotFound, impact_of
 from bot.services.members import record_audit
 from bot.store.db import Database
@@ -39,6 +42,8 @@ class TermImpact:
 
     figures: ImpactFigures
     upcoming: list[UpcomingItem]
+    waiting_review: int = 0  # dated inside the term so far, waiting for the TSC (pending or a question)
+    not_counted: int = 0  # the TSC said these do not count
 
 
 IMPACT_COLUMNS = (
@@ -90,6 +95,7 @@ def term_impact(db: Database, slack_user_id: str, today: date) -> TermImpact | N
                 Contribution.title,
                 Contribution.occurred_on,
                 *IMPACT_COLUMNS,
+                Contribution.review_state,
             )
             .where(
                 Contribution.member_id == member_id,
@@ -98,13 +104,19 @@ def term_impact(db: Database, slack_user_id: str, today: date) -> TermImpact | N
             )
             .order_by(Contribution.occurred_on, Contribution.id)
         ).all()
-    counted = [_impact(row[4:]) for row in rows if row.occurred_on <= min(end, today)]
+    so_far = [row for row in rows if row.occurred_on <= min(end, today)]
+    counted = [_impact(row[4:12]) for row in so_far if review_rules.counts(row.review_state)]
     upcoming = [
         UpcomingItem(row.id, row.type, row.title, row.occurred_on, row.event_name)
         for row in rows
         if impact_rules.is_upcoming(row.occurred_on, today)
     ]
-    return TermImpact(impact_rules.figures(counted), upcoming)
+    return TermImpact(
+        impact_rules.figures(counted),
+        upcoming,
+        waiting_review=sum(1 for row in so_far if review_rules.is_waiting(row.review_state)),
+        not_counted=sum(1 for row in so_far if row.review_state == ReviewState.NOT_COUNTED),
+    )
 
 
 def figures_by_term(session: Session, term_ids: Sequence[int]) -> dict[int, ImpactFigures]:
@@ -119,6 +131,7 @@ def figures_by_term(session: Session, term_ids: Sequence[int]) -> dict[int, Impa
                 Contribution.member_id == Term.member_id,
                 Contribution.occurred_on >= Term.start_on,
                 Contribution.occurred_on <= Term.end_on,
+                counting.counted_by_review(),
             ),
         )
         .where(Term.id.in_(list(term_ids)))

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.rules import inactivity as inactivity_rules
 from bot.rules.inactivity import Step
+from bot.services import counting
 from bot.services.members import pause_running
 from bot.store.models import (
     Contribution,
@@ -68,7 +69,7 @@ def due_steps(
         return []
     last_contribution = (
         select(func.max(Contribution.occurred_on))
-        .where(Contribution.member_id == Member.id, Contribution.occurred_on <= today)
+        .where(Contribution.member_id == Member.id, counting.is_activity(today))
         .correlate(Member)
         .scalar_subquery()
     )

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.rules import membership as membership_rules
 from bot.rules.impact import Impact
+from bot.rules.review import ReviewState
 from bot.services import counting
 from bot.services.members import with_current_term_counts
 from bot.store.models import Contribution, Member, MemberStatus, OutboxMessage, Term, TermStatus
@@ -131,6 +132,7 @@ class AmbassadorProgress:
     progress: membership_rules.Progress
     renewal_requested: bool
     snoozed_until: datetime | None
+    waiting_review: int = 0  # dated in the term so far, waiting for the TSC's review (not counted yet)
 
 
 def ambassadors_without_slack(session: Session) -> int:
@@ -146,7 +148,19 @@ def ambassadors_without_slack(session: Session) -> int:
 
 
 def ambassadors_in_progress(session: Session, today: date, required: int) -> list[AmbassadorProgress]:
-    """Active ambassadors reachable in Slack, with their current term's progress (one query)."""
+    """Active ambassadors reachable in Slack, with their current term's progress and what of it still
+    waits for the TSC's review (one query)."""
+    waiting = (
+        select(func.count(Contribution.id))
+        .where(
+            Contribution.member_id == Member.id,
+            Contribution.occurred_on >= Term.start_on,
+            Contribution.occurred_on <= Term.end_on,
+            counting.waiting(today),
+        )
+        .correlate(Member, Term)
+        .scalar_subquery()
+    )
     query = (
         with_current_term_counts(
             Member.id,
@@ -159,17 +173,24 @@ def ambassadors_in_progress(session: Session, today: date, required: int) -> lis
             Term.renewal_requested_at,
             today=today,
         )
+        .add_columns(waiting)
         .where(Member.slack_user_id.is_not(None))
         .order_by(Member.id)
     )
     result = []
-    for member_id, slack_id, name, snoozed, term_id, start, end, requested_at, count in session.execute(
-        query
-    ):
+    for row in session.execute(query):
+        member_id, slack_id, name, snoozed, term_id, start, end, requested_at, count, in_review = row
         current = membership_rules.Progress(membership_rules.Term(start, end), today, count, required)
         result.append(
             AmbassadorProgress(
-                member_id, str(slack_id), name, term_id, current, requested_at is not None, snoozed
+                member_id,
+                str(slack_id),
+                name,
+                term_id,
+                current,
+                requested_at is not None,
+                snoozed,
+                int(in_review or 0),
             )
         )
     return result
@@ -274,6 +295,8 @@ def contributions_logged_between(session: Session, start: datetime, end: datetim
             Contribution.source == "slack",
             Contribution.logged_at >= start,
             Contribution.logged_at < end,
+            # What the TSC's review ruled out is not celebrated; what still waits for it is news.
+            Contribution.review_state != ReviewState.NOT_COUNTED,
         )
         .order_by(Contribution.logged_at, Contribution.id)
     )

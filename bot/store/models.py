@@ -237,6 +237,18 @@ class Contribution(Base):
     logged_by: Mapped[str | None] = mapped_column(String(32))
     logged_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The TSC's review (CONTRIBUTION_REVIEW=tsc; a rules.review.ReviewState): only "none" (never under
+    # review) and "verified" count. `review_round` grows each time it is pending again (an answer, an
+    # edit), so each round is posted and told once; `review_message_key` is the outbox key of the review
+    # channel's message listing it in this round, redrawn after each decision.
+    review_state: Mapped[str] = mapped_column(
+        String(16), default="none", server_default=text("'none'"), index=True
+    )
+    review_round: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    review_message_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    reviewed_at: Mapped[datetime | None]
+    review_note: Mapped[str | None] = mapped_column(Text)  # the question, or the reason it does not count
 
     member: Mapped[Member] = relationship(back_populates="contributions")
 

@@ -40,6 +40,7 @@ def test_every_job_is_scheduled_with_safe_options(db: Database, fake_slack: Fake
                 "access-changes",
                 "activity",
                 "announce",
+                "contribution-review",
                 "digest",
                 "invitations",
                 "publish",

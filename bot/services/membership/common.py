@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.rules import membership as membership_rules
+from bot.services import counting
 from bot.store.models import (
     OPEN_APPLICATION_STATUSES,
     Application,
@@ -192,7 +193,7 @@ def application_view(
             func.count(Contribution.id).filter(
                 Contribution.occurred_on >= membership_rules.application_window(today).start
             ),
-        ).where(Contribution.member_id == member.id, Contribution.occurred_on <= today)
+        ).where(Contribution.member_id == member.id, counting.counts(today))
     ).one()
     return ApplicationView(
         id=application.id,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.outbox.queue import enqueue, enqueue_message
 from bot.rules import membership as membership_rules
-from bot.services import invitations
+from bot.services import counting, invitations
 from bot.services.members import record_audit
 from bot.services.membership import terms
 from bot.services.membership.common import (
@@ -233,7 +233,7 @@ def pending_applications(
         select(Contribution.member_id, func.count(Contribution.id).label("recent"))
         .where(
             Contribution.occurred_on >= membership_rules.application_window(today).start,
-            Contribution.occurred_on <= today,
+            counting.counts(today),
         )
         .group_by(Contribution.member_id)
         .subquery()

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.rules.review import ReviewState
 from bot.services.registry.file_format import PROFILE_FIELDS, EmeritusList, contribution_entry, member_entry
 from bot.store.db import Database
 from bot.store.models import Contribution, Member, MemberStatus
@@ -34,7 +35,8 @@ def export_members(db: Database) -> list[dict[str, Any]]:
         for contribution in session.scalars(
             select(Contribution)
             .join(Member, Member.id == Contribution.member_id)
-            .where(Member.status == MemberStatus.ACTIVE)
+            # A contribution the TSC's review said does not count is not on the public list.
+            .where(Member.status == MemberStatus.ACTIVE, Contribution.review_state != ReviewState.NOT_COUNTED)
             .order_by(Contribution.member_id, Contribution.id)
         ):
             contributions.setdefault(contribution.member_id, []).append(contribution)

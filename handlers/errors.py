@@ -10,7 +10,8 @@ import urllib.error
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, BoltResponse
+from slack_bolt import Ack, App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
@@ -61,9 +62,16 @@ class StickyAck(Ack):
         self._response = value
 
 
-def sticky_ack(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
-    context["ack"] = StickyAck()
-    return next()
+class StickyAckFirst(Middleware):
+    """Gives every request a `StickyAck` before any listener runs. A `Middleware` rather than a
+    function: Bolt calls it as is, where a function middleware has its arguments looked up by name on
+    every request (it runs on all of them)."""
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        req.context["ack"] = StickyAck()
+        return next()
 
 
 def on_error(
@@ -170,5 +178,5 @@ def apologize(client: WebClient, body: dict[str, Any], text: str = general_block
 
 
 def register(app: App, deps: Deps) -> None:
-    app.middleware(sticky_ack)
+    app.middleware(StickyAckFirst())
     app.error(on_error)

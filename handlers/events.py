@@ -10,12 +10,12 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.services import processed_events
 from bot.slack.deps import Deps
-from handlers.common import bind
 
 log = logging.getLogger(__name__)
 
@@ -40,5 +40,19 @@ def once_per_event(body: dict[str, Any], next: Callable[[], BoltResponse], *, de
     return next()
 
 
+class OncePerEvent(Middleware):
+    """`once_per_event` before every listener. A `Middleware` rather than a bound function: Bolt
+    calls it as is, where a function middleware has its arguments looked up by name on every request
+    (commands and clicks included, which it only passes on)."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        return once_per_event(req.body, next, deps=self.deps)
+
+
 def register(app: App, deps: Deps) -> None:
-    app.middleware(bind(once_per_event, deps=deps))
+    app.middleware(OncePerEvent(deps))

@@ -401,6 +401,8 @@ ALLOWED_CONTROLS = frozenset("\t\n\r")
 
 def control_characters(text: str) -> list[str]:
     """The characters of `text` that are not text (tab and line breaks are fine)."""
+    if text.isprintable():
+        return []  # none of Cc, Cs, Cn (nor tab or line breaks): the usual case, without a loop
     return [
         char
         for char in text

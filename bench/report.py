@@ -6,7 +6,7 @@
 Fills a database (a fresh SQLite file by default; pass a scratch PostgreSQL database's URL to measure
 that, its tables are filled), then builds the report of the year so far several times and prints the
 SQL statements each time (the same at every size) and the seconds: the figures alone, and with the
-Slack message and the chart's PNG. The first drawing warms matplotlib's caches; it is timed apart.
+Slack message and the chart's PNG. The first drawing also imports matplotlib; it is timed apart.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, event, insert
 
 from bot.blocks import report as report_blocks
-from bot.report import chart
+from bot.report import drawing
 from bot.rules import membership as membership_rules
 from bot.rules import report as report_rules
 from bot.services import report as report_service
@@ -114,8 +114,8 @@ def main() -> None:
         event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
         period = report_rules.year_so_far(TODAY)
         started = time.perf_counter()
-        chart.png(report_rules.Series("warm-up", ["2026-01"], {}, [0]))
-        print(f"first drawing (warms matplotlib): {time.perf_counter() - started:.2f} s")
+        drawing.png(report_rules.Series("warm-up", ["2026-01"], {}, [0]))
+        print(f"first drawing (imports matplotlib): {time.perf_counter() - started:.2f} s")
         figures, whole = [], []
         for _ in range(args.repeat):
             statements.clear()
@@ -123,7 +123,7 @@ def main() -> None:
             report = report_service.program_report(db, period, today=TODAY, required=4, zone=ZoneInfo("UTC"))
             figures.append(time.perf_counter() - started)
             report_blocks.report_message(report)
-            picture = chart.png(report.series)
+            picture = drawing.png(report.series)
             whole.append(time.perf_counter() - started)
         print(
             f"report of {period.label}: {report.contributions:,} contributions, "

@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import report as report_blocks
 from bot.outbox import files
 from bot.outbox.delivery_errors import Transient
-from bot.report import chart
+from bot.report import drawing
 from bot.rules import report as report_rules
 from bot.rules.report import PeriodError
 from bot.services import members
@@ -52,7 +52,7 @@ def report_command(call: Invocation, *, deps: Deps) -> None:
         file_id = files.upload(
             call.client,
             report_blocks.chart_filename(period),
-            chart.png(series),
+            drawing.png(series),
             report_blocks.chart_alt_text(series),
         )
         files.share(call.client, file_id, series.title, channel, report_blocks.chart_comment(series))

@@ -1,7 +1,7 @@
 """`ambassador-bot report`: the program report of a period, as Markdown, CSV, JSON or a PNG chart,
 or posted (with its chart) in `REVIEW_CHANNEL`.
 
-The figures are `bot.services.report`'s; the files `bot.report.formats`' and `bot.report.chart`'s.
+The figures are `bot.services.report`'s; the files `bot.report.formats`' and `bot.report.drawing`'s.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from bot.cli.common import CommandError, open_database
 from bot.cli.jobs import require_bot_token
 from bot.outbox.sender import deliver
-from bot.report import chart, formats
+from bot.report import drawing, formats
 from bot.rules import report as report_rules
 from bot.rules.report import Period, PeriodError
 from bot.services import report as report_service
@@ -89,7 +89,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     if args.format == "png":
-        args.output.write_bytes(chart.png(report.series))
+        args.output.write_bytes(drawing.png(report.series))
         print(f"wrote {args.output} ({period.label})")
     elif args.format == "json":
         write_text(args.output, [json.dumps(formats.as_json(report), indent=2, ensure_ascii=False) + "\n"])

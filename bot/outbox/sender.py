@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from bot.outbox import files
 from bot.outbox.delivery_errors import FAILURE_REPORT_KIND, HISTORY_UNREADABLE, StopRun, Transient, classify
 from bot.outbox.pacing import Pacer, backoff, next_window_start
-from bot.report import chart
+from bot.report import drawing
 from bot.services import members
 from bot.settings import Settings
 from bot.store.db import Database
@@ -447,7 +447,9 @@ class Sender:
                 return []
         file_id = content.file_id
         if file_id is None:
-            file_id = files.upload(self.client, content.filename, chart.png(content.series), content.alt_text)
+            file_id = files.upload(
+                self.client, content.filename, drawing.png(content.series), content.alt_text
+            )
             # Kept before sharing: a retry shares this file and never uploads a second one.
             if not self._update(row, blocks=content.content_with(file_id)):
                 log.warning("outbox %s: lease lost after the upload; leaving it to the other sender", row.key)

@@ -3,10 +3,8 @@
 Drawn with matplotlib's object-oriented API on the Agg canvas (no display, no pyplot state shared
 between threads: each chart is its own Figure). Made to be read at Slack's preview size (about 360
 pixels wide): a few large labels, at most five types (the rest as "other"), months as their initials
-when there are many. Its figures are also posted as text beside it.
-
-Importing matplotlib costs about half a second at start (the server, `ambassador-bot --help`); that is
-paid once per process, and every import stays at the top of its file where a reader sees it.
+when there are many. Its figures are also posted as text beside it. Import this module only through
+`bot.report.drawing`, which loads it when a chart is first drawn.
 """
 
 from __future__ import annotations
@@ -23,8 +21,6 @@ from matplotlib.ticker import MaxNLocator
 
 from bot.rules import membership as membership_rules
 from bot.rules.report import MONTH_NAMES, OTHER, Series
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 # Okabe and Ito's colours: told apart with every common colour-vision deficiency.
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#999999")

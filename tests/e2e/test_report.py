@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli.main import main
-from bot.report.chart import PNG_SIGNATURE
+from bot.report.drawing import PNG_SIGNATURE
 from bot.store.db import Database
 from bot.store.models import AuditEvent
 from tests.conftest import MEMBER, OTHER, REVIEW_CHANNEL, TSC, Bot

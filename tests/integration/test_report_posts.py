@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from bot.outbox.queue import enqueue_chart
 from bot.outbox.sender import deliver
-from bot.report.chart import PNG_SIGNATURE
+from bot.report.drawing import PNG_SIGNATURE
 from bot.rules import report as report_rules
 from bot.store.db import Database
 from bot.store.models import OutboxMessage, OutboxStatus

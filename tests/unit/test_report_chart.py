@@ -1,18 +1,21 @@
-"""The report's chart and its texts: a PNG readable at Slack's preview size, and the message within
-Block Kit's limits."""
+"""The report's chart and its texts: a PNG readable at Slack's preview size, drawn without loading
+matplotlib at start, and the message within Block Kit's limits."""
 
 from __future__ import annotations
 
 import json
 import struct
+import subprocess
+import sys
 from datetime import date
 
 from bot.blocks import report as report_blocks
-from bot.report import chart, formats
+from bot.report import drawing, formats
 from bot.rules import report as report_rules
 from bot.rules.report import Series
 from bot.services.report import BehindPace, Contributor, ProgramReport
 from tests.fakes.slack import check_message
+from tests.paths import ROOT
 
 SERIES = Series(
     "Contributions in 2026",
@@ -27,17 +30,29 @@ def png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
-def test_the_chart_is_a_png_made_for_the_preview() -> None:
-    data = chart.png(SERIES)
+def test_starting_the_bot_does_not_load_matplotlib() -> None:
+    code = (
+        "import sys, bot.cli.main, handlers, jobs.scheduler, bot.outbox.sender, bot.report.drawing; "
+        "bot.cli.main.build_parser(); print('matplotlib' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
 
-    assert data[:8] == chart.PNG_SIGNATURE
+
+def test_the_chart_is_a_png_made_for_the_preview() -> None:
+    data = drawing.png(SERIES)
+
+    assert data[:8] == drawing.PNG_SIGNATURE
     assert png_size(data) == (800, 640)
     assert 5_000 < len(data) < 500_000
+    assert drawing.CHART_MODULE in sys.modules
 
 
 def test_an_empty_year_still_draws() -> None:
     empty = Series("Contributions in 2027", ["2027-01"], {}, [0])
-    assert chart.png(empty)[:8] == chart.PNG_SIGNATURE
+    assert drawing.png(empty)[:8] == drawing.PNG_SIGNATURE
 
 
 def report(behind: int = 2, types: int = 3) -> ProgramReport:

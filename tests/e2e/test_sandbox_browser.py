@@ -176,6 +176,8 @@ def test_the_whole_story_in_the_browser(page: Page, sandbox: Sandbox, tmp_path: 
     type_command(page, "/ambassador log")
     expect(page.locator(modal_field(page, "title"))).to_be_visible(timeout=WAIT_MS)
     page.select_option(modal_field(page, "type"), "article")
+    # Picking a type redraws the form with that type's impact fields: wait for it before typing on.
+    expect(modal).to_contain_text("Audience (readers)", timeout=WAIT_MS)
     page.fill(modal_field(page, "title"), "Why our team adopted AsyncAPI")
     page.fill(modal_field(page, "link"), "ftp://example.org/nora/why")
     page.click("#modal-submit")
@@ -205,6 +207,10 @@ def test_the_whole_story_in_the_browser(page: Page, sandbox: Sandbox, tmp_path: 
     # proposals' buttons, and the list is redrawn in place.
     act_as(page, TSC_USER)
     open_channel(page, "ambassador-review")
+    # The monthly program report came with its chart, an image as Slack shows a shared file.
+    chart = messages.locator('img[data-testid="file"]').last
+    expect(chart).to_be_visible(timeout=WAIT_MS)
+    expect(chart).to_have_js_property("naturalWidth", 800, timeout=WAIT_MS)
     more_days = 'button[data-action-id="proposal_more_days"]'
     proposals = messages.locator('[data-testid="message"]', has=page.locator(more_days)).last
     expect(proposals.locator('button[data-action-id="proposal_emeritus"]').first).to_be_visible(

@@ -10,10 +10,9 @@ import pytest
 
 from bot.blocks import ids
 from bot.blocks import review as review_blocks
-from bot.rules import membership as membership_rules
 from bot.rules import review as review_rules
 from bot.rules.impact import Impact
-from bot.rules.membership import DecisionRefusal, Verification
+from bot.rules.membership import DecisionRefusal
 from bot.rules.review import ReviewDecision, ReviewSetting, ReviewState
 from bot.sandbox.block_kit import check_message, check_view
 from bot.services.review import ReviewItem
@@ -112,48 +111,6 @@ def test_what_an_edit_does(state: str, changed: list[str], setting: str, after: 
 
 
 # --- the texts ----------------------------------------------------------------------------------------
-
-
-TERM = membership_rules.first_term(date(2025, 1, 11))  # 2025-01-11 → 2026-01-10, grace to 2026-02-09
-
-
-def ended(today: date, counted: int, required: int = 4) -> membership_rules.Progress:
-    return membership_rules.Progress(TERM, today, counted, required)
-
-
-@pytest.mark.parametrize(
-    ("today", "counted", "waiting", "waits"),
-    [
-        (date(2026, 1, 11), 3, 1, True),  # the day after the end: the 4th waits for the TSC
-        (date(2026, 1, 11), 2, 3, True),  # more waiting than missing
-        (date(2026, 2, 9), 3, 1, True),  # the last day of the grace period
-        (date(2026, 2, 10), 3, 1, False),  # the grace is over: decided on what counts
-        (date(2026, 1, 11), 2, 1, False),  # verified, they would still fall short
-        (date(2026, 1, 11), 3, 0, False),  # nothing waits
-        (date(2026, 1, 11), 4, 1, False),  # met already
-    ],
-)
-def test_the_verification_waits_for_the_tsc_only_when_it_could_change_the_outcome(
-    today: date, counted: int, waiting: int, waits: bool
-) -> None:
-    assert review_rules.verification_waits(ended(today, counted), waiting) is waits
-
-
-def test_the_verification_outcome_waits_then_decides_on_what_counts() -> None:
-    assert review_rules.verification_outcome(ended(date(2026, 1, 11), 3), False, 1) is None
-    assert review_rules.verification_outcome(ended(date(2026, 2, 10), 3), False, 1) is Verification.LAPSED
-    # Bounded by `grace_days`, whatever it is.
-    assert review_rules.verification_outcome(ended(date(2026, 1, 20), 3), False, 1, grace_days=7) is (
-        Verification.LAPSED
-    )
-    # Nothing waiting, or nothing that could help: the same outcome as before the review existed.
-    for counted, waiting in ((3, 0), (1, 2), (5, 1)):
-        current = ended(date(2026, 1, 11), counted)
-        assert review_rules.verification_outcome(current, True, waiting) is (
-            membership_rules.outcome_at_term_end(current, True)
-        )
-    # Before the end nothing is due, waiting or not.
-    assert review_rules.verification_outcome(ended(date(2026, 1, 10), 3), False, 1) is None
 
 
 def test_the_list_has_three_buttons_per_waiting_contribution_and_fits_slack() -> None:

@@ -16,7 +16,7 @@ from bot.outbox.sender import deliver
 from bot.rules.review import ReviewDecision
 from bot.services import home, review
 from bot.services.contributions import ContributionDraft, log_contribution
-from bot.services.membership import renewals
+from bot.services.membership import renewals, verification
 from bot.services.membership.terms import RenewalStatus
 from bot.store.db import Database
 from bot.store.models import EmeritusProposal, Member, Term
@@ -159,6 +159,27 @@ def test_with_the_tsc_deciding_it_is_proposed_after_the_grace_saying_what_waits(
         "term ended 2026-11-23 with 3 of 4 contributions (1 contribution still waiting for the TSC's review)"
         in str(listing.blocks)
     )
+
+
+def test_verify_term_waits_too_then_records_what_still_waited(db: Database) -> None:
+    member_id, _ = ambassador(db, counted=3, waiting=1)
+
+    def verify_on(when: datetime) -> verification.TermVerification:
+        with db.transaction() as session:
+            return verification.verify_term(session, 1, when.date(), when, "scheduler", required=4)
+
+    waiting = verify_on(LAST_DAY_OF_GRACE)
+    assert (waiting.outcome, waiting.changed, waiting.waiting_review) == (None, False, 1)
+    assert standing(db, member_id) == ("active", ["active"])
+    lapsed = verify_on(LAST_DAY_OF_GRACE + timedelta(days=1))
+    assert (lapsed.outcome, lapsed.changed, lapsed.waiting_review) == ("lapsed", True, 1)
+    with db.transaction() as session:
+        member = session.get(Member, member_id)
+        assert member is not None
+        assert member.status_reason == (
+            "Term 2025-11-24 to 2026-11-23 ended with 3 of 4 contributions "
+            "(1 more still waiting for the TSC's review)."
+        )
 
 
 @pytest.mark.parametrize(("counted", "waiting"), [(2, 1), (1, 2)])

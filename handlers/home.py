@@ -54,8 +54,10 @@ def publish_home(deps: Deps, client: WebClient, slack_user_id: str) -> None:
         # Members flagged isTscMember are found in the same read as the rest of the Home.
         is_tsc=True if slack_user_id in deps.settings.tsc_user_ids else None,
         benefits_setting=BudgetSetting.from_settings(deps.settings),
+        review=deps.settings.contribution_review,
     )
-    client.views_publish(user_id=slack_user_id, view=home_blocks.home_view(data, zone))
+    view = home_blocks.home_view(data, zone, deps.settings.review_channel)
+    client.views_publish(user_id=slack_user_id, view=view)
 
 
 def refresh_tsc_homes(deps: Deps, client: WebClient) -> None:

@@ -14,6 +14,7 @@ from bot.blocks.benefits.admin import overdue_report_message, with_overdue
 from bot.blocks.emeritus import FAREWELL_MESSAGES
 from bot.rules import emeritus as emeritus_rules
 from bot.rules import membership as membership_rules
+from bot.rules import review as review_rules
 from bot.rules.impact import ImpactFigures
 from bot.services import impact
 from bot.services import jobs as due
@@ -31,7 +32,7 @@ ACTOR = "scheduler"
 LAPSED_OUTCOMES = emeritus_rules.LAPSING
 
 
-def renew_by(item: verification.TermVerification) -> date:
+def renew_by(item: verification.TermVerification | due.TermAtEnd) -> date:
     return membership_rules.renewal_closes_on(item.progress.term)
 
 
@@ -43,9 +44,14 @@ def verifications(ctx: JobContext, now: datetime, dry_run: bool, result: JobResu
     with ctx.db.sessions() as session:
         session.begin()
         try:
-            verified, proposed = verify_due(
+            verified, proposed, held = verify_due(
                 session, today, now, settings.required_contributions, decides, farewell
             )
+            for term in held:
+                result.notes.append(
+                    f"term {term.term_id} ({term.name}): waits for the TSC's review of "
+                    f"{term.waiting_review} contribution(s), until {renew_by(term).isoformat()} at the latest"
+                )
             planned = []
             for item in verified:
                 assert item.outcome is not None
@@ -55,7 +61,12 @@ def verifications(ctx: JobContext, now: datetime, dry_run: bool, result: JobResu
                 if not item.slack_user_id or item.outcome in LAPSED_OUTCOMES:
                     continue
                 payload = renewals_blocks.verification_message(
-                    item.outcome, item.progress, item.term_id, item.next_term, renew_by(item)
+                    item.outcome,
+                    item.progress,
+                    item.term_id,
+                    item.next_term,
+                    renew_by(item),
+                    item.waiting_review,
                 )
                 planned.append(
                     Planned(
@@ -115,9 +126,11 @@ def verify_due(
     required: int,
     decides: emeritus_rules.VerificationDecides = emeritus_rules.VerificationDecides.AUTO,
     farewell: Farewell | None = None,
-) -> tuple[list[verification.TermVerification], dict[int, int]]:
-    """Every term due its verification, with its outcome; and the terms proposed to the TSC by this
-    run (term id → proposal id).
+) -> tuple[list[verification.TermVerification], dict[int, int], list[due.TermAtEnd]]:
+    """Every term due its verification, with its outcome; the terms proposed to the TSC by this run
+    (term id → proposal id); and the terms whose verification waits for the TSC's review of
+    contributions that could meet the requirement (`review_rules.verification_waits`: listed again
+    the next day, decided on what counts once the renewal grace is over).
 
     One read finds the terms at their end and their progress; only the terms the program changes
     (renewed, lapsed, not renewed) go through `verification.verify_term`, which locks, decides again and
@@ -128,8 +141,13 @@ def verify_due(
     """
     found: list[tuple[verification.TermVerification, str | None]] = []  # with its proposal's key, if any
     wanted = []
+    held = []
     for due_term in due.terms_at_end(session, today, required):
-        outcome = membership_rules.outcome_at_term_end(due_term.progress, due_term.renewal_requested)
+        current = due_term.progress
+        if review_rules.verification_waits(current, due_term.waiting_review):
+            held.append(due_term)
+            continue
+        outcome = membership_rules.outcome_at_term_end(current, due_term.renewal_requested)
         action = emeritus_rules.verification_action(outcome, decides)
         if outcome is None or action is None:
             continue
@@ -142,6 +160,7 @@ def verify_due(
             due_term.progress,
             None,
             False,
+            waiting_review=due_term.waiting_review,
         )
         if action is emeritus_rules.VerificationAction.WAIT:
             found.append((waiting, None))
@@ -159,7 +178,7 @@ def verify_due(
     # A term proposed before waits for the TSC: it is left out of this run.
     verified = [item for item, key in found if key is None or key in made]
     proposed = {item.term_id: made[key] for item, key in found if key is not None and key in made}
-    return verified, proposed
+    return verified, proposed, held
 
 
 def lapse_proposal(due_term: due.TermAtEnd, outcome: membership_rules.Verification) -> proposals.NewProposal:
@@ -173,6 +192,7 @@ def lapse_proposal(due_term: due.TermAtEnd, outcome: membership_rules.Verificati
             "outcome": str(outcome),
             "counted": current.counted,
             "required": current.required,
+            "waiting_review": due_term.waiting_review,
             "start": current.term.start.isoformat(),
             "end": current.term.end.isoformat(),
         },

@@ -8,6 +8,7 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from bot.blocks import ids, kit
+from bot.blocks import review as review_blocks
 from bot.rules.emeritus import EmeritusReason
 from bot.rules.membership import Verification
 from bot.services.benefits.leaving import BenefitLine
@@ -64,9 +65,11 @@ def _why(leaving: Leaving) -> str:
                 f"by {leaving.renew_by.isoformat()}, so you are now an *emeritus* ambassador."
             )
         made = f"{current.counted} contribution{'s' if current.counted != 1 else ''}"
+        still = review_blocks.still_waiting(leaving.waiting_review)
         return (
-            f"Your ambassador term ended on {end} with {made}, short of the "
-            f"{current.required} the program asks for, so you are now an *emeritus* ambassador."
+            f"Your ambassador term ended on {end} with {made}"
+            + (f" counted ({still})" if still else "")
+            + f", short of the {current.required} the program asks for, so you are now an *emeritus* ambassador."
         )
     note = f" Their note:\n>{kit.escape(leaving.note)}\n" if leaving.note else " "
     if leaving.reason is EmeritusReason.STEPPED_DOWN:

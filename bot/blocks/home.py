@@ -301,8 +301,26 @@ def proposal_rows(tsc: home.TscHome) -> list[kit.Block]:
     return blocks
 
 
-def tsc_blocks(tsc: home.TscHome, required: int, today: date, zone: tzinfo) -> list[kit.Block]:
-    blocks: list[kit.Block] = [kit.divider(), *proposal_rows(tsc)]
+def review_rows(tsc: home.TscHome, review_channel: str = "") -> list[kit.Block]:
+    """With CONTRIBUTION_REVIEW=tsc: how many contributions wait for a TSC member's decision, and where
+    they are decided (the review channel's daily list)."""
+    if tsc.review_pending is None:
+        return []
+    where = f"<#{review_channel}>" if review_channel else "the review channel"
+    text = (
+        f"The daily list in {where} has them with *Verify*, *Needs info* and *Not counted*. "
+        "They count toward their member's term once verified; a term that ends meanwhile waits for them "
+        f"up to {membership_rules.RENEWAL_GRACE_DAYS} days."
+        if tsc.review_pending
+        else "No contribution waits for the TSC's review."
+    )
+    return [kit.header(f"TSC · Contributions to review ({tsc.review_pending})"), kit.context(text)]
+
+
+def tsc_blocks(
+    tsc: home.TscHome, required: int, today: date, zone: tzinfo, review_channel: str = ""
+) -> list[kit.Block]:
+    blocks: list[kit.Block] = [kit.divider(), *proposal_rows(tsc), *review_rows(tsc, review_channel)]
     blocks.append(kit.header(f"TSC · Applications waiting ({tsc.pending_total})"))
     if not tsc.pending:
         blocks.append(kit.context("No applications are waiting for a decision."))
@@ -351,8 +369,9 @@ def tsc_blocks(tsc: home.TscHome, required: int, today: date, zone: tzinfo) -> l
     return blocks
 
 
-def home_view(data: home.Home, zone: tzinfo) -> dict[str, Any]:
-    """The App Home tab for `data.slack_user_id`; dates in their time zone (`zone`)."""
+def home_view(data: home.Home, zone: tzinfo, review_channel: str = "") -> dict[str, Any]:
+    """The App Home tab for `data.slack_user_id`; dates in their time zone (`zone`); `review_channel`
+    (REVIEW_CHANNEL) is where the TSC's part points for the contributions to review."""
     personal = data.personal
     if personal and personal.is_ambassador:
         blocks = ambassador_blocks(personal, data.now, zone)
@@ -361,7 +380,7 @@ def home_view(data: home.Home, zone: tzinfo) -> dict[str, Any]:
     else:
         blocks = newcomer_blocks(personal, data.required, zone)
     if data.tsc is not None:
-        blocks += tsc_blocks(data.tsc, data.required, data.today, zone)
+        blocks += tsc_blocks(data.tsc, data.required, data.today, zone, review_channel)
     if data.benefits is not None:
         blocks += benefit_admin_blocks.tsc_home_blocks(data.benefits)
     blocks.append(

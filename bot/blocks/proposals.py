@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from bot.blocks import ids, kit
+from bot.blocks import review as review_blocks
 from bot.rules import emeritus as emeritus_rules
 from bot.rules.emeritus import ProposalCause
 from bot.services.membership.proposals import ProposalView
@@ -41,6 +42,8 @@ def why(item: ProposalView) -> str:
         )
         if details.get("outcome") == "not_renewed":
             line += ", requirement met but no renewal requested"
+        elif still := review_blocks.still_waiting(int(details.get("waiting_review") or 0)):
+            line += f" ({still})"
         return line
     last = details.get("last_contribution")
     since = f"last contribution {last}" if last else "no contribution on record"

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.blocks import ids, kit
 from bot.blocks import impact as impact_blocks
+from bot.blocks import review as review_blocks
 from bot.rules import membership as membership_rules
 from bot.rules.impact import ImpactFigures
 
@@ -50,25 +51,33 @@ def renewal_notice_message(
 
 
 def verification_message(
-    outcome: str, current: membership_rules.Progress, term_id: int, next_term: Any | None, renew_by: date
+    outcome: str,
+    current: membership_rules.Progress,
+    term_id: int,
+    next_term: Any | None,
+    renew_by: date,
+    waiting: int = 0,
 ) -> dict[str, Any]:
     """The DM after the yearly verification: renewed, or may still renew (becoming emeritus is told by
     the thank-you of `bot.blocks.emeritus`, whichever way someone leaves).
 
-    `next_term` (RENEWED) has `start` and `end`; `renew_by` is the last day of the renewal grace.
+    `next_term` (RENEWED) has `start` and `end`; `renew_by` is the last day of the renewal grace;
+    `waiting`: the term's contributions still waiting for the TSC's review, said when there are any.
     """
+    still = review_blocks.still_waiting(waiting)
+    aside = f" ({still}.)" if still else ""
     end = current.term.end.isoformat()
     counted = kit.tally(current.counted, current.required)
     if outcome == membership_rules.Verification.RENEWED:
         term = f" from {next_term.start.isoformat()} to {next_term.end.isoformat()}" if next_term else ""
         text = (
             f":tada: Your ambassador term ended on {end} with {counted}, and you are renewed "
-            f"for another year{term}. Thank you for everything you do for the community!"
+            f"for another year{term}.{aside} Thank you for everything you do for the community!"
         )
     elif outcome == membership_rules.Verification.MET:
         text = (
             f":white_check_mark: Your ambassador term ended on {end} and you met the requirement "
-            f"({counted}). To stay on for another year, renew by *{renew_by.isoformat()}*."
+            f"({counted}).{aside} To stay on for another year, renew by *{renew_by.isoformat()}*."
         )
         return kit.message(
             text,
@@ -85,6 +94,11 @@ def verification_message(
 
 def _tally(item: Any) -> str:
     return kit.tally(item.progress.counted, item.progress.required)
+
+
+def _waiting(item: Any) -> str:
+    still = review_blocks.still_waiting(getattr(item, "waiting_review", 0))
+    return f", {still}" if still else ""
 
 
 def _person(item: Any) -> str:
@@ -143,7 +157,7 @@ def verification_report_message(
                 + (
                     " (met, but did not renew)"
                     if item.outcome == membership_rules.Verification.NOT_RENEWED
-                    else ""
+                    else _waiting(item)
                 )
                 + impact(item)
                 for item in lapsed
@@ -156,7 +170,7 @@ def verification_report_message(
                 + (
                     " (met, but did not renew)"
                     if item.outcome == membership_rules.Verification.NOT_RENEWED
-                    else ""
+                    else _waiting(item)
                 )
                 + impact(item)
                 for item in to_decide

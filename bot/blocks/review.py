@@ -231,6 +231,14 @@ def waiting_text(waiting: int) -> str:
     return f":hourglass_flowing_sand: {waiting} more waiting for the TSC's review (they count once verified)."
 
 
+def still_waiting(waiting: int) -> str:
+    """e.g. "1 contribution still waiting for the TSC's review", where the verification speaks of a term;
+    "" when none waits."""
+    if not waiting:
+        return ""
+    return f"{waiting} contribution{'s' if waiting != 1 else ''} still waiting for the TSC's review"
+
+
 def question_block(private_metadata: str) -> list[kit.Block]:
     """The TSC's question above the edit form, when the form answers one (kept in its metadata, so a
     redrawn form keeps it)."""

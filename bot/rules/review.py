@@ -117,3 +117,35 @@ def state_after_edit(state: str, changed: Iterable[str], setting: str) -> Review
     if setting == ReviewSetting.TSC and WHAT_IT_IS.intersection(changed):
         return ReviewState.PENDING
     return current
+
+
+# --- the yearly verification and what still waits ---------------------------------------------------
+
+
+def verification_waits(
+    current: membership_rules.Progress, waiting: int, grace_days: int = membership_rules.RENEWAL_GRACE_DAYS
+) -> bool:
+    """Whether the verification of an ended term waits for the TSC's review: contributions dated inside
+    the term still wait for it (`waiting`, pending or needs info), and verified they would meet the
+    requirement the counted ones miss (counted < required <= counted + waiting). It is the TSC that has
+    not looked yet, not the member who fell short. Bounded by the renewal grace: from `grace_days`
+    after the end the verification decides on what counts, so a review left undone never keeps a term
+    open. A term whose waiting ones could not meet the requirement anyway is decided at once."""
+    return (
+        waiting > 0
+        and current.counted < current.required <= current.counted + waiting
+        and membership_rules.in_renewal_grace(current, grace_days)
+    )
+
+
+def verification_outcome(
+    current: membership_rules.Progress,
+    renewal_requested: bool,
+    waiting: int,
+    grace_days: int = membership_rules.RENEWAL_GRACE_DAYS,
+) -> membership_rules.Verification | None:
+    """`membership_rules.outcome_at_term_end`, or None (not due yet) while the verification waits for the
+    TSC's review (`verification_waits`): the next run looks again."""
+    if verification_waits(current, waiting, grace_days):
+        return None
+    return membership_rules.outcome_at_term_end(current, renewal_requested, grace_days)

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from bot.rules import membership as membership_rules
 from bot.rules import review as review_rules
 from bot.rules.impact import Impact
-from bot.rules.review import ReviewState
+from bot.rules.review import ReviewSetting, ReviewState
 from bot.services import counting
+from bot.services import review as review_service
 from bot.services.benefits.budget import BudgetSetting
 from bot.services.benefits.open_requests import OpenRequests, open_requests_in
 from bot.services.members import pause_running, with_current_term_counts
@@ -188,6 +189,8 @@ class TscHome:
     figures: ProgramFigures
     proposals: list[ProposalView] = field(default_factory=list)  # emeritus proposals to decide
     proposals_total: int = 0
+    # CONTRIBUTION_REVIEW=tsc: contributions waiting for a TSC member's decision (None: the review is off).
+    review_pending: int | None = None
 
 
 @dataclass(frozen=True)
@@ -210,11 +213,13 @@ def load_home(
     *,
     is_tsc: bool | None,
     benefits_setting: BudgetSetting | None = None,
+    review: str = ReviewSetting.OFF,
 ) -> Home:
     """What `slack_user_id`'s App Home shows; `today` is their local date.
 
     `is_tsc`: whether they see the TSC part; None decides from their record (`isTscMember`), read in
-    the same transaction, for someone not in `TSC_USER_IDS`.
+    the same transaction, for someone not in `TSC_USER_IDS`. `review` (CONTRIBUTION_REVIEW): with
+    `tsc`, the TSC part says how many contributions wait for their review.
     """
     with db.read_only() as session:
         # The member and the pause they are on, in one statement.
@@ -227,7 +232,7 @@ def load_home(
         if is_tsc is None:
             is_tsc = bool(member and member.is_tsc_member)
         personal = _personal(session, member, pause, today, required) if member else None
-        tsc = _tsc(session, today, required) if is_tsc else None
+        tsc = _tsc(session, today, required, review) if is_tsc else None
         benefits = open_requests_in(session, now, benefits_setting) if is_tsc and benefits_setting else None
     return Home(slack_user_id, today, now, required, personal, tsc, benefits)
 
@@ -314,7 +319,7 @@ def _personal(
     )
 
 
-def _tsc(session: Session, today: date, required: int) -> TscHome:
+def _tsc(session: Session, today: date, required: int, review: str = ReviewSetting.OFF) -> TscHome:
     # The first applications and how many there are, in one statement (a window count).
     pending_rows = session.execute(
         select(
@@ -420,9 +425,11 @@ def _tsc(session: Session, today: date, required: int) -> TscHome:
             this_month[canonical] += int(in_month)
 
     proposals, proposals_total = open_proposals(session, PROPOSALS_SHOWN)
+    review_pending = review_service.pending_total(session) if review == ReviewSetting.TSC else None
     return TscHome(
         proposals=proposals,
         proposals_total=proposals_total,
+        review_pending=review_pending,
         pending=pending,
         pending_total=int(pending_total),
         at_risk=at_risk[:AT_RISK_SHOWN],

@@ -206,11 +206,13 @@ class TermAtEnd:
     name: str
     progress: membership_rules.Progress
     renewal_requested: bool
+    waiting_review: int = 0  # dated inside the term, still waiting for the TSC's review (not counted)
 
 
 def terms_at_end(session: Session, today: date, required: int) -> list[TermAtEnd]:
     """Active terms whose last day is today or past (caught up after downtime), with each term's
-    member and progress, in one statement however many there are.
+    member, progress and what of it still waits for the TSC's review, in one statement however many
+    there are.
 
     `bot.services.membership.verification.verify_term` applies the program's outcome; a term in its renewal grace
     period stays active and is listed again. The job decides from these rows which terms change,
@@ -227,6 +229,17 @@ def terms_at_end(session: Session, today: date, required: int) -> list[TermAtEnd
         .correlate(Term)
         .scalar_subquery()
     )
+    waiting = (
+        select(func.count(Contribution.id))
+        .where(
+            Contribution.member_id == Term.member_id,
+            Contribution.occurred_on >= Term.start_on,
+            Contribution.occurred_on <= Term.end_on,
+            counting.waiting(today),
+        )
+        .correlate(Term)
+        .scalar_subquery()
+    )
     query = (
         select(
             Term.id,
@@ -237,6 +250,7 @@ def terms_at_end(session: Session, today: date, required: int) -> list[TermAtEnd
             Term.end_on,
             Term.renewal_requested_at,
             counted,
+            waiting,
         )
         .join(Member, Member.id == Term.member_id)
         .where(Term.status == TermStatus.ACTIVE, Term.end_on <= today)
@@ -250,8 +264,11 @@ def terms_at_end(session: Session, today: date, required: int) -> list[TermAtEnd
             name,
             membership_rules.Progress(membership_rules.Term(start, end), today, count or 0, required),
             requested_at is not None,
+            int(in_review or 0),
         )
-        for term_id, member_id, slack_user_id, name, start, end, requested_at, count in session.execute(query)
+        for term_id, member_id, slack_user_id, name, start, end, requested_at, count, in_review in session.execute(
+            query
+        )
     ]
 
 

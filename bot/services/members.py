@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, func, insert, select
+from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, case, func, insert, select
 from sqlalchemy.orm import Session
 
 from bot.rules import membership as membership_rules
@@ -120,6 +120,24 @@ def count_in_term(session: Session, member_id: int, term: membership_rules.Term,
         )
         or 0
     )
+
+
+def counted_and_waiting_in_term(
+    session: Session, member_id: int, term: membership_rules.Term, today: date
+) -> tuple[int, int]:
+    """`count_in_term`, and beside it the contributions dated inside the term by `today` that still wait
+    for the TSC's review (`counting.waiting`), in one statement."""
+    row = session.execute(
+        select(
+            func.count(case((counting.counts(today), Contribution.id))),
+            func.count(case((counting.waiting(today), Contribution.id))),
+        ).where(
+            Contribution.member_id == member_id,
+            Contribution.occurred_on >= term.start,
+            Contribution.occurred_on <= term.end,
+        )
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0)
 
 
 def standing_in(session: Session, member: Member, today: date, required: int) -> MemberStanding:

@@ -15,7 +15,7 @@ from bot.outbox.sender import deliver
 from bot.store.models import AuditEvent, Contribution
 from jobs.scheduler import run_job
 from tests.conftest import MEMBER, OTHER, REVIEW_CHANNEL, TSC, Bot
-from tests.e2e.test_home import stored_modal, text_of
+from tests.e2e.test_home import open_home, stored_modal, text_of
 from tests.fakes.slack_requests import date_value, select_value, text_value
 from tests.helpers.factories import enrol
 from tests.helpers.jobs import buttons, job_context
@@ -197,3 +197,16 @@ def test_a_tsc_member_cannot_review_their_own(make_bot: Any) -> None:
     assert own["text"].startswith(":no_entry: This contribution is yours")
     assert not bot.fake.calls_to("views.open")  # no form for a decision they may not make
     assert state(bot) == [("pending", None)]
+
+
+def test_the_tsc_s_home_counts_what_waits_for_their_review(make_bot: Any) -> None:
+    bot = reviewing(make_bot)
+    log(bot, "https://dev.to/jane/eda", "Event-driven APIs")
+    log(bot, "https://dev.to/jane/eda-2", "Event-driven APIs, part two")
+
+    text = text_of(open_home(bot, TSC))
+
+    assert "TSC · Contributions to review (2)" in text
+    assert f"The daily list in <#{REVIEW_CHANNEL}> has them with *Verify*" in text
+    # A member's Home has no TSC part.
+    assert "Contributions to review" not in text_of(open_home(bot, MEMBER))

@@ -53,6 +53,7 @@ def add_contribution(
     title: str = "An article",
     link: str | None = None,
     logged_by: str | None = None,
+    review_state: str = "none",
 ) -> int:
     link = (
         link
@@ -73,6 +74,7 @@ def add_contribution(
             source="slack",
             logged_by=logged_by,
             logged_at=datetime(occurred_on.year, occurred_on.month, occurred_on.day, 12, tzinfo=UTC),
+            review_state=review_state,
         )
         session.add(contribution)
         session.flush()

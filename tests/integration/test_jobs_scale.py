@@ -54,6 +54,12 @@ def add_ambassadors(db: Database, each: int) -> None:
         grace = enrol(db, f"UGRACE{number:04d}", starting_so_it_ends_on(TODAY - timedelta(days=3)))
         for month in (4, 6, 8, 10):
             add_contribution(db, grace, date(2026, month, 2))
+        # Ended three days ago with 3 counted and a 4th waiting for the TSC's review: the verification
+        # waits (nothing written, nothing said).
+        waits = enrol(db, f"UWAITS{number:04d}", starting_so_it_ends_on(TODAY - timedelta(days=3)))
+        for month in (4, 6, 8):
+            add_contribution(db, waits, date(2026, month, 2))
+        add_contribution(db, waits, date(2026, 10, 2), review_state="pending")
 
 
 def statements_of_each_job(ctx: JobContext) -> dict[str, tuple[int, int, int]]:
@@ -80,13 +86,13 @@ def test_the_jobs_take_as_many_statements_for_many_ambassadors_as_for_a_few(
     many = statements_of_each_job(ctx)
 
     # Four times the messages (reminders: the pace reminders, with the inactivity notice inside for
-    # those behind, and alone for those who met the requirement long ago; renewals: the notices, a DM
-    # to each member who may still renew and one report; the digest is one post however long the
-    # month was, and its chart)...
-    assert {name: figures[2] for name, figures in few.items()} == {"reminders": 4, "renewals": 5, "digest": 2}
+    # those behind, and alone for those whose last contribution was long ago; renewals: the notices, a
+    # DM to each member who may still renew and one report, nothing for a term waiting for the TSC's
+    # review; the digest is one post however long the month was, and its chart)...
+    assert {name: figures[2] for name, figures in few.items()} == {"reminders": 6, "renewals": 5, "digest": 2}
     # (The inactivity notices of the first few were taken: once per stretch, even with the outbox emptied.)
     assert {name: figures[2] for name, figures in many.items()} == {
-        "reminders": 14,
+        "reminders": 20,
         "renewals": 17,
         "digest": 2,
     }

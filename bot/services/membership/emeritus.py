@@ -112,6 +112,7 @@ def become_emeritus(
         verified.renew_by if verified else None,
         tuple(settled.cancelled),
         tuple(settled.unshipped),
+        verified.waiting_review if verified else 0,
     )
     keys = say_farewell(session, farewell, leaving, current.id if current else None, now)
     details.setdefault("term_id", current.id if current else None)

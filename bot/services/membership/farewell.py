@@ -35,6 +35,7 @@ class Leaving:
     renew_by: date | None = None
     cancelled: tuple[BenefitLine, ...] = ()  # pending benefit requests, cancelled now
     unshipped: tuple[BenefitLine, ...] = ()  # approved ones not shipped yet, for the TSC
+    waiting_review: int = 0  # the verification: contributions of the term still waiting for the TSC
 
 
 class FarewellMessages(Protocol):
@@ -62,6 +63,7 @@ class VerifiedEnd:
     progress: membership_rules.Progress
     renew_by: date
     details: dict[str, Any] = field(default_factory=dict)
+    waiting_review: int = 0  # dated inside the term, still waiting for the TSC's review
 
 
 def say_farewell(

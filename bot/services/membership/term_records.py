@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from bot.rules import membership as membership_rules
 from bot.rules.emeritus import EmeritusReason
 from bot.services import access
-from bot.services.members import TermView, count_in_term, record_audit
+from bot.services.members import TermView, count_in_term, counted_and_waiting_in_term, record_audit
 from bot.store.models import Member, MemberStatus, Term, TermStatus
 
 
@@ -83,6 +83,16 @@ def progress_of(session: Session, term: Term, today: date, required: int) -> mem
     return membership_rules.Progress(
         rule_term, today, count_in_term(session, term.member_id, rule_term, today), required
     )
+
+
+def progress_and_waiting(
+    session: Session, term: Term, today: date, required: int
+) -> tuple[membership_rules.Progress, int]:
+    """`progress_of`, and how many contributions dated inside the term still wait for the TSC's review
+    (one statement)."""
+    rule_term = as_rule_term(term)
+    counted, waiting = counted_and_waiting_in_term(session, term.member_id, rule_term, today)
+    return membership_rules.Progress(rule_term, today, counted, required), waiting
 
 
 def change(

@@ -1,5 +1,7 @@
 """The yearly verification of a term (`membership_rules.outcome_at_term_end`), for the `renewals` job,
-and the TSC confirming what it proposed (VERIFICATION_DECIDES=tsc).
+and the TSC confirming what it proposed (VERIFICATION_DECIDES=tsc). While contributions dated inside
+the term still wait for the TSC's review and could meet the requirement, it waits, within the renewal
+grace (`review_rules.verification_waits`).
 
 A term verified before gives its outcome again with `changed=False`, so a job may call this for every
 term it finds, as often as it runs. Every change is in the audit trail.
@@ -15,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.rules import membership as membership_rules
+from bot.rules import review as review_rules
 from bot.rules.emeritus import EmeritusReason
 from bot.services.members import TermView, record_audit
 from bot.services.membership.emeritus import become_emeritus
@@ -23,7 +26,7 @@ from bot.services.membership.term_records import (
     TermChange,
     locked_member,
     locked_term,
-    progress_of,
+    progress_and_waiting,
     renew,
     successor_of,
     view,
@@ -35,8 +38,8 @@ from bot.store.models import Member, MemberStatus, Term, TermStatus
 class TermVerification:
     """What the yearly verification did with one term.
 
-    `outcome` is None when the verification is not due yet (the term's last day is today or later)
-    or when the term was closed early by the TSC. `changed` is False when nothing was written: not
+    `outcome` is None when the verification is not due yet (the term's last day is today or later,
+    or it waits for the TSC's review) or when the term was closed early by the TSC. `changed` is False when nothing was written: not
     due, awaiting a renewal within the grace period (MET), or verified by an earlier call (which
     returns the same outcome again).
     """
@@ -50,6 +53,7 @@ class TermVerification:
     next_term: TermView | None  # RENEWED: the term that follows
     changed: bool
     outbox_keys: tuple[str, ...] = ()  # LAPSED / NOT_RENEWED: the thank-you (`become_emeritus`)
+    waiting_review: int = 0  # dated inside the term, still waiting for the TSC's review
 
 
 def verify_term(
@@ -66,7 +70,9 @@ def verify_term(
     """The yearly verification of one term (`membership_rules.outcome_at_term_end`), for the `renewals` job.
 
     Due from the anniversary of acceptance, the day after the term's last day (`today > end`);
-    before that nothing happens (outcome None). Then:
+    before that nothing happens (outcome None), nor while contributions dated inside the term wait
+    for the TSC's review and could meet the requirement, within `grace_days` of the end
+    (`review_rules.verification_waits`). Then:
     - RENEWED (met, renewal requested): the term is COMPLETED, the next one created and active;
     - MET (met, not requested, within `grace_days` after the end): nothing changes; the member may
       still renew, and a later call decides;
@@ -79,7 +85,7 @@ def verify_term(
     """
     term = locked_term(session, term_id)
     member = locked_member(session, term.member_id)
-    current = progress_of(session, term, today, required)
+    current, waiting = progress_and_waiting(session, term, today, required)
 
     def result(
         outcome: membership_rules.Verification | None,
@@ -97,6 +103,7 @@ def verify_term(
             view(successor),
             changed,
             tuple(keys),
+            waiting,
         )
 
     if term.status == TermStatus.LAPSED:
@@ -109,29 +116,39 @@ def verify_term(
     if term.status != TermStatus.ACTIVE:
         return result(None, False)  # closed early by the TSC
 
-    outcome = membership_rules.outcome_at_term_end(current, term.renewal_requested_at is not None, grace_days)
+    outcome = review_rules.verification_outcome(
+        current, term.renewal_requested_at is not None, waiting, grace_days
+    )
     if outcome is None or outcome is membership_rules.Verification.MET:
         return result(outcome, False)
 
     if outcome is membership_rules.Verification.RENEWED:
         record_audit(
-            session, actor, "term.verified", member.id, at=now, **_verified_details(term, outcome, current)
+            session,
+            actor,
+            "term.verified",
+            member.id,
+            at=now,
+            **_verified_details(term, outcome, current, waiting),
         )
         return result(outcome, True, renew(session, term, member, now, actor))
 
-    found = VerifiedEnd(outcome, current, membership_rules.renewal_closes_on(current.term, grace_days))
+    found = VerifiedEnd(
+        outcome, current, membership_rules.renewal_closes_on(current.term, grace_days), waiting_review=waiting
+    )
     change = _end_term_at_verification(session, member, term, found, today, now, actor, farewell)
     return result(outcome, True, keys=change.outbox_keys)
 
 
 def _verified_details(
-    term: Term, outcome: membership_rules.Verification, current: membership_rules.Progress
+    term: Term, outcome: membership_rules.Verification, current: membership_rules.Progress, waiting: int = 0
 ) -> dict[str, Any]:
     return {
         "term_id": term.id,
         "outcome": str(outcome),
         "counted": current.counted,
         "required": current.required,
+        "waiting_review": waiting,
         "start": term.start_on.isoformat(),
         "end": term.end_on.isoformat(),
     }
@@ -139,9 +156,11 @@ def _verified_details(
 
 def _verification_note(term: Term, found: VerifiedEnd, grace_days: int) -> str:
     if found.outcome is membership_rules.Verification.LAPSED:
+        waiting = found.waiting_review
         return (
             f"Term {term.start_on.isoformat()} to {term.end_on.isoformat()} ended with "
-            f"{found.progress.counted} of {found.progress.required} contributions."
+            f"{found.progress.counted} of {found.progress.required} contributions"
+            + (f" ({waiting} more still waiting for the TSC's review)." if waiting else ".")
         )
     return (
         f"Term {term.start_on.isoformat()} to {term.end_on.isoformat()} met the requirement, "
@@ -176,7 +195,7 @@ def _end_term_at_verification(
         ),
         verified=found,
         audit_action="term.verified",
-        **_verified_details(term, found.outcome, found.progress),
+        **_verified_details(term, found.outcome, found.progress, found.waiting_review),
         **found.details,
     )
 
@@ -202,8 +221,8 @@ def end_at_verification(
     member = locked_member(session, term.member_id)
     if term.status != TermStatus.ACTIVE or member.status != MemberStatus.ACTIVE:
         return None
-    current = progress_of(session, term, today, required)
+    current, waiting = progress_and_waiting(session, term, today, required)
     found = VerifiedEnd(
-        outcome, current, membership_rules.renewal_closes_on(current.term, grace_days), details
+        outcome, current, membership_rules.renewal_closes_on(current.term, grace_days), details, waiting
     )
     return _end_term_at_verification(session, member, term, found, today, now, actor, farewell)

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from bot.outbox.queue import enqueue_message
@@ -114,12 +114,18 @@ def _items(session: Session, condition: Any) -> list[ReviewItem]:
 
 # --- listing (the contribution-review job) -----------------------------------------------------------
 
+# "pending" written into the SQL, not bound: SQLite uses the partial index of pending contributions
+# (`ix_contributions_review_pending`) only when the query says the same literally.
+PENDING: ColumnElement[bool] = Contribution.review_state == literal(
+    str(ReviewState.PENDING), literal_execute=True
+)
+
 
 def waiting_to_be_listed(session: Session) -> list[ReviewItem]:
     """Pending contributions no review message lists yet in their round, oldest first."""
     return _items(
         session,
-        (Contribution.review_state == ReviewState.PENDING) & Contribution.review_message_key.is_(None),
+        PENDING & Contribution.review_message_key.is_(None),
     )
 
 
@@ -134,7 +140,7 @@ def list_in_message(session: Session, page: Sequence[ReviewItem]) -> list[Review
             update(Contribution)
             .where(
                 Contribution.id.in_([item.id for item in page]),
-                Contribution.review_state == ReviewState.PENDING,
+                PENDING,
                 Contribution.review_message_key.is_(None),
             )
             .values(review_message_key=key)
@@ -147,7 +153,7 @@ def list_in_message(session: Session, page: Sequence[ReviewItem]) -> list[Review
 
 def pending_total(session: Session) -> int:
     """How many contributions wait for a TSC member's decision."""
-    query = select(func.count(Contribution.id)).where(Contribution.review_state == ReviewState.PENDING)
+    query = select(func.count(Contribution.id)).where(PENDING)
     return int(session.scalar(query) or 0)
 
 

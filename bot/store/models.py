@@ -198,6 +198,10 @@ class Term(Base):
     member: Mapped[Member] = relationship(back_populates="terms")
 
 
+# The one review state a partial index holds (`rules.review.ReviewState.PENDING`, as stored).
+REVIEW_PENDING = "review_state = 'pending'"
+
+
 class Contribution(Base):
     """A contribution as the public file records it (type, title, link, year, month), plus what Slack adds.
 
@@ -209,6 +213,21 @@ class Contribution(Base):
     __table_args__ = (
         UniqueConstraint("member_id", "link_key"),
         Index("ix_contributions_member_occurred", "member_id", "occurred_on"),
+        # The review's lookups, as partial indexes: a log under CONTRIBUTION_REVIEW=off (most programs)
+        # writes neither, and the pending ones are few. The queries spell the predicate the same way
+        # (`bot.services.review`), which is what lets SQLite use a partial index.
+        Index(
+            "ix_contributions_review_pending",
+            "review_state",
+            sqlite_where=text(REVIEW_PENDING),
+            postgresql_where=text(REVIEW_PENDING),
+        ),
+        Index(
+            "ix_contributions_review_message_key",
+            "review_message_key",
+            sqlite_where=text("review_message_key IS NOT NULL"),
+            postgresql_where=text("review_message_key IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -241,11 +260,9 @@ class Contribution(Base):
     # review) and "verified" count. `review_round` grows each time it is pending again (an answer, an
     # edit), so each round is posted and told once; `review_message_key` is the outbox key of the review
     # channel's message listing it in this round, redrawn after each decision.
-    review_state: Mapped[str] = mapped_column(
-        String(16), default="none", server_default=text("'none'"), index=True
-    )
+    review_state: Mapped[str] = mapped_column(String(16), default="none", server_default=text("'none'"))
     review_round: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
-    review_message_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    review_message_key: Mapped[str | None] = mapped_column(String(200))
     reviewed_by: Mapped[str | None] = mapped_column(String(64))
     reviewed_at: Mapped[datetime | None]
     review_note: Mapped[str | None] = mapped_column(Text)  # the question, or the reason it does not count

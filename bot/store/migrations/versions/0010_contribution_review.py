@@ -18,6 +18,10 @@ down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# Partial indexes: a log with the review off writes neither.
+PENDING = "review_state = 'pending'"
+LISTED = "review_message_key IS NOT NULL"
+
 
 def upgrade() -> None:
     with op.batch_alter_table("contributions", schema=None) as batch_op:
@@ -31,16 +35,26 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("reviewed_by", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("reviewed_at", bot.store.models.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column("review_note", sa.Text(), nullable=True))
-        batch_op.create_index(batch_op.f("ix_contributions_review_state"), ["review_state"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_contributions_review_message_key"), ["review_message_key"], unique=False
+            batch_op.f("ix_contributions_review_pending"),
+            ["review_state"],
+            unique=False,
+            sqlite_where=sa.text(PENDING),
+            postgresql_where=sa.text(PENDING),
+        )
+        batch_op.create_index(
+            batch_op.f("ix_contributions_review_message_key"),
+            ["review_message_key"],
+            unique=False,
+            sqlite_where=sa.text(LISTED),
+            postgresql_where=sa.text(LISTED),
         )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("contributions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_contributions_review_message_key"))
-        batch_op.drop_index(batch_op.f("ix_contributions_review_state"))
+        batch_op.drop_index(batch_op.f("ix_contributions_review_pending"))
         batch_op.drop_column("review_note")
         batch_op.drop_column("reviewed_at")
         batch_op.drop_column("reviewed_by")

@@ -299,6 +299,19 @@ def _snapshot(contribution: Contribution) -> dict[str, Any]:
     }
 
 
+# What a contribution reached (`bot.rules.impact.Impact`), as columns to select, in `Impact`'s order.
+IMPACT_COLUMNS = (
+    Contribution.event_name,
+    Contribution.city,
+    Contribution.country,
+    Contribution.online,
+    Contribution.language,
+    Contribution.reach,
+    Contribution.recording_link,
+    Contribution.slides_link,
+)
+
+
 def impact_of(contribution: Contribution) -> Impact:
     return Impact(
         event_name=contribution.event_name,

@@ -22,6 +22,7 @@ from bot.services import counting
 from bot.services import review as review_service
 from bot.services.benefits.budget import BudgetSetting
 from bot.services.benefits.open_requests import OpenRequests, open_requests_in
+from bot.services.contributions import IMPACT_COLUMNS
 from bot.services.members import pause_running, with_current_term_counts
 from bot.services.membership.proposals import ProposalView, open_proposals
 from bot.services.pauses import PauseView, pause_view
@@ -508,14 +509,7 @@ def contribution_items(
             Contribution.link,
             Contribution.occurred_on,
             Contribution.date_precision,
-            Contribution.event_name,
-            Contribution.city,
-            Contribution.country,
-            Contribution.online,
-            Contribution.language,
-            Contribution.reach,
-            Contribution.recording_link,
-            Contribution.slides_link,
+            *IMPACT_COLUMNS,
             Contribution.review_state,
             Contribution.review_note,
         )

@@ -21,7 +21,7 @@ from bot.rules import review as review_rules
 from bot.rules.impact import Impact, ImpactFigures, ImpactProblem
 from bot.rules.review import ReviewState
 from bot.services import counting
-from bot.services.contributions import ContributionNotFound, impact_of
+from bot.services.contributions import IMPACT_COLUMNS, ContributionNotFound, impact_of
 from bot.services.members import record_audit
 from bot.store.db import Database
 from bot.store.models import Contribution, Member, MemberStatus, Term, TermStatus
@@ -44,18 +44,6 @@ class TermImpact:
     upcoming: list[UpcomingItem]
     waiting_review: int = 0  # dated inside the term so far, waiting for the TSC (pending or a question)
     not_counted: int = 0  # the TSC said these do not count
-
-
-IMPACT_COLUMNS = (
-    Contribution.event_name,
-    Contribution.city,
-    Contribution.country,
-    Contribution.online,
-    Contribution.language,
-    Contribution.reach,
-    Contribution.recording_link,
-    Contribution.slides_link,
-)
 
 
 def _impact(row: Sequence[object]) -> Impact:

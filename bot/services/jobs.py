@@ -23,6 +23,7 @@ from bot.rules import membership as membership_rules
 from bot.rules.impact import Impact
 from bot.rules.review import ReviewState
 from bot.services import counting
+from bot.services.contributions import IMPACT_COLUMNS
 from bot.services.members import with_current_term_counts
 from bot.store.models import Contribution, Member, MemberStatus, OutboxMessage, Term, TermStatus
 
@@ -298,14 +299,7 @@ def contributions_logged_between(session: Session, start: datetime, end: datetim
             Contribution.title,
             Contribution.link,
             Contribution.occurred_on,
-            Contribution.event_name,
-            Contribution.city,
-            Contribution.country,
-            Contribution.online,
-            Contribution.language,
-            Contribution.reach,
-            Contribution.recording_link,
-            Contribution.slides_link,
+            *IMPACT_COLUMNS,
         )
         .join(Member, Member.id == Contribution.member_id)
         .where(

@@ -24,6 +24,7 @@ from bot.rules import membership as membership_rules
 from bot.rules import report as report_rules
 from bot.rules.report import DayCount, Period, Series
 from bot.services import counting
+from bot.services.contributions import IMPACT_COLUMNS
 from bot.services.members import pause_running, with_current_term_counts
 from bot.store.db import Database
 from bot.store.models import Contribution, Member, MemberStatus, Pause, Term
@@ -273,14 +274,7 @@ def contribution_lines(db: Database, period: Period, today: date) -> Iterator[Co
             Contribution.title,
             Contribution.link,
             counting.counts(today),
-            Contribution.event_name,
-            Contribution.city,
-            Contribution.country,
-            Contribution.online,
-            Contribution.language,
-            Contribution.reach,
-            Contribution.recording_link,
-            Contribution.slides_link,
+            *IMPACT_COLUMNS,
             Contribution.source,
         )
         .join(Member, Member.id == Contribution.member_id)

@@ -12,11 +12,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, ScalarSelect, and_, func, select
 
 from bot.rules import review as review_rules
 from bot.rules.review import ReviewState
-from bot.store.models import Contribution
+from bot.store.models import Contribution, Term
 
 COUNTING_STATES = [str(state) for state in review_rules.COUNTING_STATES]
 WAITING_STATES = [str(state) for state in review_rules.WAITING_STATES]
@@ -43,3 +43,19 @@ def is_activity(today: date | Any) -> ColumnElement[bool]:
     contribution waiting for the TSC is activity already: the member is not told they have been quiet
     because the TSC has not looked yet."""
     return and_(Contribution.occurred_on <= today, Contribution.review_state != ReviewState.NOT_COUNTED)
+
+
+def in_term(condition: ColumnElement[bool]) -> ScalarSelect[Any]:
+    """How many contributions of a term's member, dated inside that term, meet `condition`: a count
+    correlated with the enclosing query's `Term` (one statement for any number of terms)."""
+    return (
+        select(func.count(Contribution.id))
+        .where(
+            Contribution.member_id == Term.member_id,
+            Contribution.occurred_on >= Term.start_on,
+            Contribution.occurred_on <= Term.end_on,
+            condition,
+        )
+        .correlate(Term)
+        .scalar_subquery()
+    )

@@ -151,17 +151,7 @@ def ambassadors_without_slack(session: Session) -> int:
 def ambassadors_in_progress(session: Session, today: date, required: int) -> list[AmbassadorProgress]:
     """Active ambassadors reachable in Slack, with their current term's progress and what of it still
     waits for the TSC's review (one query)."""
-    waiting = (
-        select(func.count(Contribution.id))
-        .where(
-            Contribution.member_id == Member.id,
-            Contribution.occurred_on >= Term.start_on,
-            Contribution.occurred_on <= Term.end_on,
-            counting.waiting(today),
-        )
-        .correlate(Member, Term)
-        .scalar_subquery()
-    )
+    waiting = counting.in_term(counting.waiting(today))
     query = (
         with_current_term_counts(
             Member.id,
@@ -219,28 +209,8 @@ def terms_at_end(session: Session, today: date, required: int) -> list[TermAtEnd
     period stays active and is listed again. The job decides from these rows which terms change,
     and only those are locked and written.
     """
-    counted = (
-        select(func.count(Contribution.id))
-        .where(
-            Contribution.member_id == Term.member_id,
-            Contribution.occurred_on >= Term.start_on,
-            Contribution.occurred_on <= Term.end_on,
-            counting.counts(today),
-        )
-        .correlate(Term)
-        .scalar_subquery()
-    )
-    waiting = (
-        select(func.count(Contribution.id))
-        .where(
-            Contribution.member_id == Term.member_id,
-            Contribution.occurred_on >= Term.start_on,
-            Contribution.occurred_on <= Term.end_on,
-            counting.waiting(today),
-        )
-        .correlate(Term)
-        .scalar_subquery()
-    )
+    counted = counting.in_term(counting.counts(today))
+    waiting = counting.in_term(counting.waiting(today))
     query = (
         select(
             Term.id,

@@ -164,17 +164,7 @@ def _standing_query() -> Select[Any]:
     term_ = and_(
         Term.member_id == Member.id, Term.status == TermStatus.ACTIVE, Member.status == MemberStatus.ACTIVE
     )
-    counted = (
-        select(func.count(Contribution.id))
-        .where(
-            Contribution.member_id == Member.id,
-            Contribution.occurred_on >= Term.start_on,
-            Contribution.occurred_on <= Term.end_on,
-            counting.counts(bindparam("today")),
-        )
-        .correlate(Member, Term)
-        .scalar_subquery()
-    )
+    counted = counting.in_term(counting.counts(bindparam("today")))
     return (
         select(
             Member.id,

@@ -55,16 +55,16 @@ def verify_button(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: De
 def note_button(
     ack: Ack, body: dict[str, Any], client: WebClient, *, deps: Deps, decision: ReviewDecision
 ) -> None:
-    """Needs info and Not counted ask for words first: the form opens before anything is read (the
-    trigger expires in 3 s, so only one short read comes before it); who may decide is checked again
-    when it is sent."""
+    """Needs info and Not counted ask for words first. The trigger expires in 3 s, so only one short
+    read comes before the form opens (who may decide, whether anything waits); both are checked again
+    when the form is sent."""
     ack()
     origin = Origin.of(body)
     contribution_id = clicked_id(body)
     if contribution_id is None:
         tell(client, origin, review_blocks.GONE)
         return
-    # Who may decide, and whether anything waits, before the form (one short read; refusals audited).
+    # Refusals are audited here already, and the refused never see the form.
     outcome = review.decide(deps.db, contribution_id, decision, deciding(deps, origin.user_id))
     if outcome.status is not ReviewStatus.NEEDS_NOTE:
         answer(deps, client, origin, outcome)

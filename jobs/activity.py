@@ -30,7 +30,7 @@ from bot.services.inactivity import DueStep
 from bot.services.membership import proposals
 from bot.services.pauses import PauseView
 from jobs import proposals as proposal_jobs
-from jobs.runner import JobContext, JobResult, Planned, finish, queue_planned
+from jobs.runner import JobContext, JobResult, Planned, finish, queue_planned, unit_of_work
 
 RETURN_KIND = pauses.RETURN_KIND
 REPORT_KIND = "activity_report"
@@ -45,48 +45,39 @@ def run(ctx: JobContext, now: datetime, dry_run: bool = False) -> JobResult:
     settings = ctx.settings
     today = now.astimezone(settings.zone).date()
     result = JobResult("activity", now)
-    with ctx.db.sessions() as session:
-        session.begin()
-        try:
-            if not dry_run:
-                closed = pauses.close_finished(session, today, now)
-                if closed:
-                    result.notes.append(f"{closed} pause{'s' if closed != 1 else ''} over: closed")
-            returning = pauses.returns_due(session, today)
-            planned = [
-                return_notice(pause, settings.pause_max_days) for pause in returning if pause.slack_user_id
-            ]
-            new_returns = set(planned_keys(session, planned))
-            steps = inactivity.due_steps(session, today, settings.inactivity_thresholds, settings.zone)
-            reported = [step for step in steps if step.step is Step.REPORT]
-            proposing = [step for step in steps if step.step is Step.PROPOSE]
-            proposed = propose(session, proposing, now)
-            inactivity.record(session, [*reported, *proposing], today, now)
-            for step in steps:
-                if step.step is not Step.NUDGE:
-                    result.notes.append(f"{step.name}: inactive {step.days} days, {step.step}")
-            news_returning = [pause for pause in returning if return_key(pause) in new_returns]
-            if settings.review_channel and (news_returning or reported or proposed):
-                planned.append(report(settings.review_channel, today, news_returning, reported, proposed))
-            if settings.review_channel and proposed:
-                planned += proposal_jobs.plan_messages(
-                    session,
-                    settings.review_channel,
-                    proposed,
-                    proposals_blocks.inactivity_title(today),
-                    "inactivity",
-                    today,
-                )
-            elif proposed:
-                result.notes.append("REVIEW_CHANNEL is not set: the TSC decides these from their App Home")
-            marked = queue_planned(session, planned, now, dry_run)
-        except BaseException:
-            session.rollback()
-            raise
-        if dry_run:
-            session.rollback()
-        else:
-            session.commit()
+    with unit_of_work(ctx.db, dry_run) as session:
+        if not dry_run:
+            closed = pauses.close_finished(session, today, now)
+            if closed:
+                result.notes.append(f"{closed} pause{'s' if closed != 1 else ''} over: closed")
+        returning = pauses.returns_due(session, today)
+        planned = [
+            return_notice(pause, settings.pause_max_days) for pause in returning if pause.slack_user_id
+        ]
+        new_returns = set(planned_keys(session, planned))
+        steps = inactivity.due_steps(session, today, settings.inactivity_thresholds, settings.zone)
+        reported = [step for step in steps if step.step is Step.REPORT]
+        proposing = [step for step in steps if step.step is Step.PROPOSE]
+        proposed = propose(session, proposing, now)
+        inactivity.record(session, [*reported, *proposing], today, now)
+        for step in steps:
+            if step.step is not Step.NUDGE:
+                result.notes.append(f"{step.name}: inactive {step.days} days, {step.step}")
+        news_returning = [pause for pause in returning if return_key(pause) in new_returns]
+        if settings.review_channel and (news_returning or reported or proposed):
+            planned.append(report(settings.review_channel, today, news_returning, reported, proposed))
+        if settings.review_channel and proposed:
+            planned += proposal_jobs.plan_messages(
+                session,
+                settings.review_channel,
+                proposed,
+                proposals_blocks.inactivity_title(today),
+                "inactivity",
+                today,
+            )
+        elif proposed:
+            result.notes.append("REVIEW_CHANNEL is not set: the TSC decides these from their App Home")
+        marked = queue_planned(session, planned, now, dry_run)
     return finish(result, marked, dry_run)
 
 

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from bot.blocks import review as review_blocks
 from bot.services import review
-from jobs.runner import JobContext, JobResult, Planned, finish, queue_planned
+from jobs.runner import JobContext, JobResult, Planned, finish, queue_planned, unit_of_work
 
 KIND = "contribution_review"
 
@@ -26,43 +26,34 @@ KIND = "contribution_review"
 def run(ctx: JobContext, now: datetime, dry_run: bool = False) -> JobResult:
     settings = ctx.settings
     result = JobResult("contribution-review", now)
-    with ctx.db.sessions() as session:
-        session.begin()
-        try:
-            waiting = review.waiting_to_be_listed(session)
-            if not waiting:
-                result.reasons.append(
-                    "no contribution waits to be listed"
-                    if settings.reviewing_contributions
-                    else "the review is off (CONTRIBUTION_REVIEW=off)"
+    with unit_of_work(ctx.db, dry_run) as session:
+        waiting = review.waiting_to_be_listed(session)
+        if not waiting:
+            result.reasons.append(
+                "no contribution waits to be listed"
+                if settings.reviewing_contributions
+                else "the review is off (CONTRIBUTION_REVIEW=off)"
+            )
+        elif not settings.review_channel:
+            result.notes.append(
+                f"{len(waiting)} contributions wait for the TSC, but REVIEW_CHANNEL is not set: "
+                "set it to list them"
+            )
+            waiting = []
+        planned = []
+        for first in range(0, len(waiting), review_blocks.PER_MESSAGE):
+            page = review.list_in_message(session, waiting[first : first + review_blocks.PER_MESSAGE])
+            if not page:
+                continue  # listed meanwhile by another run
+            payload = review_blocks.review_message(page)
+            planned.append(
+                Planned(
+                    review.message_key(page[0]),
+                    KIND,
+                    settings.review_channel,
+                    payload["text"],
+                    payload.get("blocks"),
                 )
-            elif not settings.review_channel:
-                result.notes.append(
-                    f"{len(waiting)} contributions wait for the TSC, but REVIEW_CHANNEL is not set: "
-                    "set it to list them"
-                )
-                waiting = []
-            planned = []
-            for first in range(0, len(waiting), review_blocks.PER_MESSAGE):
-                page = review.list_in_message(session, waiting[first : first + review_blocks.PER_MESSAGE])
-                if not page:
-                    continue  # listed meanwhile by another run
-                payload = review_blocks.review_message(page)
-                planned.append(
-                    Planned(
-                        review.message_key(page[0]),
-                        KIND,
-                        settings.review_channel,
-                        payload["text"],
-                        payload.get("blocks"),
-                    )
-                )
-            marked = queue_planned(session, planned, now, dry_run)
-        except BaseException:
-            session.rollback()
-            raise
-        if dry_run:
-            session.rollback()
-        else:
-            session.commit()
+            )
+        marked = queue_planned(session, planned, now, dry_run)
     return finish(result, marked, dry_run)

@@ -23,7 +23,7 @@ from bot.services.membership import proposals, verification
 from bot.services.membership.farewell import Farewell
 from jobs import benefits as benefit_jobs
 from jobs import proposals as proposal_jobs
-from jobs.runner import JobContext, JobResult, Planned, finish, queue_planned
+from jobs.runner import JobContext, JobResult, Planned, finish, queue_planned, unit_of_work
 
 NOTICE_KIND = "renewal"
 VERIFICATION_KIND = "verification"
@@ -41,78 +41,69 @@ def verifications(ctx: JobContext, now: datetime, dry_run: bool, result: JobResu
     today = now.astimezone(settings.zone).date()
     decides = emeritus_rules.VerificationDecides(settings.verification_decides)
     farewell = Farewell(FAREWELL_MESSAGES, settings.review_channel)
-    with ctx.db.sessions() as session:
-        session.begin()
-        try:
-            verified, proposed, held = verify_due(
-                session, today, now, settings.required_contributions, decides, farewell
+    with unit_of_work(ctx.db, dry_run) as session:
+        verified, proposed, held = verify_due(
+            session, today, now, settings.required_contributions, decides, farewell
+        )
+        for term in held:
+            result.notes.append(
+                f"term {term.term_id} ({term.name}): waits for the TSC's review of "
+                f"{term.waiting_review} contribution(s), until {renew_by(term).isoformat()} at the latest"
             )
-            for term in held:
-                result.notes.append(
-                    f"term {term.term_id} ({term.name}): waits for the TSC's review of "
-                    f"{term.waiting_review} contribution(s), until {renew_by(term).isoformat()} at the latest"
+        planned = []
+        for item in verified:
+            assert item.outcome is not None
+            note = f"term {item.term_id} ({item.name}): {item.outcome}"
+            result.notes.append(note + (", proposed to the TSC" if item.term_id in proposed else ""))
+            # Someone who became emeritus got their thank-you from `bot.services.membership.emeritus.become_emeritus`.
+            if not item.slack_user_id or item.outcome in LAPSED_OUTCOMES:
+                continue
+            payload = renewals_blocks.verification_message(
+                item.outcome,
+                item.progress,
+                item.term_id,
+                item.next_term,
+                renew_by(item),
+                item.waiting_review,
+            )
+            planned.append(
+                Planned(
+                    key=f"verification:term{item.term_id}:{item.outcome}",
+                    kind=VERIFICATION_KIND,
+                    channel=item.slack_user_id,
+                    text=payload["text"],
+                    blocks=payload.get("blocks"),
+                    member_id=item.member_id,
                 )
-            planned = []
-            for item in verified:
-                assert item.outcome is not None
-                note = f"term {item.term_id} ({item.name}): {item.outcome}"
-                result.notes.append(note + (", proposed to the TSC" if item.term_id in proposed else ""))
-                # Someone who became emeritus got their thank-you from `bot.services.membership.emeritus.become_emeritus`.
-                if not item.slack_user_id or item.outcome in LAPSED_OUTCOMES:
-                    continue
-                payload = renewals_blocks.verification_message(
-                    item.outcome,
-                    item.progress,
-                    item.term_id,
-                    item.next_term,
-                    renew_by(item),
-                    item.waiting_review,
-                )
-                planned.append(
-                    Planned(
-                        key=f"verification:term{item.term_id}:{item.outcome}",
-                        kind=VERIFICATION_KIND,
-                        channel=item.slack_user_id,
-                        text=payload["text"],
-                        blocks=payload.get("blocks"),
-                        member_id=item.member_id,
-                    )
-                )
-            already = due.existing_keys(session, [p.key for p in planned])
-            news = [
-                item
-                for item in verified
-                if item.changed
-                or item.term_id in proposed
-                or f"verification:term{item.term_id}:{item.outcome}" not in already
-            ]
-            late = benefit_jobs.overdue(session, now)
-            if (news or benefit_jobs.remind_today(late)) and settings.review_channel:
-                # What each verified term reached, beside its count (one statement for all of them).
-                reached = impact.figures_by_term(session, [item.term_id for item in verified])
-                planned.append(
-                    report(settings.review_channel, today, verified, news, late, set(proposed), reached)
-                )
-            if proposed and settings.review_channel:
-                title = proposals_blocks.verification_title(today)
-                planned += proposal_jobs.plan_messages(
-                    session, settings.review_channel, list(proposed.values()), title, "verification", today
-                )
-            elif proposed:
-                result.notes.append("REVIEW_CHANNEL is not set: the TSC decides these from their App Home")
-            marked = queue_planned(session, planned, now, dry_run)
-            # What `become_emeritus` queued in this run (the thank-yous) is this run's too.
-            marked += [
-                Planned(row.key, row.kind, row.channel, row.text, row.blocks, row.member_id)
-                for row in due.outbox_rows(session, [key for item in verified for key in item.outbox_keys])
-            ]
-        except BaseException:
-            session.rollback()
-            raise
-        if dry_run:
-            session.rollback()
-        else:
-            session.commit()
+            )
+        already = due.existing_keys(session, [p.key for p in planned])
+        news = [
+            item
+            for item in verified
+            if item.changed
+            or item.term_id in proposed
+            or f"verification:term{item.term_id}:{item.outcome}" not in already
+        ]
+        late = benefit_jobs.overdue(session, now)
+        if (news or benefit_jobs.remind_today(late)) and settings.review_channel:
+            # What each verified term reached, beside its count (one statement for all of them).
+            reached = impact.figures_by_term(session, [item.term_id for item in verified])
+            planned.append(
+                report(settings.review_channel, today, verified, news, late, set(proposed), reached)
+            )
+        if proposed and settings.review_channel:
+            title = proposals_blocks.verification_title(today)
+            planned += proposal_jobs.plan_messages(
+                session, settings.review_channel, list(proposed.values()), title, "verification", today
+            )
+        elif proposed:
+            result.notes.append("REVIEW_CHANNEL is not set: the TSC decides these from their App Home")
+        marked = queue_planned(session, planned, now, dry_run)
+        # What `become_emeritus` queued in this run (the thank-yous) is this run's too.
+        marked += [
+            Planned(row.key, row.kind, row.channel, row.text, row.blocks, row.member_id)
+            for row in due.outbox_rows(session, [key for item in verified for key in item.outbox_keys])
+        ]
     finish(result, [*result.planned, *marked], dry_run)
     if not dry_run:
         # After the commit: a renewed or emeritus member's App Home shows the new status (in `serve`).

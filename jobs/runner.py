@@ -158,6 +158,23 @@ def lock_id(name: str) -> int:
 
 
 @contextmanager
+def unit_of_work(db: Database, dry_run: bool) -> Iterator[Session]:
+    """A job run's writes in one transaction: committed when the block ends, rolled back on an error
+    and in a dry run (which plans exactly what a real run would, reads it back, and leaves nothing)."""
+    with db.sessions() as session:
+        session.begin()
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+
+
+@contextmanager
 def exclusive(db: Database, name: str) -> Iterator[bool]:
     """True when this process may run `name` now.
 

@@ -265,13 +265,17 @@ class FakeSlack:
         if parts.path.startswith("/" + UPLOAD_PATH):
             # The upload URL files.getUploadURLExternal returned: recorded as the method "upload".
             file_id = parts.path.rsplit("/", 1)[-1]
+            upload = Call("upload", {"file_id": file_id, "length": len(raw)}, time.time())
             with self._lock:
-                self.calls.append(Call("upload", {"file_id": file_id, "length": len(raw)}, time.time()))
                 fault = self._take_fault("upload")
             if fault and fault.status >= 500:
+                with self._lock:
+                    self.calls.append(upload)
                 self._send(request, fault.status, b"<html>Internal Server Error</html>", "text/html")
                 return
             status, body = receive_upload(self.standin, parts.path, raw)
+            with self._lock:
+                self.calls.append(upload)
             self._send(request, status, body, "text/plain")
             return
         if not parts.path.startswith("/api/"):
@@ -284,9 +288,11 @@ class FakeSlack:
             request.headers.get("Content-Type", ""),
             request.headers.get("Authorization") or "",
         )
+        arrived = time.time()
         with self._lock:
-            self.calls.append(Call(method, args, time.time()))
             fault = self._take_fault(method)
+            if fault:
+                self.calls.append(Call(method, args, arrived))
         if fault:
             if fault.delay:
                 time.sleep(fault.delay)
@@ -304,6 +310,10 @@ class FakeSlack:
             body = self.standin.answer(method, args, token)
         except SlackError as exc:
             body = error_body(exc)
+        # Recorded once the stand-in has answered, so a test that saw the call also sees its effect
+        # (the view opened, the message posted); a faulted call is recorded on arrival instead.
+        with self._lock:
+            self.calls.append(Call(method, args, arrived))
         self._send_json(request, 200, body)
 
     def _take_fault(self, method: str) -> Fault | None:

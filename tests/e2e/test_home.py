@@ -480,6 +480,8 @@ def test_nobody_edits_or_deletes_someone_elses_contribution(bot: Bot) -> None:
     refusal = bot.fake.wait_for_call("chat.postMessage")[0]
     assert refusal["channel"] == OTHER and "no longer on your record" in refusal["text"]
     assert bot.fake.calls_to("views.open") == []
+    # The refusal redraws the stale Home; until it is drawn, the next click's redraw joins it.
+    wait_for_publish(bot, OTHER, 2)
 
     bot.slack.click(ids.DELETE_CONTRIBUTION, OTHER, value=str(contribution_id), view=other_home)
     wait_for_publish(bot, OTHER, 3)

@@ -312,8 +312,9 @@ class FakeSlack:
             body = error_body(exc)
         # Recorded once the stand-in has answered, so a test that saw the call also sees its effect
         # (the view opened, the message posted); a faulted call is recorded on arrival instead.
-        with self._lock:
-            self.calls.append(Call(method, args, arrived))
+        if not fault:
+            with self._lock:
+                self.calls.append(Call(method, args, arrived))
         self._send_json(request, 200, body)
 
     def _take_fault(self, method: str) -> Fault | None:

@@ -410,10 +410,13 @@ def control_characters(text: str) -> list[str]:
     ]
 
 
+WHITESPACE = re.compile(r"\s")  # what str.isspace() calls a space, found without a Python loop
+
+
 def is_http_link(link: str) -> bool:
     """An absolute http(s) address a browser can open: a host, no spaces or control characters."""
     link = link.strip()
-    if not link or any(char.isspace() for char in link) or control_characters(link):
+    if not link or WHITESPACE.search(link) or control_characters(link):
         return False
     try:
         parts = urlsplit(link)  # raises on an unclosed IPv6 bracket (`http://[abc`)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, and_, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, and_, func, or_, select
 
 from bot.rules import review as review_rules
 from bot.rules.review import ReviewState
@@ -29,13 +29,20 @@ def counts(today: date | Any) -> ColumnElement[bool]:
 
 def counted_by_review() -> ColumnElement[bool]:
     """The review's part of `counts`: verified, or never under review."""
-    return Contribution.review_state.in_(COUNTING_STATES)
+    return one_of(COUNTING_STATES)
+
+
+def one_of(states: list[str]) -> ColumnElement[bool]:
+    """`review_state IN (...)` for a fixed list, as plain comparisons: an IN list is rendered anew at
+    every execution (SQLAlchemy's "expanding" parameter), and `/ambassador log` counts while it holds
+    the write lock."""
+    return or_(*(Contribution.review_state == state for state in states))
 
 
 def waiting(today: date | Any) -> ColumnElement[bool]:
     """Dated by `today` and waiting for the TSC (pending, or a question to the member): what the member
     sees as "waiting for review", next to what counts."""
-    return and_(Contribution.occurred_on <= today, Contribution.review_state.in_(WAITING_STATES))
+    return and_(Contribution.occurred_on <= today, one_of(WAITING_STATES))
 
 
 def is_activity(today: date | Any) -> ColumnElement[bool]:

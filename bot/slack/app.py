@@ -6,10 +6,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.authorize import Authorize
+from slack_bolt.context import BoltContext
 from slack_bolt.logger.messages import (
     warning_client_prioritized_and_token_skipped,
     warning_token_skipped,
@@ -35,27 +36,41 @@ class _WithoutDeliberateChoices(logging.Filter):
 _QUIETER = _WithoutDeliberateChoices()
 
 
-def authorization(token: str, known: KnownIdentity) -> Callable[..., AuthorizeResult]:
+class OneWorkspace(Authorize):
     """Bolt's `authorize`: the one workspace's bot token, and the bot's ids once Slack has said them.
 
     Bolt's own single-workspace authorization calls `auth.test` on the first request it sees, so with
     Slack unreachable even `/ambassador help`, which needs no Slack call, would fail. The start-up
     check (and its retries in the background) learns the identity instead; until then Bolt only does
     without the bot's ids (they let it drop events the bot caused itself, which the listeners also
-    ignore on their own).
+    ignore on their own). An `Authorize` rather than a function: Bolt calls it as is, where it would
+    look up a function's arguments by name on every request.
     """
 
-    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
-        identity = known.identity
+    def __init__(self, token: str, known: KnownIdentity) -> None:
+        super().__init__()
+        self.token = token
+        self.known = known
+
+    def __call__(
+        self,
+        *,
+        context: BoltContext,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None,
+        actor_enterprise_id: str | None = None,
+        actor_team_id: str | None = None,
+        actor_user_id: str | None = None,
+    ) -> AuthorizeResult:
+        identity = self.known.identity
         return AuthorizeResult(
             enterprise_id=enterprise_id,
             team_id=team_id or (identity.team_id if identity else None) or None,
-            bot_token=token,
+            bot_token=self.token,
             bot_user_id=(identity.bot_user_id if identity else None) or None,
             bot_id=(identity.bot_id if identity else None) or None,
         )
-
-    return authorize
 
 
 def bolt_app(deps: Deps, client: WebClient | None = None, identity: KnownIdentity | None = None) -> App:
@@ -68,7 +83,7 @@ def bolt_app(deps: Deps, client: WebClient | None = None, identity: KnownIdentit
         # No automatic retry after a connection error on the request path: a chat.postMessage retried
         # after a reset may post twice. The jobs' client (bot.outbox.sender) checks history before retrying.
         client=client,
-        authorize=authorization(client.token or settings.slack_bot_token, identity or KnownIdentity()),
+        authorize=OneWorkspace(client.token or settings.slack_bot_token, identity or KnownIdentity()),
         signing_secret=settings.slack_signing_secret or None,
         # Bolt would otherwise reject Socket Mode apps that have no signing secret.
         request_verification_enabled=not settings.socket_mode,

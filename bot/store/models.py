@@ -212,7 +212,8 @@ class Contribution(Base):
     __tablename__ = "contributions"
     __table_args__ = (
         UniqueConstraint("member_id", "link_key"),
-        Index("ix_contributions_member_occurred", "member_id", "occurred_on"),
+        # With the review state, counting a term's contributions reads this index alone.
+        Index("ix_contributions_member_occurred", "member_id", "occurred_on", "review_state"),
         # The review's lookups, as partial indexes: a log under CONTRIBUTION_REVIEW=off (most programs)
         # writes neither, and the pending ones are few. The queries spell the predicate the same way
         # (`bot.services.review`), which is what lets SQLite use a partial index.
@@ -305,9 +306,10 @@ class AuditEvent(Base):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # Written on every change, read only by people querying it: no index on `at` or `action`.
+    at: Mapped[datetime] = mapped_column(default=utcnow)
     actor: Mapped[str] = mapped_column(String(64))  # a Slack user ID, or "cli" / "scheduler"
-    action: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(64))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"), index=True)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 

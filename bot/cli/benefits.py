@@ -13,6 +13,7 @@ from typing import Any, TextIO
 from bot.blocks.benefits.admin import erased_summary
 from bot.cli.common import CommandError, open_database
 from bot.cli.members_file import iso_date
+from bot.rules.spreadsheet import safe_cell
 from bot.services.benefits.export import EXPORT_FIELDS, export_requests
 from bot.services.benefits.shipping import erase_shipping_details
 from bot.settings import Settings
@@ -99,7 +100,7 @@ def write(rows: list[dict[str, Any]], fmt: str, out: TextIO, fields: tuple[str, 
         return
     writer = csv.DictWriter(out, fieldnames=list(fields), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: safe_cell(value) for key, value in row.items()} for row in rows)
 
 
 def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:

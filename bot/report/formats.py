@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.blocks import report as report_blocks
 from bot.rules import membership as membership_rules
+from bot.rules.spreadsheet import safe_cell
 from bot.services.report import ContributionLine, ProgramReport
 
 CSV_COLUMNS = (
@@ -141,7 +142,8 @@ def csv_rows(lines: Iterable[ContributionLine]) -> Iterator[str]:
     yield flush()
     for line in lines:
         writer.writerow(
-            [
+            safe_cell(cell)
+            for cell in (
                 line.occurred_on.isoformat(),
                 line.member,
                 line.github or "",
@@ -159,6 +161,6 @@ def csv_rows(lines: Iterable[ContributionLine]) -> Iterator[str]:
                 line.recording_link or "",
                 line.slides_link or "",
                 line.source,
-            ]
+            )
         )
         yield flush()

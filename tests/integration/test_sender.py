@@ -14,9 +14,10 @@ from sqlalchemy.exc import OperationalError
 
 from bot.outbox import sender
 from bot.outbox.delivery_errors import report_failures
+from bot.outbox.leases import LEASE
 from bot.outbox.pacing import Pacer
 from bot.outbox.queue import enqueue
-from bot.outbox.sender import LEASE, SenderOptions, deliver
+from bot.outbox.sender import SenderOptions, deliver
 from bot.slack.client import jobs_client
 from bot.store.db import Database
 from bot.store.models import OutboxMessage, OutboxStatus

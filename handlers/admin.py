@@ -14,7 +14,7 @@ from typing import Protocol
 from slack_bolt import App
 
 from bot.blocks import admin as admin_blocks
-from bot.blocks import membership as membership_blocks
+from bot.blocks.membership import messages as membership_messages
 from bot.rules import emeritus as emeritus_rules
 from bot.rules import membership as membership_rules
 from bot.rules import parsing, slack_text
@@ -47,7 +47,7 @@ def add(call: Invocation, rest: str, *, deps: Deps) -> None:
         return
     name = slack_name(lookup_client(call.client), who)
     if name is None:
-        call.reply(membership_blocks.unknown_user(who))
+        call.reply(membership_messages.unknown_user(who))
         return
     result = admin.add_ambassador(
         deps.db,
@@ -58,7 +58,7 @@ def add(call: Invocation, rest: str, *, deps: Deps) -> None:
         actor=call.user_id,
         required=settings.required_contributions,
         announce_channel=settings.announce_channel,
-        messages=membership_blocks.MEMBERSHIP_MESSAGES,
+        messages=membership_messages.MEMBERSHIP_MESSAGES,
         github_org=settings.github_org,
     )
     call.reply(admin_blocks.add_reply(result, who))
@@ -87,7 +87,12 @@ def extend(call: Invocation, rest: str, *, deps: Deps) -> None:
         return
     days = int(match.group(1))
     result = admin.extend_member(
-        deps.db, who, days, now=deps.now(), actor=call.user_id, messages=membership_blocks.MEMBERSHIP_MESSAGES
+        deps.db,
+        who,
+        days,
+        now=deps.now(),
+        actor=call.user_id,
+        messages=membership_messages.MEMBERSHIP_MESSAGES,
     )
     call.reply(admin_blocks.term_change_reply("extend", result, who, days))
     after_term_change(deps, call, who, result)
@@ -126,7 +131,7 @@ def reinstate(call: Invocation, rest: str, *, deps: Deps) -> None:
         now=deps.now(),
         actor=call.user_id,
         required=deps.settings.required_contributions,
-        messages=membership_blocks.MEMBERSHIP_MESSAGES,
+        messages=membership_messages.MEMBERSHIP_MESSAGES,
     )
     call.reply(admin_blocks.term_change_reply("reinstate", result, who))
     after_term_change(deps, call, who, result)

@@ -13,7 +13,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import ids
-from bot.blocks import membership as membership_blocks
+from bot.blocks.membership import applying as applying_blocks
+from bot.blocks.membership import messages as membership_messages
 from bot.rules import parsing
 from bot.services.membership import applications
 from bot.services.membership.applications import ApplicationDraft, ApplicationForm, Submitted
@@ -41,20 +42,20 @@ def open_application_form(
     deps: Deps, client: WebClient, trigger_id: str, user_id: str, channel_id: str
 ) -> None:
     # The trigger expires 3 s after the click: a placeholder opens first, the form follows.
-    opened = client.views_open(trigger_id=trigger_id, view=membership_blocks.apply_loading_modal())
+    opened = client.views_open(trigger_id=trigger_id, view=applying_blocks.apply_loading_modal())
     view = opened["view"]
     zone = deps.zone_for(client, user_id)
     today = deps.now().astimezone(zone).date()
     start = applications.start_application(deps.db, user_id, today)
     if start.blocked is not None:
-        form = membership_blocks.apply_blocked_modal(
-            membership_blocks.apply_blocked_text(start.blocked, start.submitted_at, start.term_end)
+        form = applying_blocks.apply_blocked_modal(
+            applying_blocks.apply_blocked_text(start.blocked, start.submitted_at, start.term_end)
         )
     else:
         # The zone rides along so the submission, acked within 3 s, need not ask Slack again:
         # a newcomer has no member record to cache it in.
         metadata = json.dumps({"channel_id": channel_id, "tz": zone.key})
-        form = membership_blocks.apply_modal(
+        form = applying_blocks.apply_modal(
             start.prefill, deps.settings.required_contributions, start.nominated_by, metadata, start.history
         )
     try:
@@ -91,11 +92,11 @@ def form_zone(view: dict[str, Any]) -> ZoneInfo | None:
 def application_draft(view: dict[str, Any], today: date) -> ApplicationDraft | FieldErrors:
     state = view["state"]["values"]
     form = ApplicationForm(
-        **{name: parsing.state_value(state, name) for name in membership_blocks.APPLY_FORM_FIELDS}
+        **{name: parsing.state_value(state, name) for name in applying_blocks.APPLY_FORM_FIELDS}
     )
     draft, issues = applications.validate_application(form, today)
     if draft is None:
-        return FieldErrors(membership_blocks.application_field_errors(issues))
+        return FieldErrors(applying_blocks.application_field_errors(issues))
     return draft
 
 
@@ -110,13 +111,13 @@ def apply(deps: Deps, user_id: str, draft: ApplicationDraft, today: date) -> Sub
             today=today,
             required=settings.required_contributions,
             review_channel=settings.review_channel,
-            messages=membership_blocks.MEMBERSHIP_MESSAGES,
+            messages=membership_messages.MEMBERSHIP_MESSAGES,
         )
     except applications.CannotApply as refused:
-        text = membership_blocks.apply_blocked_text(refused.blocker, refused.submitted_at)
-        return ShowView(membership_blocks.apply_blocked_modal(text))
+        text = applying_blocks.apply_blocked_text(refused.blocker, refused.submitted_at)
+        return ShowView(applying_blocks.apply_blocked_modal(text))
     except applications.GithubTaken as taken:
-        return FieldErrors({"github": membership_blocks.github_taken_error(str(taken))})
+        return FieldErrors({"github": applying_blocks.github_taken_error(str(taken))})
 
 
 def after_applying(
@@ -151,7 +152,7 @@ def tell_the_tsc_and_the_applicant(deps: Deps, client: WebClient, user_id: str, 
                 "It is listed in `/ambassador admin pending`.",
                 application.id,
                 user_id,
-                membership_blocks.review_not_posted_log_hint(review_channel, post.error),
+                applying_blocks.review_not_posted_log_hint(review_channel, post.error),
             )
     else:
         log.error(
@@ -159,13 +160,13 @@ def tell_the_tsc_and_the_applicant(deps: Deps, client: WebClient, user_id: str, 
             "It is listed in `/ambassador admin pending`.",
             application.id,
             user_id,
-            membership_blocks.review_not_posted_log_hint("", None),
+            applying_blocks.review_not_posted_log_hint("", None),
         )
     receipt = applications.queue_receipt(
         deps.db,
         application.id,
         user_id,
-        membership_blocks.application_receipt(application, posted),
+        applying_blocks.application_receipt(application, posted),
         now=deps.now(),
     )
     deliver_now(deps, client, [receipt])

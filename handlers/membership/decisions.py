@@ -11,7 +11,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import ids
-from bot.blocks import membership as membership_blocks
+from bot.blocks.membership import deciding as deciding_blocks
+from bot.blocks.membership import messages as membership_messages
 from bot.rules import membership as membership_rules
 from bot.services import members
 from bot.services.membership import common as membership_common
@@ -35,7 +36,7 @@ def approve_button(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: D
         tell(client, origin, record_refusal(deps, origin.user_id, application_id, "approve", refusal))
         return
     if application_id is None:
-        tell(client, origin, membership_blocks.APPLICATION_GONE)
+        tell(client, origin, deciding_blocks.APPLICATION_GONE)
         return
     settings = deps.settings
     try:
@@ -47,11 +48,11 @@ def approve_button(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: D
             today=deps.program_today(),
             required=settings.required_contributions,
             announce_channel=settings.announce_channel,
-            messages=membership_blocks.MEMBERSHIP_MESSAGES,
+            messages=membership_messages.MEMBERSHIP_MESSAGES,
             github_org=settings.github_org,
         )
     except membership_common.ApplicationNotFound:
-        tell(client, origin, membership_blocks.APPLICATION_GONE)
+        tell(client, origin, deciding_blocks.APPLICATION_GONE)
         return
     announce(deps, client, origin, decision)
 
@@ -64,12 +65,12 @@ def reject_button(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: De
         tell(client, origin, record_refusal(deps, origin.user_id, application_id, "reject", refusal))
         return
     if application_id is None:
-        tell(client, origin, membership_blocks.APPLICATION_GONE)
+        tell(client, origin, deciding_blocks.APPLICATION_GONE)
         return
     # The trigger expires in 3 s: the form opens before anything is read; the submission decides.
     metadata = origin.metadata(application_id=application_id)
     client.views_open(
-        trigger_id=body["trigger_id"], view=membership_blocks.reject_modal(application_id, metadata)
+        trigger_id=body["trigger_id"], view=deciding_blocks.reject_modal(application_id, metadata)
     )
 
 
@@ -85,7 +86,7 @@ def submit_rejection(
     submit_form(
         ack,
         validate=lambda: forms.decision_reason(
-            view, membership_blocks.REJECT_REASON_REQUIRED, membership_blocks.REJECT_REASON_TOO_LONG
+            view, deciding_blocks.REJECT_REASON_REQUIRED, deciding_blocks.REJECT_REASON_TOO_LONG
         ),
         act=lambda reason: reject(deps, origin.user_id, application_id, reason),
         then=lambda decision: announce(deps, client, origin, decision),
@@ -95,7 +96,7 @@ def submit_rejection(
 def reject(deps: Deps, user_id: str, application_id: int, reason: str) -> Decision | NotDone:
     if refusal := refusal_for(deps, user_id, application_id):
         return ShowView(
-            membership_blocks.decided_modal(record_refusal(deps, user_id, application_id, "reject", refusal))
+            deciding_blocks.decided_modal(record_refusal(deps, user_id, application_id, "reject", refusal))
         )
     try:
         decision = decisions.reject(
@@ -106,13 +107,13 @@ def reject(deps: Deps, user_id: str, application_id: int, reason: str) -> Decisi
             now=deps.now(),
             today=deps.program_today(),
             required=deps.settings.required_contributions,
-            messages=membership_blocks.MEMBERSHIP_MESSAGES,
+            messages=membership_messages.MEMBERSHIP_MESSAGES,
         )
     except membership_common.ApplicationNotFound:
-        return ShowView(membership_blocks.decided_modal(membership_blocks.APPLICATION_GONE))
+        return ShowView(deciding_blocks.decided_modal(deciding_blocks.APPLICATION_GONE))
     if not decision.decided_now:
         return ShowView(
-            membership_blocks.decided_modal(membership_blocks.already_decided_text(decision.application))
+            deciding_blocks.decided_modal(deciding_blocks.already_decided_text(decision.application))
         )
     return decision
 
@@ -140,7 +141,7 @@ def record_refusal(
         decision=decision,
         reason=str(refusal.reason),
     )
-    return membership_blocks.decision_refused_text(own, refusal.only_tsc_member)
+    return deciding_blocks.decision_refused_text(own, refusal.only_tsc_member)
 
 
 def announce(deps: Deps, client: WebClient, origin: Origin, decision: Decision) -> None:
@@ -160,7 +161,7 @@ def show_decision(client: WebClient, origin: Origin, decision: Decision) -> None
         location = (origin.channel_id, origin.message_ts)
     if location is not None:
         try:
-            client.chat_update(channel=location[0], ts=location[1], **membership_blocks.review_message(view))
+            client.chat_update(channel=location[0], ts=location[1], **deciding_blocks.review_message(view))
         except SlackApiError as exc:
             log.warning(
                 "could not update the review post of application %s (%s); the decision stands",
@@ -172,9 +173,9 @@ def show_decision(client: WebClient, origin: Origin, decision: Decision) -> None
         location is not None and origin.in_message and (origin.channel_id, origin.message_ts) == location
     )
     if not decision.decided_now:
-        tell(client, origin, membership_blocks.already_decided_text(view))
+        tell(client, origin, deciding_blocks.already_decided_text(view))
     elif not clicked_on_review:
-        tell(client, origin, membership_blocks.decided_confirmation(view, decision.term))
+        tell(client, origin, deciding_blocks.decided_confirmation(view, decision.term))
 
 
 def register(app: App, deps: Deps, router: CommandRouter) -> None:

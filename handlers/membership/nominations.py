@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.blocks import membership as membership_blocks
+from bot.blocks.membership import messages as membership_messages
 from bot.rules import parsing
 from bot.services.membership import nominations
 from bot.slack.client import lookup_client
@@ -17,11 +17,11 @@ from handlers.router import CommandRouter, Invocation
 def nominate_command(call: Invocation, *, deps: Deps) -> None:
     nominee, _ = parsing.leading_mention(call.slack_args)
     if nominee is None:
-        call.reply(membership_blocks.NOMINATE_USAGE)
+        call.reply(membership_messages.NOMINATE_USAGE)
         return
     name = slack_name(lookup_client(call.client), nominee)
     if name is None:
-        call.reply(membership_blocks.unknown_user(nominee))
+        call.reply(membership_messages.unknown_user(nominee))
         return
     result = nominations.nominate(
         deps.db,
@@ -30,10 +30,10 @@ def nominate_command(call: Invocation, *, deps: Deps) -> None:
         name,
         now=deps.now(),
         required=deps.settings.required_contributions,
-        messages=membership_blocks.MEMBERSHIP_MESSAGES,
+        messages=membership_messages.MEMBERSHIP_MESSAGES,
     )
     call.reply(
-        membership_blocks.nomination_reply(result.status, nominee, result.open_status, result.nominated_by)
+        membership_messages.nomination_reply(result.status, nominee, result.open_status, result.nominated_by)
     )
     if result.outbox_keys:
         deliver_now(deps, call.client, result.outbox_keys)

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import general as general_blocks
 from bot.blocks import ids
-from bot.blocks import membership as membership_blocks
+from bot.blocks.membership import messages as membership_messages
 from bot.services.membership import renewals
 from bot.services.membership.terms import RenewalStatus
 from bot.slack.deps import Deps
@@ -33,7 +33,7 @@ def renew_command(call: Invocation, *, deps: Deps) -> None:
     if result is None:
         call.reply(general_blocks.not_an_ambassador(required))
         return
-    call.reply(membership_blocks.renewal_reply(result, required))
+    call.reply(membership_messages.renewal_reply(result, required))
     if result.changed:
         # The TSC's figures changed; the member's own Home is drawn afresh when next opened.
         refresh_after_decision(deps, call.client)
@@ -53,7 +53,7 @@ def renew_button(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: Dep
     reply = (
         general_blocks.not_an_ambassador(required)
         if result is None
-        else membership_blocks.renewal_reply(result, required)
+        else membership_messages.renewal_reply(result, required)
     )
     settled = result is not None and result.status in SETTLED
     if settled and origin.in_message:
@@ -63,7 +63,7 @@ def renew_button(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: Dep
                 channel=origin.channel_id,
                 ts=origin.message_ts,
                 text=reply,
-                blocks=membership_blocks.renewal_clicked_blocks(original, reply),
+                blocks=membership_messages.renewal_clicked_blocks(original, reply),
             )
         except SlackApiError as exc:
             log.warning("could not update the renewal message (%s)", exc.response.get("error"))

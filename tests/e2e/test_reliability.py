@@ -30,7 +30,7 @@ from sqlalchemy import create_engine, func, select, text
 import bot.slack.server as server
 from bot.blocks import general as general_blocks
 from bot.blocks import ids
-from bot.blocks import membership as membership_blocks
+from bot.blocks.membership import deciding as deciding_blocks
 from bot.cli.main import main
 from bot.services import processed_events
 from bot.services.repair import repair_escapes
@@ -269,7 +269,7 @@ def test_a_button_with_a_value_that_is_not_an_id_is_told_and_changes_nothing(bot
     for value in values:
         assert bot.slack.click(ids.APPROVE, TSC, value=value).status == 200
     told = bot.fake.wait_for(lambda: len(bot.fake.responses) == len(values) and bot.fake.responses)
-    assert [answer["text"] for answer in told] == [membership_blocks.APPLICATION_GONE] * len(values)
+    assert [answer["text"] for answer in told] == [deciding_blocks.APPLICATION_GONE] * len(values)
     assert count(bot.db, AuditEvent) == 0
 
 

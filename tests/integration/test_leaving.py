@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from bot.blocks.emeritus import FAREWELL_MESSAGES
-from bot.blocks.membership import MEMBERSHIP_MESSAGES
+from bot.blocks.membership.messages import MEMBERSHIP_MESSAGES
 from bot.blocks.pauses import PAUSE_MESSAGES
 from bot.rules.emeritus import EmeritusReason, ProposalCause
 from bot.services import pauses

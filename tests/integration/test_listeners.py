@@ -12,7 +12,7 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 from sqlalchemy import select
 
-from bot.blocks import membership as membership_blocks
+from bot.blocks.membership import deciding as deciding_blocks
 from bot.rules import membership as membership_rules
 from bot.slack.deps import Deps
 from bot.store.db import Database
@@ -71,8 +71,8 @@ def rejection_form(reason: str | None, application_id: int = 7) -> dict[str, Any
 @pytest.mark.parametrize(
     ("reason", "error"),
     [
-        ("   ", membership_blocks.REJECT_REASON_REQUIRED),
-        ("x" * (membership_rules.DECISION_REASON_MAX_LENGTH + 1), membership_blocks.REJECT_REASON_TOO_LONG),
+        ("   ", deciding_blocks.REJECT_REASON_REQUIRED),
+        ("x" * (membership_rules.DECISION_REASON_MAX_LENGTH + 1), deciding_blocks.REJECT_REASON_TOO_LONG),
     ],
 )
 def test_a_rejection_without_a_usable_reason_keeps_the_form_open_and_decides_nothing(
@@ -101,7 +101,7 @@ def test_a_rejection_by_someone_not_on_the_tsc_is_refused_in_the_form_and_audite
 
     answer = answered(ack)
     assert answer["response_action"] == "update"
-    assert membership_blocks.NOT_TSC_DECISION in json.dumps(answer["view"])
+    assert deciding_blocks.NOT_TSC_DECISION in json.dumps(answer["view"])
     assert fake_slack.methods() == []
     with deps.db.transaction() as session:
         refused = session.scalars(select(AuditEvent)).one()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bot.blocks import admin as admin_blocks
-from bot.blocks import membership as membership_blocks
 from bot.blocks.emeritus import FAREWELL_MESSAGES
+from bot.blocks.membership import applying as applying_blocks
+from bot.blocks.membership import deciding as deciding_blocks
+from bot.blocks.membership import messages as membership_messages
 from bot.rules import membership as membership_rules
 from bot.rules.emeritus import EmeritusReason
 from bot.services.membership.applications import ApplicationForm, validate_application
@@ -53,7 +55,7 @@ def big_view(status: str = "pending") -> ApplicationView:
 
 def test_the_review_post_fits_slack_whatever_was_typed() -> None:
     for status in ("pending", "approved", "rejected"):
-        payload = membership_blocks.review_message(big_view(status))
+        payload = deciding_blocks.review_message(big_view(status))
         check_message(payload)
         contributions = next(b for b in payload["blocks"] if b.get("block_id") == "contributions")
         assert contributions["text"]["text"].endswith("earlier.")  # whole lines, then a count
@@ -62,25 +64,27 @@ def test_the_review_post_fits_slack_whatever_was_typed() -> None:
 def test_mrkdwn_in_what_people_typed_is_escaped() -> None:
     view = big_view()
     sneaky = ApplicationView(**{**view.__dict__, "name": "<!channel> Jane", "motivation": "<@U0TSC> & co"})
-    payload = membership_blocks.review_message(sneaky)
+    payload = deciding_blocks.review_message(sneaky)
     mrkdwn = [payload["text"]] + [
         block["text"]["text"] for block in payload["blocks"] if block.get("text", {}).get("type") == "mrkdwn"
     ]
     assert not any("<!channel>" in text or "<@U0TSC>" in text for text in mrkdwn)
     assert "&lt;!channel&gt; Jane" in payload["text"] and any("&lt;@U0TSC&gt; &amp; co" in t for t in mrkdwn)
-    assert "&lt;!channel&gt;" in membership_blocks.MEMBERSHIP_MESSAGES.announcement("<!channel>", None, None)
+    assert "&lt;!channel&gt;" in membership_messages.MEMBERSHIP_MESSAGES.announcement(
+        "<!channel>", None, None
+    )
 
 
 def test_the_form_prefilled_with_long_values_stays_valid() -> None:
     prefill = ApplicationForm(
         name="N" * 200, title="T" * 300, bio="B" * 5000, contributions="x" * 4000, github="janedoe"
     )
-    view = membership_blocks.apply_modal(prefill, 4, "U0OTHER", '{"channel_id": "C0GENERAL"}')
+    view = applying_blocks.apply_modal(prefill, 4, "U0OTHER", '{"channel_id": "C0GENERAL"}')
     check_view(view, "modal")
-    check_view(membership_blocks.apply_loading_modal(), "modal")
-    check_view(membership_blocks.reject_modal(7, "{}"), "modal")
+    check_view(applying_blocks.apply_loading_modal(), "modal")
+    check_view(deciding_blocks.reject_modal(7, "{}"), "modal")
     check_view(
-        membership_blocks.decided_modal(membership_blocks.already_decided_text(big_view("approved"))), "modal"
+        deciding_blocks.decided_modal(deciding_blocks.already_decided_text(big_view("approved"))), "modal"
     )
 
 
@@ -95,7 +99,7 @@ def test_the_pending_list_stays_under_fifty_blocks() -> None:
 
 
 def test_outbox_messages_are_valid() -> None:
-    messages = membership_blocks.MEMBERSHIP_MESSAGES
+    messages = membership_messages.MEMBERSHIP_MESSAGES
     term = membership_rules.first_term(date(2026, 3, 15))
     for payload in (
         messages.welcome("Jane", term, 4),
@@ -104,7 +108,7 @@ def test_outbox_messages_are_valid() -> None:
         messages.nomination("U0OTHER", 7, 4),
         messages.extended("Jane", term, date(2027, 3, 1)),
         FAREWELL_MESSAGES.thanks(Leaving(1, "U0MEMBER", "Jane", EmeritusReason.OTHER, "R" * 1000, None)),
-        membership_blocks.application_receipt(big_view(), review_posted=False),
+        applying_blocks.application_receipt(big_view(), review_posted=False),
     ):
         check_message(payload)
     assert messages.announcement("Jane", None, "Acme") == "Jane (Acme) is a new ambassador."
@@ -121,7 +125,7 @@ def test_field_errors_for_every_problem_have_text() -> None:
         ),
         date(2026, 3, 15),
     )
-    errors = membership_blocks.application_field_errors(issues)
+    errors = applying_blocks.application_field_errors(issues)
     assert errors == {
         "name": "This is too long (at most 100 characters).",
         "title": "Please fill this in.",

@@ -6,7 +6,7 @@ Each use case is one transaction. Messages that must reach someone exactly once 
 the welcome, the rejection, the nomination) are written to the outbox in that same transaction; the
 caller delivers them right after the commit with `bot.outbox.sender.deliver(..., keys=result.outbox_keys)`,
 and the scheduler retries whatever Slack did not take. Services build no Block Kit: the caller
-passes `messages` (bot.blocks.membership's `MEMBERSHIP_MESSAGES`), which renders them from plain data.
+passes `messages` (`MEMBERSHIP_MESSAGES` of bot.blocks.membership.messages), which renders them from plain data.
 """
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ class ApplicationView:
 
 
 class Messages(Protocol):
-    """How membership messages read; implemented by bot.blocks.membership (`MEMBERSHIP_MESSAGES`)."""
+    """How membership messages read; implemented by bot.blocks.membership.messages (`MEMBERSHIP_MESSAGES`)."""
 
     def review(self, application: ApplicationView) -> Payload: ...
 

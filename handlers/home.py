@@ -20,7 +20,7 @@ from bot.blocks import contributions as contributions_blocks
 from bot.blocks import home as home_blocks
 from bot.blocks import ids, kit
 from bot.blocks import review as review_blocks
-from bot.services import home
+from bot.services import home, home_tsc
 from bot.services.benefits.budget import BudgetSetting
 from bot.services.contributions import (
     ContributionDraft,
@@ -66,7 +66,7 @@ def refresh_tsc_homes(deps: Deps, client: WebClient) -> None:
     The TSC part (applications waiting, figures) concerns the whole TSC, not one person, so
     `deps.changed` for the applicant does not reach it.
     """
-    for slack_user_id in home.tsc_slack_ids(deps.db, deps.settings.tsc_user_ids):
+    for slack_user_id in home_tsc.tsc_slack_ids(deps.db, deps.settings.tsc_user_ids):
         deps.changed(client, slack_user_id)
 
 

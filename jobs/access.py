@@ -26,7 +26,7 @@ from bot.rules.access import Action, Difference, Place
 from bot.services import access
 from bot.services import access_changes as claims
 from bot.services.access import Change, Person, Target
-from bot.services.home import tsc_slack_ids
+from bot.services.home_tsc import tsc_slack_ids
 from bot.slack.access import PlaceProblem, SlackPlaces, TokenRefused
 from jobs.access_changes import apply, github_exception, problem_post, targets
 from jobs.runner import JobContext, JobResult

@@ -27,7 +27,7 @@ from bot.services import access
 from bot.services import access_changes as claims
 from bot.services.access import Target
 from bot.services.access_changes import Claimed, Outcome, Post
-from bot.services.home import tsc_slack_ids
+from bot.services.home_tsc import tsc_slack_ids
 from bot.settings import Settings
 from bot.slack.access import PlaceProblem, Refused, SlackPlaces, TokenRefused
 from bot.store.models import AccessChangeStatus

@@ -17,7 +17,7 @@ from bot.blocks import review as review_blocks
 from bot.blocks.benefits import admin as benefit_admin_blocks
 from bot.blocks.benefits import requesting as request_blocks
 from bot.rules import membership as membership_rules
-from bot.services import home
+from bot.services import home, home_tsc
 
 HISTORY_POINTER = f"`{ids.COMMAND} history` lists them all."
 PENDING_POINTER = f"`{ids.COMMAND} admin pending` lists them all."
@@ -239,7 +239,7 @@ def _types_text(by_type: dict[str, int]) -> str:
     return " · ".join(f"{membership_rules.type_label(type_)} {count}" for type_, count in ordered)
 
 
-def pending_row(application: home.PendingApplication, required: int, zone: tzinfo) -> list[kit.Block]:
+def pending_row(application: home_tsc.PendingApplication, required: int, zone: tzinfo) -> list[kit.Block]:
     role = ", ".join(kit.escape(part) for part in (application.title, application.company) if part)
     who = f"*{kit.escape(application.name)}*"
     if application.slack_user_id:
@@ -275,7 +275,7 @@ def pending_row(application: home.PendingApplication, required: int, zone: tzinf
     ]
 
 
-def at_risk_line(ambassador: home.AtRiskAmbassador) -> str:
+def at_risk_line(ambassador: home_tsc.AtRiskAmbassador) -> str:
     current = ambassador.progress
     who = f"*{kit.escape(ambassador.name)}*" + (
         f" ({kit.mention(ambassador.slack_user_id)})" if ambassador.slack_user_id else ""
@@ -289,7 +289,7 @@ def at_risk_line(ambassador: home.AtRiskAmbassador) -> str:
     return f"• {who} — {current.counted} of {current.required} · {why} · ends {current.term.end.isoformat()} ({days})"
 
 
-def proposal_rows(tsc: home.TscHome) -> list[kit.Block]:
+def proposal_rows(tsc: home_tsc.TscHome) -> list[kit.Block]:
     """Emeritus proposals waiting for a decision (their buttons work as in the review channel)."""
     if not tsc.proposals:
         return []
@@ -301,7 +301,7 @@ def proposal_rows(tsc: home.TscHome) -> list[kit.Block]:
     return blocks
 
 
-def review_rows(tsc: home.TscHome, review_channel: str = "") -> list[kit.Block]:
+def review_rows(tsc: home_tsc.TscHome, review_channel: str = "") -> list[kit.Block]:
     """With CONTRIBUTION_REVIEW=tsc: how many contributions wait for a TSC member's decision, and where
     they are decided (the review channel's daily list)."""
     if tsc.review_pending is None:
@@ -318,7 +318,7 @@ def review_rows(tsc: home.TscHome, review_channel: str = "") -> list[kit.Block]:
 
 
 def tsc_blocks(
-    tsc: home.TscHome, required: int, today: date, zone: tzinfo, review_channel: str = ""
+    tsc: home_tsc.TscHome, required: int, today: date, zone: tzinfo, review_channel: str = ""
 ) -> list[kit.Block]:
     blocks: list[kit.Block] = [kit.divider(), *proposal_rows(tsc), *review_rows(tsc, review_channel)]
     blocks.append(kit.header(f"TSC · Applications waiting ({tsc.pending_total})"))

@@ -14,7 +14,7 @@ from bot.blocks import ids
 from bot.blocks.benefits import review as benefit_review_blocks
 from bot.rules import benefits as benefit_rules
 from bot.rules import parsing
-from bot.services import home, members
+from bot.services import home_tsc, members
 from bot.services.benefits import decisions, shipping
 from bot.services.benefits.budget import BudgetSetting
 from bot.services.benefits.common import NotYours, Outcome, RequestNotFound
@@ -262,7 +262,7 @@ def show(deps: Deps, client: WebClient, origin: Origin, outcome: Outcome) -> Non
 
 
 def tsc_count(deps: Deps) -> int:
-    return len(home.tsc_slack_ids(deps.db, deps.settings.tsc_user_ids))
+    return len(home_tsc.tsc_slack_ids(deps.db, deps.settings.tsc_user_ids))
 
 
 def register(app: App, deps: Deps, router: CommandRouter) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import event, select
 
 from bot.blocks import ids
 from bot.rules import membership as membership_rules
-from bot.services import home
+from bot.services import home, home_tsc
 from bot.services.contributions import ContributionDraft, ContributionRejected, edit_contribution
 from bot.store.db import Database
 from bot.store.models import Application, AuditEvent, Contribution, Member, MemberStatus, Term, TermStatus
@@ -341,8 +341,8 @@ def test_large_records_are_cut_to_fit_and_still_published(bot: Bot) -> None:
     assert len(view["blocks"]) <= 100
     text = text_of(view)
     assert f"…and {300 - home.CONTRIBUTIONS_SHOWN} more. `/ambassador history` lists them all." in text
-    assert f"…and {200 - home.PENDING_SHOWN} more. `/ambassador admin pending` lists them all." in text
-    assert f"…and {150 - home.AT_RISK_SHOWN} more. `/ambassador list`" in text
+    assert f"…and {200 - home_tsc.PENDING_SHOWN} more. `/ambassador admin pending` lists them all." in text
+    assert f"…and {150 - home_tsc.AT_RISK_SHOWN} more. `/ambassador list`" in text
     assert "*Active ambassadors*\\n151" in text
 
 

@@ -18,7 +18,7 @@ from bot.blocks import general as general_blocks
 from bot.blocks import home as home_blocks
 from bot.blocks import ids, kit
 from bot.rules import membership as membership_rules
-from bot.services import home
+from bot.services import home, home_tsc
 from bot.services.contributions import OwnContribution
 from tests.fakes.slack import SlackError, check_blocks, check_view
 
@@ -78,7 +78,7 @@ def personal(
 
 
 def view_of(
-    mine: home.PersonalHome | None, tsc: home.TscHome | None = None, today: date = TODAY
+    mine: home.PersonalHome | None, tsc: home_tsc.TscHome | None = None, today: date = TODAY
 ) -> dict[str, Any]:
     data = home.Home("U0MEMBER", today, NOW, 4, mine, tsc)
     view = home_blocks.home_view(data, UTC_ZONE)
@@ -273,8 +273,8 @@ def test_an_emeritus_sees_their_history_and_how_to_come_back() -> None:
 # --- the TSC ----------------------------------------------------------------------------------------
 
 
-def pending(number: int, *, meets: bool = True, name: str = "") -> home.PendingApplication:
-    return home.PendingApplication(
+def pending(number: int, *, meets: bool = True, name: str = "") -> home_tsc.PendingApplication:
+    return home_tsc.PendingApplication(
         id=number,
         slack_user_id=f"U{number:07d}",
         name=name or f"Applicant {number}",
@@ -287,24 +287,24 @@ def pending(number: int, *, meets: bool = True, name: str = "") -> home.PendingA
     )
 
 
-def at_risk(number: int, counted: int = 0, end: date = date(2027, 3, 1)) -> home.AtRiskAmbassador:
+def at_risk(number: int, counted: int = 0, end: date = date(2027, 3, 1)) -> home_tsc.AtRiskAmbassador:
     term = membership_rules.Term(membership_rules.add_years(end, -1), end)
-    return home.AtRiskAmbassador(
+    return home_tsc.AtRiskAmbassador(
         f"U{number:07d}", f"Ambassador {number}", membership_rules.Progress(term, TODAY, counted, 4)
     )
 
 
-def tsc_home(pending_count: int = 2, at_risk_count: int = 2, long: bool = False) -> home.TscHome:
+def tsc_home(pending_count: int = 2, at_risk_count: int = 2, long: bool = False) -> home_tsc.TscHome:
     name = "N" * 200 if long else ""
-    return home.TscHome(
+    return home_tsc.TscHome(
         pending=[
             pending(n, meets=n % 2 == 0, name=name)
-            for n in range(1, min(pending_count, home.PENDING_SHOWN) + 1)
+            for n in range(1, min(pending_count, home_tsc.PENDING_SHOWN) + 1)
         ],
         pending_total=pending_count,
-        at_risk=[at_risk(n) for n in range(1, min(at_risk_count, home.AT_RISK_SHOWN) + 1)],
+        at_risk=[at_risk(n) for n in range(1, min(at_risk_count, home_tsc.AT_RISK_SHOWN) + 1)],
         at_risk_total=at_risk_count,
-        figures=home.ProgramFigures(
+        figures=home_tsc.ProgramFigures(
             active_ambassadors=12,
             renewals_due=3,
             renewals_due_met=2,
@@ -348,7 +348,7 @@ def test_ending_soon_without_the_requirement_is_at_risk_even_on_pace() -> None:
         membership_rules.Term(date(2025, 12, 10), date(2026, 12, 9)), TODAY, 3, 4
     )
     assert soon.on_pace and membership_rules.at_risk(soon)
-    assert "requirement not met yet" in home_blocks.at_risk_line(home.AtRiskAmbassador(None, "Sam", soon))
+    assert "requirement not met yet" in home_blocks.at_risk_line(home_tsc.AtRiskAmbassador(None, "Sam", soon))
     relaxed = membership_rules.Progress(
         membership_rules.Term(date(2026, 3, 2), date(2027, 3, 1)), TODAY, 3, 4
     )

@@ -21,7 +21,7 @@ from bot.rules import membership as membership_rules
 from bot.rules import review as review_rules
 from bot.rules.emeritus import EmeritusReason
 from bot.rules.membership import Verification
-from bot.services import home
+from bot.services import home, home_tsc
 from bot.services.members import TermView
 from bot.services.membership.farewell import Leaving
 from bot.services.membership.proposals import ProposalView
@@ -159,8 +159,8 @@ def test_the_member_s_verification_dm_says_what_still_waits() -> None:
     )
 
 
-def tsc_home(review_pending: int | None) -> home.TscHome:
-    return home.TscHome([], 0, [], 0, home.ProgramFigures(3, 0, 0, 0), review_pending=review_pending)
+def tsc_home(review_pending: int | None) -> home_tsc.TscHome:
+    return home_tsc.TscHome([], 0, [], 0, home_tsc.ProgramFigures(3, 0, 0, 0), review_pending=review_pending)
 
 
 def tsc_view(review_pending: int | None, channel: str = "C0REVIEW") -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from bot.rules import membership as membership_rules
-from bot.services.home import tsc_slack_ids
+from bot.services.home_tsc import tsc_slack_ids
 from bot.store.db import Database
 from bot.store.models import Application, Member
 

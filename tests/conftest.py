@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from slack_bolt import App
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -198,11 +199,13 @@ class Bot:
 @pytest.fixture
 def make_bot(db: Database, clock: Clock, fake_slack: FakeSlack) -> Iterator[Callable[..., Bot]]:
     servers: list[BackgroundServer] = []
+    apps: list[App] = []
 
     def start(**overrides: Any) -> Bot:
         settings = make_settings(db.url, fake_slack.url, **overrides)
         deps = Deps(settings=settings, db=db, clock=clock)
         app = create_app(deps)
+        apps.append(app)
         server = BackgroundServer(wsgi_app(app, db)).start()
         servers.append(server)
         url = server.url
@@ -213,6 +216,10 @@ def make_bot(db: Database, clock: Clock, fake_slack: FakeSlack) -> Iterator[Call
     yield start
     for server in servers:
         server.stop()
+    # What Bolt runs after acknowledging (a DM sent right away, a lazy listener) ends here, before the
+    # test's database goes: otherwise it runs on into the next test on this worker.
+    for app in apps:
+        app._listener_runner.listener_executor.shutdown(wait=True)
 
 
 @pytest.fixture

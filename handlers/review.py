@@ -3,7 +3,7 @@
 
 Only TSC members decide, never on their own contribution (nor one they logged for its author); each
 contribution gets exactly one decision per round, whoever clicks. The list is redrawn in place after
-each decision, and the member's Home too.
+each decision, and the Homes of the member and of the TSC too.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from bot.slack.deps import Deps
 from handlers import forms
 from handlers.common import Origin, bind, clicked_id, deliver_now, tell
 from handlers.forms import FieldErrors, NotDone, ShowView, submit_form
+from handlers.home import refresh_after_decision
 from handlers.router import CommandRouter
 
 log = logging.getLogger(__name__)
@@ -141,8 +142,8 @@ def answer(deps: Deps, client: WebClient, origin: Origin, outcome: ReviewOutcome
         return
     if not clicked_on_list:
         tell(client, origin, review_blocks.decided_reply(outcome.item))
-    if outcome.item.slack_user_id:
-        deps.changed(client, outcome.item.slack_user_id)
+    # The member's Home, and the TSC's: their count of contributions waiting for review changed.
+    refresh_after_decision(deps, client, outcome.item.slack_user_id)
 
 
 def redraw(

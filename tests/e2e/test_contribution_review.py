@@ -210,3 +210,17 @@ def test_the_tsc_s_home_counts_what_waits_for_their_review(make_bot: Any) -> Non
     assert f"The daily list in <#{REVIEW_CHANNEL}> has them with *Verify*" in text
     # A member's Home has no TSC part.
     assert "Contributions to review" not in text_of(open_home(bot, MEMBER))
+
+    # A decision redraws the TSC's Homes with what still waits.
+    post = listed(bot)
+    bot.slack.click(
+        ids.REVIEW_VERIFY, TSC, value=buttons(post.blocks)[ids.REVIEW_VERIFY], message=as_clicked(post)
+    )
+    redrawn = bot.fake.wait_for(
+        lambda: [
+            call["view"]
+            for call in bot.fake.calls_to("views.publish")
+            if call["user_id"] == TSC and "Contributions to review (1)" in text_of(call["view"])
+        ]
+    )
+    assert "Contributions to review (2)" not in text_of(redrawn[-1])

@@ -219,7 +219,7 @@ def make_bot(db: Database, clock: Clock, fake_slack: FakeSlack) -> Iterator[Call
     # What Bolt runs after acknowledging (a DM sent right away, a lazy listener) ends here, before the
     # test's database goes: otherwise it runs on into the next test on this worker.
     for app in apps:
-        app._listener_runner.listener_executor.shutdown(wait=True)
+        app.listener_runner.listener_executor.shutdown(wait=True)
 
 
 @pytest.fixture

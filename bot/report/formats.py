@@ -9,6 +9,7 @@ from dataclasses import asdict
 from typing import Any
 
 from bot.blocks import report as report_blocks
+from bot.rules import impact as impact_rules
 from bot.rules import membership as membership_rules
 from bot.rules.spreadsheet import safe_cell
 from bot.services.report import ContributionLine, ProgramReport
@@ -22,14 +23,7 @@ CSV_COLUMNS = (
     "title",
     "link",
     "counted",
-    "event_name",
-    "city",
-    "country",
-    "online",
-    "language",
-    "audience",
-    "recording_link",
-    "slides_link",
+    *impact_rules.CSV_FIELDS,
     "source",
 )
 

@@ -134,6 +134,20 @@ class ImpactProblem(StrEnum):
     TOO_LARGE = "too_large"
 
 
+# `Impact`'s fields as CSV columns, in its order, with `reach` under the name people know it by: the
+# contributions import reads them and the program report writes them.
+CSV_FIELDS = (
+    "event_name",
+    "city",
+    "country",
+    "online",
+    "language",
+    "audience",
+    "recording_link",
+    "slides_link",
+)
+
+
 @dataclass(frozen=True)
 class Impact:
     """What a contribution reached, as given (every field optional). `reach` is the audience."""

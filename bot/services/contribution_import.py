@@ -33,14 +33,7 @@ COLUMNS = (
     "title",
     "link",
     "date",
-    "event_name",
-    "city",
-    "country",
-    "online",
-    "language",
-    "audience",
-    "recording_link",
-    "slides_link",
+    *impact_rules.CSV_FIELDS,
 )
 REQUIRED = ("member", "type", "title", "link", "date")
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "online", "x"})

@@ -143,8 +143,8 @@ def log_contribution(
     link = draft.link.strip()
     actor = logged_by or slack_user_id
     review_state = review_rules.initial_state(review)
-    with db.transaction() as session:
-        before = member_and_standing(session, slack_user_id, today, required)
+    with db.statements() as connection:
+        before = member_and_standing(connection, slack_user_id, today, required)
         if before is None or not before.is_ambassador:
             raise NotAnAmbassador()
         if problems or impact_problems:
@@ -152,7 +152,7 @@ def log_contribution(
         assert draft.occurred_on is not None
         title = draft.title.strip()
         try:
-            contribution_id = session.connection().scalar(
+            contribution_id = connection.scalar(
                 INSERT_CONTRIBUTION,
                 {
                     "member_id": before.member_id,
@@ -183,7 +183,7 @@ def log_contribution(
         if actor != slack_user_id:
             extra["logged_for"] = slack_user_id
         insert_audit(
-            session,
+            connection,
             actor,
             "contribution.logged",
             before.member_id,
@@ -216,15 +216,17 @@ def log_contribution(
             waiting_review=review_rules.is_waiting(review_state),
         )
         if logged.logged_by and tell_member is not None:
-            enqueue_message(
-                session,
-                key=logged_for_key(contribution_id),
-                kind="contribution_logged_for",
-                channel=slack_user_id,
-                payload=tell_member(actor, logged),
-                now=now,
-                member_id=before.member_id,
-            )
+            # Rare (a TSC member logging for someone): the outbox's Session joins this transaction.
+            with Session(bind=connection) as session:
+                enqueue_message(
+                    session,
+                    key=logged_for_key(contribution_id),
+                    kind="contribution_logged_for",
+                    channel=slack_user_id,
+                    payload=tell_member(actor, logged),
+                    now=now,
+                    member_id=before.member_id,
+                )
     return logged
 
 

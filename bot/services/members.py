@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, case, func, insert, select
+from sqlalchemy import ColumnElement, Connection, Select, Table, and_, bindparam, case, func, insert, select
 from sqlalchemy.orm import Session
 
 from bot.rules import membership as membership_rules
@@ -84,12 +84,11 @@ INSERT_AUDIT = insert(cast(Table, AuditEvent.__table__))
 
 
 def insert_audit(
-    session: Session, actor: str, action: str, member_id: int | None, *, at: datetime, **details: Any
+    connection: Connection, actor: str, action: str, member_id: int | None, *, at: datetime, **details: Any
 ) -> None:
-    """`record_audit` as one INSERT executed at once, for the busiest write (`/ambassador log`): no
-    unit-of-work flush at commit, and no ORM layer (on the session's connection), while the write
-    lock is held."""
-    session.connection().execute(
+    """`record_audit` as one INSERT executed at once, for the busiest write (`/ambassador log`, on
+    `Database.statements`): no ORM layer while the write lock is held."""
+    connection.execute(
         INSERT_AUDIT, {"at": at, "actor": actor, "action": action, "member_id": member_id, "details": details}
     )
 
@@ -190,16 +189,12 @@ STANDING_QUERY = _standing_query()
 
 
 def member_and_standing(
-    session: Session, slack_user_id: str, today: date, required: int
+    connection: Connection, slack_user_id: str, today: date, required: int
 ) -> MemberStanding | None:
     """The member's standing in one statement (`standing_in` takes three); None if unknown."""
-    # Columns, not entities: run on the session's connection, it skips the ORM's compile step, which
-    # took more CPU than the query itself (and `/ambassador log` runs it holding the write lock).
-    row = (
-        session.connection()
-        .execute(STANDING_QUERY, {"slack_user_id": slack_user_id, "today": today})
-        .one_or_none()
-    )
+    # Columns, not entities, on a Core connection: the ORM's compile step took more CPU than the
+    # query itself (and `/ambassador log` runs it holding the write lock).
+    row = connection.execute(STANDING_QUERY, {"slack_user_id": slack_user_id, "today": today}).one_or_none()
     if row is None:
         return None
     member_id, name, status, snoozed_until, term_id, start, end, requested_at, count = row
@@ -220,7 +215,7 @@ def member_and_standing(
 def standing(db: Database, slack_user_id: str, today: date, required: int) -> MemberStanding | None:
     """The member's standing, or None when the bot does not know this Slack user."""
     with db.read_only() as session:
-        return member_and_standing(session, slack_user_id, today, required)
+        return member_and_standing(session.connection(), slack_user_id, today, required)
 
 
 def is_ambassador(db: Database, slack_user_id: str) -> bool:

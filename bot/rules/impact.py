@@ -163,6 +163,8 @@ class Impact:
 
     def cleaned(self) -> Impact:
         """Blank text stripped to None, so an empty field and a missing one are the same."""
+        if self == NOTHING:
+            return self  # most contributions are logged without any: nothing to strip
 
         def text(value: str | None) -> str | None:
             return (value or "").strip() or None
@@ -181,8 +183,10 @@ class Impact:
     def for_type(self, raw_type: str) -> Impact:
         """Only the fields that fit the type; the others are dropped (a talk changed into an article
         loses its slides)."""
-        fields = set(fields_for(raw_type))
         kept = self.cleaned()
+        if kept == NOTHING:
+            return kept
+        fields = set(fields_for(raw_type))
         if Field.EVENT_NAME not in fields:
             kept = replace(kept, event_name=None)
         if Field.PLACE not in fields:
@@ -199,12 +203,14 @@ class Impact:
 
     @property
     def is_empty(self) -> bool:
-        return self.cleaned() == Impact()
+        return self.cleaned() == NOTHING
 
     def problems(self) -> dict[str, ImpactProblem]:
         """Every problem, keyed by column name (`event_name`, `city`, ..., `reach`, `slides_link`)."""
         found: dict[str, ImpactProblem] = {}
         value = self.cleaned()
+        if value == NOTHING:
+            return found
         limits = {
             "event_name": (value.event_name, EVENT_NAME_MAX_LENGTH),
             "city": (value.city, CITY_MAX_LENGTH),
@@ -229,6 +235,9 @@ class Impact:
         if value.reach is not None and not 0 <= value.reach <= AUDIENCE_MAX:
             found["reach"] = ImpactProblem.TOO_LARGE
         return found
+
+
+NOTHING = Impact()  # no impact given
 
 
 def place(impact: Impact) -> str:

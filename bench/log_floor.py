@@ -1,7 +1,8 @@
 """`/ambassador log` against the floor of a logging command, served the same way, in alternating rounds.
 
     .venv/bin/python bench/log_floor.py [--rounds 3] [--requests 300] [--concurrency 20] [--threads 8]
-                                        [--seconds S] [--members 50] [--database-url URL] [--only bot|floor]
+                                        [--seconds S] [--members 50] [--warmup 300] [--database-url URL]
+                                        [--only bot|floor]
 
 Two apps, each in its own process, each behind `bot.slack.server`'s own HTTP server (whatever server the
 bot uses, both use it, with `--threads` worker threads):
@@ -16,13 +17,14 @@ bot uses, both use it, with `--threads` worker threads):
 
 Both get the database as `serve` gives it to requests (`Database.for_requests`: about a second for a
 lock, then the member is told to try again). The clients run in this process (`--concurrency`
-threads, one connection per request, as Slack makes them). Each round sends `--requests` commands
-(or keeps sending for `--seconds`) to the floor and then to the bot, or the other way round (the
-order alternates, so drift on a shared machine hits both alike). Per round and over all rounds it
-prints requests/s, p50, p99 and max for each, the answers that said "try again", and the bot/floor
-ratios: the goal is a throughput ratio of at least 0.9 and a p99 ratio of at most 1.5, with no
-"try again" while the database is healthy (`--rounds 1 --seconds 30 --concurrency 30` is the soak
-for that). Every answer is checked, and the contributions stored are counted at the end.
+threads, one connection per request, as Slack makes them). After an unmeasured warm-up (`--warmup`
+commands per app), each round sends `--requests` commands (or keeps sending for `--seconds`) to the
+floor and then to the bot, or the other way round (the order alternates, so drift on a shared
+machine hits both alike). Per round and over all rounds it prints requests/s, p50, p99 and max for
+each, the answers that said "try again", and the bot/floor ratios: the goal is a throughput ratio of
+at least 0.9 and a p99 ratio of at most 1.5, with no "try again" while the database is healthy
+(`--rounds 1 --seconds 30 --concurrency 30` is the soak for that). Every answer is checked, and the
+contributions stored are counted at the end.
 
 The default database is a fresh SQLite file; pass a scratch PostgreSQL URL to measure that (the
 bench's `U0BENCH...` members and its `bench_floor_log` table are removed at the end). `--only` serves
@@ -263,6 +265,9 @@ def main() -> None:
         "--seconds", type=float, default=0, help="send for this long per app and round instead"
     )
     parser.add_argument("--concurrency", type=int, default=20, help="client threads (default 20)")
+    parser.add_argument(
+        "--warmup", type=int, default=300, help="unmeasured commands per app before the rounds (default 300)"
+    )
     parser.add_argument("--threads", type=int, default=8, help="server worker threads (default 8)")
     parser.add_argument("--members", type=int, default=50, help="ambassadors sending commands (default 50)")
     parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
@@ -270,8 +275,8 @@ def main() -> None:
     args = parser.parse_args()
     if not 1 <= args.concurrency <= 200 or not 2 <= args.requests <= 100_000 or args.members < 1:
         parser.error("--requests 2..100000, --concurrency 1..200, --members >= 1")
-    if args.rounds < 1 or not 0 <= args.seconds <= 3600:
-        parser.error("--rounds >= 1, --seconds 0..3600")
+    if args.rounds < 1 or not 0 <= args.seconds <= 3600 or args.warmup < 0:
+        parser.error("--rounds >= 1, --seconds 0..3600, --warmup >= 0")
     kinds = [args.only] if args.only else ["floor", "bot"]
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -302,9 +307,12 @@ def main() -> None:
 
 
 def run_rounds(db: Database, urls: dict[str, str], users: Sequence[str], args: argparse.Namespace) -> None:
-    # Warm up each app once per member (imports, pools, the bot's time-zone cache), unmeasured.
+    # Warm up each app, unmeasured: once per member (the bot's time-zone cache), then under the full
+    # load (connection pools grown, statements compiled and cached, the interpreter's hot paths
+    # specialised). Without it the first round weighs on the app that has more code to warm, the bot.
     for kind, url in urls.items():
         load(kind, url, users, len(users), min(args.concurrency, len(users)), "warm")
+        load(kind, url, users, args.warmup, args.concurrency, "warm/load")
     size = f"{args.seconds:g} s" if args.seconds else f"{args.requests} requests"
     print(
         f"backend {db.engine.dialect.name}, {args.rounds} rounds x {size} per app, "

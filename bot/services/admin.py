@@ -22,8 +22,9 @@ from bot.services.members import member_by_slack_id, record_audit
 from bot.services.membership import emeritus, term_records, terms
 from bot.services.membership.common import Messages, Payload, announce_key
 from bot.services.membership.farewell import Farewell
+from bot.store.constants import ACTIVE_TERM, OPEN_APPLICATION
 from bot.store.db import Database
-from bot.store.models import Application, ApplicationStatus, Member, MemberStatus, Term, TermStatus
+from bot.store.models import Application, ApplicationStatus, Member, MemberStatus, Term
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def add_ambassador(
             session.scalars(
                 select(Application).where(
                     Application.member_id == member.id,
-                    Application.status.in_((ApplicationStatus.NOMINATED, ApplicationStatus.PENDING)),
+                    OPEN_APPLICATION,
                 )
             )
         )
@@ -186,9 +187,7 @@ def link_member(db: Database, slack_user_id: str, github: str, *, now: datetime,
 
 
 def _current_term_id(session: Session, member_id: int) -> int | None:
-    return session.scalar(
-        select(Term.id).where(Term.member_id == member_id, Term.status == TermStatus.ACTIVE)
-    )
+    return session.scalar(select(Term.id).where(Term.member_id == member_id, ACTIVE_TERM))
 
 
 def extend_member(

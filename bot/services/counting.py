@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, ScalarSelect, and_, func, or_, select
 
 from bot.rules import review as review_rules
-from bot.rules.review import ReviewState
+from bot.store.constants import COUNTED_OUT, review_state_is
 from bot.store.models import Contribution, Term
 
 COUNTING_STATES = [str(state) for state in review_rules.COUNTING_STATES]
@@ -33,10 +33,11 @@ def counted_by_review() -> ColumnElement[bool]:
 
 
 def one_of(states: list[str]) -> ColumnElement[bool]:
-    """`review_state IN (...)` for a fixed list, as plain comparisons: an IN list is rendered anew at
-    every execution (SQLAlchemy's "expanding" parameter), and `/ambassador log` counts while it holds
-    the write lock."""
-    return or_(*(Contribution.review_state == state for state in states))
+    """`review_state IN (...)` for a fixed list, as comparisons with constants: an IN list is rendered
+    anew at every execution (SQLAlchemy's "expanding" parameter), and a bound state makes SQLite plan
+    the statement again every time (bot.store.constants); `/ambassador log` counts while it holds the
+    write lock."""
+    return or_(*(review_state_is(state) for state in states))
 
 
 def waiting(today: date | Any) -> ColumnElement[bool]:
@@ -49,7 +50,7 @@ def is_activity(today: date | Any) -> ColumnElement[bool]:
     """Activity, for the inactivity steps: anything dated by `today` the TSC did not rule out. A
     contribution waiting for the TSC is activity already: the member is not told they have been quiet
     because the TSC has not looked yet."""
-    return and_(Contribution.occurred_on <= today, Contribution.review_state != ReviewState.NOT_COUNTED)
+    return and_(Contribution.occurred_on <= today, ~COUNTED_OUT)
 
 
 def in_term(condition: ColumnElement[bool]) -> ScalarSelect[Any]:

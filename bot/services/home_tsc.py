@@ -18,10 +18,10 @@ from bot.services import counting
 from bot.services import review as review_service
 from bot.services.members import with_current_term_counts
 from bot.services.membership.proposals import ProposalView, open_proposals
+from bot.store.constants import PENDING_APPLICATION
 from bot.store.db import Database
 from bot.store.models import (
     Application,
-    ApplicationStatus,
     Contribution,
     Member,
     MemberStatus,
@@ -109,7 +109,7 @@ def load_tsc_part(session: Session, today: date, required: int, review: str = Re
             func.count().over().label("total"),
         )
         .join(Member, Member.id == Application.member_id)
-        .where(Application.status == ApplicationStatus.PENDING)
+        .where(PENDING_APPLICATION)
         .order_by(Application.submitted_at, Application.id)
         .limit(PENDING_SHOWN)
     ).all()

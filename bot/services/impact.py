@@ -23,8 +23,9 @@ from bot.rules.review import ReviewState
 from bot.services import counting
 from bot.services.contributions import IMPACT_COLUMNS, ContributionNotFound, impact_of
 from bot.services.members import record_audit
+from bot.store.constants import ACTIVE_TERM
 from bot.store.db import Database
-from bot.store.models import Contribution, Member, MemberStatus, Term, TermStatus
+from bot.store.models import Contribution, Member, MemberStatus, Term
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def term_impact(db: Database, slack_user_id: str, today: date) -> TermImpact | N
             .where(
                 Member.slack_user_id == slack_user_id,
                 Member.status == MemberStatus.ACTIVE,
-                Term.status == TermStatus.ACTIVE,
+                ACTIVE_TERM,
             )
         ).first()
         if term is None:

@@ -23,6 +23,7 @@ from bot.rules import inactivity as inactivity_rules
 from bot.rules.inactivity import Step
 from bot.services import counting
 from bot.services.members import pause_running
+from bot.store.constants import ACTIVE_TERM
 from bot.store.models import (
     Contribution,
     EmeritusProposal,
@@ -32,7 +33,6 @@ from bot.store.models import (
     Pause,
     ProposalStatus,
     Term,
-    TermStatus,
 )
 
 
@@ -94,7 +94,7 @@ def due_steps(
             last_contribution,
             back_from_pause,
         )
-        .join(Term, and_(Term.member_id == Member.id, Term.status == TermStatus.ACTIVE))
+        .join(Term, and_(Term.member_id == Member.id, ACTIVE_TERM))
         .where(Member.status == MemberStatus.ACTIVE, ~paused, ~proposed)
         .order_by(Member.id)
     ).all()

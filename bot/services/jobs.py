@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 
 from bot.rules import membership as membership_rules
 from bot.rules.impact import Impact
-from bot.rules.review import ReviewState
 from bot.services import counting
 from bot.services.contributions import IMPACT_COLUMNS
 from bot.services.members import with_current_term_counts
-from bot.store.models import Contribution, Member, MemberStatus, OutboxMessage, Term, TermStatus
+from bot.store.constants import ACTIVE_TERM, COUNTED_OUT
+from bot.store.models import Contribution, Member, MemberStatus, OutboxMessage, Term
 
 # --- policies: when the bot speaks (pure, tested with plain dates) ------------------------------
 
@@ -224,7 +224,7 @@ def terms_at_end(session: Session, today: date, required: int) -> list[TermAtEnd
             waiting,
         )
         .join(Member, Member.id == Term.member_id)
-        .where(Term.status == TermStatus.ACTIVE, Term.end_on <= today)
+        .where(ACTIVE_TERM, Term.end_on <= today)
         .order_by(Term.id)
     )
     return [
@@ -277,7 +277,7 @@ def contributions_logged_between(session: Session, start: datetime, end: datetim
             Contribution.logged_at >= start,
             Contribution.logged_at < end,
             # What the TSC's review ruled out is not celebrated; what still waits for it is news.
-            Contribution.review_state != ReviewState.NOT_COUNTED,
+            ~COUNTED_OUT,
         )
         .order_by(Contribution.logged_at, Contribution.id)
     )

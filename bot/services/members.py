@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from bot.rules import membership as membership_rules
 from bot.services import counting
+from bot.store.constants import ACTIVE_MEMBER, ACTIVE_TERM
 from bot.store.db import Database
-from bot.store.models import AuditEvent, Contribution, Member, MemberStatus, Pause, Term, TermStatus
+from bot.store.models import AuditEvent, Contribution, Member, MemberStatus, Pause, Term
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def member_by_slack_id(session: Session, slack_user_id: str) -> Member | None:
 
 
 def active_term(session: Session, member_id: int) -> Term | None:
-    return session.scalar(select(Term).where(Term.member_id == member_id, Term.status == TermStatus.ACTIVE))
+    return session.scalar(select(Term).where(Term.member_id == member_id, ACTIVE_TERM))
 
 
 def count_in_term(session: Session, member_id: int, term: membership_rules.Term, today: date) -> int:
@@ -160,9 +161,7 @@ def standing_in(session: Session, member: Member, today: date, required: int) ->
 
 
 def _standing_query() -> Select[Any]:
-    term_ = and_(
-        Term.member_id == Member.id, Term.status == TermStatus.ACTIVE, Member.status == MemberStatus.ACTIVE
-    )
+    term_ = and_(Term.member_id == Member.id, ACTIVE_TERM, ACTIVE_MEMBER)
     counted = counting.in_term(counting.counts(bindparam("today")))
     return (
         select(
@@ -225,8 +224,8 @@ def is_ambassador(db: Database, slack_user_id: str) -> bool:
         .join(Member, Member.id == Term.member_id)
         .where(
             Member.slack_user_id == slack_user_id,
-            Member.status == MemberStatus.ACTIVE,
-            Term.status == TermStatus.ACTIVE,
+            ACTIVE_MEMBER,
+            ACTIVE_TERM,
         )
     )
     with db.read_only() as session:
@@ -241,7 +240,7 @@ def with_current_term_counts(*columns: Any, today: date) -> Select[Any]:
     return (
         select(*columns, counted)
         .select_from(Member)
-        .join(Term, and_(Term.member_id == Member.id, Term.status == TermStatus.ACTIVE))
+        .join(Term, and_(Term.member_id == Member.id, ACTIVE_TERM))
         .outerjoin(
             Contribution,
             and_(
@@ -251,7 +250,7 @@ def with_current_term_counts(*columns: Any, today: date) -> Select[Any]:
                 counting.counts(today),
             ),
         )
-        .where(Member.status == MemberStatus.ACTIVE)
+        .where(ACTIVE_MEMBER)
         .group_by(Member.id, Term.id, *columns)
     )
 

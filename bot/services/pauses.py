@@ -24,8 +24,9 @@ from bot.rules import pauses as pause_rules
 from bot.services.members import pause_running, record_audit
 from bot.services.membership.common import with_one_retry
 from bot.settings import Settings
+from bot.store.constants import ACTIVE_TERM
 from bot.store.db import Database
-from bot.store.models import Member, MemberStatus, Pause, Term, TermStatus
+from bot.store.models import Member, MemberStatus, Pause, Term
 
 Payload = dict[str, Any]
 PAUSED_BY_TSC_KIND = "pause"
@@ -141,9 +142,7 @@ def paused_until(session: Session, today: date) -> dict[int, date]:
 
 
 def _active_term(session: Session, member_id: int) -> Term | None:
-    return session.scalar(
-        select(Term).where(Term.member_id == member_id, Term.status == TermStatus.ACTIVE).with_for_update()
-    )
+    return session.scalar(select(Term).where(Term.member_id == member_id, ACTIVE_TERM).with_for_update())
 
 
 def _move_term(term: Term | None, pause: Pause, days: int) -> None:
@@ -319,7 +318,7 @@ def returns_due(session: Session, today: date) -> list[PauseView]:
     rows = session.execute(
         select(Pause, Member, Term.end_on)
         .join(Member, Member.id == Pause.member_id)
-        .outerjoin(Term, and_(Term.member_id == Member.id, Term.status == TermStatus.ACTIVE))
+        .outerjoin(Term, and_(Term.member_id == Member.id, ACTIVE_TERM))
         .where(
             pause_running(today),
             Pause.until_on <= today + timedelta(days=pause_rules.RETURN_NOTICE_DAYS),

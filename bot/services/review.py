@@ -16,7 +16,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, func, literal, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.outbox.queue import enqueue_message
@@ -26,6 +26,7 @@ from bot.rules.impact import Impact
 from bot.rules.review import ReviewDecision, ReviewState
 from bot.services.contributions import impact_of
 from bot.services.members import record_audit
+from bot.store.constants import PENDING_REVIEW
 from bot.store.db import Database
 from bot.store.models import Contribution, Member, OutboxMessage, OutboxStatus
 
@@ -114,18 +115,12 @@ def _items(session: Session, condition: Any) -> list[ReviewItem]:
 
 # --- listing (the contribution-review job) -----------------------------------------------------------
 
-# "pending" written into the SQL, not bound: SQLite uses the partial index of pending contributions
-# (`ix_contributions_review_pending`) only when the query says the same literally.
-PENDING: ColumnElement[bool] = Contribution.review_state == literal(
-    str(ReviewState.PENDING), literal_execute=True
-)
-
 
 def waiting_to_be_listed(session: Session) -> list[ReviewItem]:
     """Pending contributions no review message lists yet in their round, oldest first."""
     return _items(
         session,
-        PENDING & Contribution.review_message_key.is_(None),
+        PENDING_REVIEW & Contribution.review_message_key.is_(None),
     )
 
 
@@ -140,7 +135,7 @@ def list_in_message(session: Session, page: Sequence[ReviewItem]) -> list[Review
             update(Contribution)
             .where(
                 Contribution.id.in_([item.id for item in page]),
-                PENDING,
+                PENDING_REVIEW,
                 Contribution.review_message_key.is_(None),
             )
             .values(review_message_key=key)
@@ -153,7 +148,7 @@ def list_in_message(session: Session, page: Sequence[ReviewItem]) -> list[Review
 
 def pending_total(session: Session) -> int:
     """How many contributions wait for a TSC member's decision."""
-    query = select(func.count(Contribution.id)).where(PENDING)
+    query = select(func.count(Contribution.id)).where(PENDING_REVIEW)
     return int(session.scalar(query) or 0)
 
 
@@ -196,7 +191,7 @@ def _claim(
     # then finds it no longer pending; SQLite's writers take the write lock one at a time.
     result = session.execute(
         update(Contribution)
-        .where(Contribution.id == contribution_id, Contribution.review_state == ReviewState.PENDING)
+        .where(Contribution.id == contribution_id, PENDING_REVIEW)
         .values(
             review_state=review_rules.STATE_AFTER[decision],
             reviewed_by=how.decider,

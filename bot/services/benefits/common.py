@@ -25,6 +25,7 @@ from bot.rules import membership as membership_rules
 from bot.rules.benefits import RequestStatus
 from bot.services.benefits.budget import BudgetSetting, budget_in
 from bot.services.members import count_in_term
+from bot.store.constants import ACTIVE_TERM
 from bot.store.models import (
     BenefitRequest,
     Member,
@@ -32,7 +33,6 @@ from bot.store.models import (
     OutboxMessage,
     OutboxStatus,
     Term,
-    TermStatus,
 )
 
 Payload = dict[str, Any]
@@ -130,7 +130,7 @@ class Outcome:
 def current_term(session: Session, member: Member) -> Term | None:
     if member.status != MemberStatus.ACTIVE:
         return None
-    return session.scalar(select(Term).where(Term.member_id == member.id, Term.status == TermStatus.ACTIVE))
+    return session.scalar(select(Term).where(Term.member_id == member.id, ACTIVE_TERM))
 
 
 def _progress(

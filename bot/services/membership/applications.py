@@ -28,6 +28,7 @@ from bot.services.membership.common import (
     review_location,
     with_one_retry,
 )
+from bot.store.constants import ACTIVE_TERM
 from bot.store.db import Database
 from bot.store.models import (
     Application,
@@ -37,7 +38,6 @@ from bot.store.models import (
     MemberStatus,
     OutboxMessage,
     Term,
-    TermStatus,
 )
 
 PROFILE_FIELDS = ("name", "title", "company", "country", "bio", "github", "twitter", "linkedin", "img")
@@ -211,9 +211,7 @@ def start_application(db: Database, slack_user_id: str, today: date) -> ApplySta
         member = member_by_slack_id(session, slack_user_id)
         if member is None:
             return ApplyStart(None, ApplicationForm())
-        term = session.scalar(
-            select(Term).where(Term.member_id == member.id, Term.status == TermStatus.ACTIVE)
-        )
+        term = session.scalar(select(Term).where(Term.member_id == member.id, ACTIVE_TERM))
         open_one = open_application(session, member.id)
         if member.status == MemberStatus.ACTIVE and term is not None:
             return ApplyStart(ApplyBlocker.AMBASSADOR, ApplicationForm(), term_end=term.end_on)
@@ -314,7 +312,7 @@ def submit_application(
                 session.add(member)
                 session.flush()
             if member.status == MemberStatus.ACTIVE and session.scalar(
-                select(Term.id).where(Term.member_id == member.id, Term.status == TermStatus.ACTIVE)
+                select(Term.id).where(Term.member_id == member.id, ACTIVE_TERM)
             ):
                 raise CannotApply(ApplyBlocker.AMBASSADOR)
             application = open_application(session, member.id)

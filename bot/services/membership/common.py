@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from bot.rules import membership as membership_rules
 from bot.services import counting
+from bot.store.constants import OPEN_APPLICATION
 from bot.store.models import (
-    OPEN_APPLICATION_STATUSES,
     Application,
     Contribution,
     Member,
@@ -227,7 +227,7 @@ def application_view(
 def open_application(session: Session, member_id: int) -> Application | None:
     return session.scalar(
         select(Application)
-        .where(Application.member_id == member_id, Application.status.in_(OPEN_APPLICATION_STATUSES))
+        .where(Application.member_id == member_id, OPEN_APPLICATION)
         .order_by(Application.id.desc())
         .limit(1)
     )

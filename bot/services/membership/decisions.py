@@ -26,6 +26,7 @@ from bot.services.membership.common import (
     review_location,
     welcome_key,
 )
+from bot.store.constants import PENDING_APPLICATION
 from bot.store.db import Database
 from bot.store.models import Application, ApplicationStatus, Contribution, Member, OutboxMessage, OutboxStatus
 
@@ -59,7 +60,7 @@ def _claim_decision(
     # write lock is taken before anything is read.
     result = session.execute(
         update(Application)
-        .where(Application.id == application_id, Application.status == ApplicationStatus.PENDING)
+        .where(Application.id == application_id, PENDING_APPLICATION)
         .values(status=status, decided_by=decider, decided_at=now, decision_reason=reason)
         .execution_options(synchronize_session=False)
     )
@@ -244,12 +245,7 @@ def pending_applications(
         .subquery()
     )
     with db.read_only() as session:
-        total = (
-            session.scalar(
-                select(func.count(Application.id)).where(Application.status == ApplicationStatus.PENDING)
-            )
-            or 0
-        )
+        total = session.scalar(select(func.count(Application.id)).where(PENDING_APPLICATION)) or 0
         rows = session.execute(
             select(
                 Application.id,
@@ -266,7 +262,7 @@ def pending_applications(
             .join(Member, Member.id == Application.member_id)
             .outerjoin(recent, recent.c.member_id == Member.id)
             .outerjoin(posted, posted.c.key == literal("review:application:") + cast(Application.id, String))
-            .where(Application.status == ApplicationStatus.PENDING)
+            .where(PENDING_APPLICATION)
             .order_by(Application.submitted_at, Application.id)
             .limit(limit)
         ).all()

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from bot.outbox.queue import enqueue_message
 from bot.services.members import member_by_slack_id, record_audit
 from bot.services.membership.common import Messages, nomination_key, open_application, with_one_retry
+from bot.store.constants import ACTIVE_TERM
 from bot.store.db import Database
-from bot.store.models import Application, ApplicationStatus, Member, MemberStatus, Term, TermStatus
+from bot.store.models import Application, ApplicationStatus, Member, MemberStatus, Term
 
 
 class NominationStatus(StrEnum):
@@ -54,7 +55,7 @@ def nominate(
                 session.add(member)
                 session.flush()
             if member.status == MemberStatus.ACTIVE and session.scalar(
-                select(Term.id).where(Term.member_id == member.id, Term.status == TermStatus.ACTIVE)
+                select(Term.id).where(Term.member_id == member.id, ACTIVE_TERM)
             ):
                 return Nomination(NominationStatus.AMBASSADOR)
             existing = open_application(session, member.id)

@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from bot.services.members import member_by_slack_id
 from bot.services.membership import terms
+from bot.store.constants import ACTIVE_TERM
 from bot.store.db import Database
-from bot.store.models import MemberStatus, Term, TermStatus
+from bot.store.models import MemberStatus, Term
 
 
 def renew_for(
@@ -24,9 +25,7 @@ def renew_for(
         member = member_by_slack_id(session, slack_user_id)
         if member is None:
             return None
-        term = session.scalar(
-            select(Term).where(Term.member_id == member.id, Term.status == TermStatus.ACTIVE)
-        )
+        term = session.scalar(select(Term).where(Term.member_id == member.id, ACTIVE_TERM))
         if term_id is None:
             if term is None or member.status != MemberStatus.ACTIVE:
                 return None

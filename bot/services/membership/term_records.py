@@ -20,6 +20,7 @@ from bot.rules import membership as membership_rules
 from bot.rules.emeritus import EmeritusReason
 from bot.services import access
 from bot.services.members import TermView, count_in_term, counted_and_waiting_in_term, record_audit
+from bot.store.constants import ACTIVE_TERM
 from bot.store.models import Member, MemberStatus, Term, TermStatus
 
 
@@ -73,9 +74,7 @@ def locked_member(session: Session, member_id: int) -> Member:
 
 
 def locked_active_term(session: Session, member_id: int) -> Term | None:
-    return session.scalar(
-        select(Term).where(Term.member_id == member_id, Term.status == TermStatus.ACTIVE).with_for_update()
-    )
+    return session.scalar(select(Term).where(Term.member_id == member_id, ACTIVE_TERM).with_for_update())
 
 
 def progress_of(session: Session, term: Term, today: date, required: int) -> membership_rules.Progress:

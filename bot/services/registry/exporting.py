@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.rules.review import ReviewState
 from bot.services.registry.file_format import PROFILE_FIELDS, EmeritusList, contribution_entry, member_entry
+from bot.store.constants import COUNTED_OUT
 from bot.store.db import Database
 from bot.store.models import Contribution, Member, MemberStatus
 
@@ -36,7 +36,7 @@ def export_members(db: Database) -> list[dict[str, Any]]:
             select(Contribution)
             .join(Member, Member.id == Contribution.member_id)
             # A contribution the TSC's review said does not count is not on the public list.
-            .where(Member.status == MemberStatus.ACTIVE, Contribution.review_state != ReviewState.NOT_COUNTED)
+            .where(Member.status == MemberStatus.ACTIVE, ~COUNTED_OUT)
             .order_by(Contribution.member_id, Contribution.id)
         ):
             contributions.setdefault(contribution.member_id, []).append(contribution)

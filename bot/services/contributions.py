@@ -39,7 +39,8 @@ class ContributionDraft:
 
     @property
     def full_impact(self) -> Impact:
-        return replace(self.impact, reach=self.reach).for_type(self.type)
+        given = self.impact if self.impact.reach == self.reach else replace(self.impact, reach=self.reach)
+        return given.for_type(self.type)
 
 
 class NotAnAmbassador(Exception):

@@ -113,30 +113,33 @@ def floor_application(db: Database, api_url: str) -> Any:
     return app
 
 
+def application(kind: str, db: Database, fake: FakeSlack, users: Sequence[str]) -> Any:
+    """The Bolt app of `kind`: the floor, or the bot itself (its members known to `fake`)."""
+    if kind == "floor":
+        return floor_application(db, fake.url)
+    from bot.settings import Settings
+    from bot.slack.deps import Deps
+    from handlers import create_app
+
+    for user in users:
+        fake.add_user(user, tz="Europe/Madrid")
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=fake.url,
+        database_url=db.url,
+    )
+    return create_app(Deps(settings=settings, db=db))
+
+
 def serve(kind: str, database_url: str, threads: int, users: Sequence[str], ready: Any, stop: Event) -> None:
     logging.basicConfig(level=logging.WARNING)
     # More clients than threads: waitress queues requests and says so on each one; that is the load.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     db = Database(database_url, request_path=True)  # as `serve` gives it to requests
     fake = FakeSlack().start()
-    if kind == "bot":
-        from bot.settings import Settings
-        from bot.slack.deps import Deps
-        from handlers import create_app
-
-        for user in users:
-            fake.add_user(user, tz="Europe/Madrid")
-        settings = Settings(  # type: ignore[call-arg]
-            _env_file=None,
-            slack_bot_token=BOT_TOKEN,
-            slack_signing_secret=SIGNING_SECRET,
-            slack_api_url=fake.url,
-            database_url=db.url,
-        )
-        app = create_app(Deps(settings=settings, db=db))
-    else:
-        app = floor_application(db, fake.url)
-    server = BackgroundServer(wsgi_app(app, db), threads=threads).start()
+    server = BackgroundServer(wsgi_app(application(kind, db, fake, users), db), threads=threads).start()
     ready.put(server.url)
     stop.wait()
     server.stop()

@@ -316,29 +316,28 @@ def test_jobs_run_shows_progress_on_a_terminal_and_nothing_extra_through_a_pipe(
     command = [str(Path(sys.executable).parent / "ambassador-bot"), "jobs", "run", "reminders"]
     env = {**os.environ, **environment, "SEND_RATE_PER_SECOND": "20"}
 
-    # stderr on a terminal (a pseudo-terminal here), as when someone runs it by hand; and, at the same
-    # time (another month, so other messages), through pipes as from cron.
+    # stderr on a terminal (a pseudo-terminal here), as when someone runs it by hand; then, a month on
+    # (so other messages), through pipes as from cron. One after the other: the later month's run
+    # replaces reminders of the earlier one still waiting to be sent, which is the program's rule.
     leader, follower = pty.openpty()
-    with (
-        subprocess.Popen(
-            [*command, "--now", "2026-11-24T10:00:00+00:00", "--yes"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=follower,
-        ) as on_terminal,
-        subprocess.Popen(
-            [*command, "--now", "2026-12-24T10:00:00+00:00", "--yes"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        ) as through_pipes,
-    ):
+    with subprocess.Popen(
+        [*command, "--now", "2026-11-24T10:00:00+00:00", "--yes"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+    ) as on_terminal:
         os.close(follower)
         shown = read_all(leader)
         stdout = on_terminal.communicate(timeout=60)[0].decode()
+    with subprocess.Popen(
+        [*command, "--now", "2026-12-24T10:00:00+00:00", "--yes"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as through_pipes:
         piped_out, piped_err = through_pipes.communicate(timeout=60)
 
     assert on_terminal.returncode == 0 and "reminders: 3 due, 3 new, 3 queued, 3 sent" in stdout

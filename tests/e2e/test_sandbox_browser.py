@@ -89,6 +89,8 @@ def screenshot(page: Page, path: Path) -> None:
 def act_as(page: Page, user_id: str) -> None:
     page.select_option("#person", user_id)
     expect(page.locator("#person")).to_have_value(user_id)
+    # Their workspace drawn, not only asked for: a click meanwhile could land on the one before.
+    expect(page.locator("body")).to_have_attribute("data-me", user_id)
 
 
 def open_channel(page: Page, name: str) -> None:

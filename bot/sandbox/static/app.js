@@ -64,6 +64,8 @@ function live() {
 // --- drawing ----------------------------------------------------------------------------------------
 
 function render() {
+  // Whose workspace is on the screen (the person chosen is only asked for until this says so).
+  document.body.dataset.me = ui.data.me;
   renderPeople();
   renderSidebar();
   renderMain();
@@ -94,13 +96,17 @@ function conversationIds() {
 
 function renderSidebar() {
   const list = $("#channels");
-  list.innerHTML = "";
-  for (const channel of ui.data.channels) {
+  const items = ui.data.channels.map((channel) => {
     const unread = isUnread(channel.id) ? " unread" : "";
     const active = ui.nav === channel.id ? " active" : "";
-    const item = document.createElement("li");
-    item.innerHTML = `<button class="nav${active}${unread}" data-nav="${escapeHtml(channel.id)}" data-testid="channel-${escapeHtml(channel.name)}"># ${escapeHtml(channel.name)}</button>`;
-    list.append(item);
+    return `<li><button class="nav${active}${unread}" data-nav="${escapeHtml(channel.id)}" data-testid="channel-${escapeHtml(channel.name)}"># ${escapeHtml(channel.name)}</button></li>`;
+  });
+  const wanted = items.join("");
+  // Drawn again only when it changed: the page refreshes at every event in the workspace, and a
+  // button replaced between the press and the release of a click loses that click.
+  if (list.dataset.drawn !== wanted) {
+    list.innerHTML = wanted;
+    list.dataset.drawn = wanted;
   }
   const app = document.querySelector('[data-nav="home"]');
   app.classList.toggle("active", ui.nav === "app");

@@ -110,7 +110,8 @@ def logged_for_key(contribution_id: int) -> str:
     return f"contribution-logged-for:{contribution_id}"
 
 
-# Built once (see `members.STANDING_QUERY`): logging runs it while holding the write lock.
+# Built once (see `members.STANDING_QUERY`): logging runs it while holding the write lock. Through
+# SQLAlchemy rather than `bot.store.direct`: its Python-side column defaults are SQLAlchemy's job.
 INSERT_CONTRIBUTION = insert(cast(Table, Contribution.__table__)).returning(Contribution.id)
 
 

@@ -13,6 +13,7 @@ from bot.rules import membership as membership_rules
 from bot.services import counting
 from bot.store.constants import ACTIVE_MEMBER, ACTIVE_TERM
 from bot.store.db import Database
+from bot.store.direct import DirectStatement
 from bot.store.models import AuditEvent, Contribution, Member, MemberStatus, Pause, Term
 
 
@@ -81,16 +82,19 @@ def record_refused(db: Database, actor: str, action: str, *, now: datetime, **de
         record_audit(session, actor, action, member.id if member else None, at=now, **details)
 
 
-INSERT_AUDIT = insert(cast(Table, AuditEvent.__table__))
+INSERT_AUDIT = DirectStatement(
+    insert(cast(Table, AuditEvent.__table__)), column_keys=("at", "actor", "action", "member_id", "details")
+)
 
 
 def insert_audit(
     connection: Connection, actor: str, action: str, member_id: int | None, *, at: datetime, **details: Any
 ) -> None:
     """`record_audit` as one INSERT executed at once, for the busiest write (`/ambassador log`, on
-    `Database.statements`): no ORM layer while the write lock is held."""
-    connection.execute(
-        INSERT_AUDIT, {"at": at, "actor": actor, "action": action, "member_id": member_id, "details": details}
+    `Database.statements`): neither the ORM nor SQLAlchemy's execution layer while the write lock is
+    held (see `bot.store.direct`)."""
+    INSERT_AUDIT.execute(
+        connection, {"at": at, "actor": actor, "action": action, "member_id": member_id, "details": details}
     )
 
 
@@ -182,18 +186,19 @@ def _standing_query() -> Select[Any]:
     )
 
 
-# Built once: `/ambassador log` runs it inside its write transaction, where every bit of Python
-# (building a statement, its cache key) keeps the other writers waiting. Columns, not entities.
-STANDING_QUERY = _standing_query()
+# Built and compiled once: `/ambassador log` runs it inside its write transaction, where every bit of
+# Python (building a statement, its cache key, a result object) keeps the other writers waiting.
+STANDING_QUERY = DirectStatement(_standing_query())
 
 
 def member_and_standing(
     connection: Connection, slack_user_id: str, today: date, required: int
 ) -> MemberStanding | None:
     """The member's standing in one statement (`standing_in` takes three); None if unknown."""
-    # Columns, not entities, on a Core connection: the ORM's compile step took more CPU than the
-    # query itself (and `/ambassador log` runs it holding the write lock).
-    row = connection.execute(STANDING_QUERY, {"slack_user_id": slack_user_id, "today": today}).one_or_none()
+    # Columns, not entities, straight on the cursor: the ORM's compile step and SQLAlchemy's
+    # execution layer took more CPU than the query itself (and `/ambassador log` runs it holding the
+    # write lock).
+    row = STANDING_QUERY.one_or_none(connection, {"slack_user_id": slack_user_id, "today": today})
     if row is None:
         return None
     member_id, name, status, snoozed_until, term_id, start, end, requested_at, count = row

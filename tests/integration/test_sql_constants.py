@@ -68,7 +68,7 @@ def test_a_constant_is_a_plain_word_written_into_the_sql() -> None:
 
 def test_the_standing_query_binds_only_the_member_and_the_day() -> None:
     for dialect in (sqlite.dialect(), postgresql.dialect()):
-        compiled = STANDING_QUERY.compile(dialect=dialect)
+        compiled = STANDING_QUERY.statement.compile(dialect=dialect)
         words = {value for value in compiled.params.values() if isinstance(value, str)}
         assert words == set(), (dialect.name, compiled.params)
         assert {"slack_user_id", "today"} <= set(compiled.params)

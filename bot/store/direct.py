@@ -1,10 +1,11 @@
 """Statements of the busiest path, run on the unit of work's own DB-API cursor.
 
 `/ambassador log` runs three statements while it holds SQLite's write turn. Measured with
-`bench/log_cpu.py`, SQLAlchemy's execution layer around each of them (its execution context, its
-cache lookups, its result object) cost more CPU than SQLite's own work on them: two of the three
-(the member's standing and the audit record) ran this way bring the log's CPU per request from
-about 1.09x the bare floor's to about 1.0x, on SQLite and on PostgreSQL alike.
+`bench/log_cpu.py`, SQLAlchemy's execution layer around them (its execution context, its cache
+lookups, its result object) was most of what the log cost over a bare logging command: with two of
+the three (the member's standing and the audit record) run this way, the log's CPU per request went
+from 1.07-1.10x the floor's to 1.00-1.02x, on SQLite and on PostgreSQL. `Connection.exec_driver_sql`
+instead saved only a fifth of that: the execution layer is the cost, not the compiling.
 
 What is kept from SQLAlchemy is everything that decides what reaches the database and what comes
 back: the statement is built with Core and compiled by the dialect, and every value goes through its

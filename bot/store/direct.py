@@ -56,12 +56,15 @@ class DirectStatement:
             _check_insert(statement, column_keys or ())
         self.statement = statement
         self.column_keys = list(column_keys) if column_keys is not None else None
-        self._prepared: dict[str, _Prepared] = {}
-        self._result_processors: dict[str, list[Processor | None]] = {}
+        # Per dialect and driver: each compiles its own SQL (placeholders, casts) and types.
+        self._prepared: dict[tuple[str, str, str], _Prepared] = {}
+        self._result_processors: dict[tuple[str, str, str], list[Processor | None]] = {}
         self._lock = threading.Lock()
 
     def rows(self, connection: Connection, parameters: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run the statement; the rows it returns, each value as its column's type reads it."""
+        if not isinstance(self.statement, Select):
+            raise TypeError("only a SELECT returns rows here; run an INSERT with `execute`")
         rows, description = self._run(connection, parameters, fetch=True)
         processors = self._result_processors_for(connection.dialect, description)
         if not any(processors):
@@ -86,13 +89,14 @@ class DirectStatement:
         self._run(connection, parameters, fetch=False)
 
     def _prepare(self, dialect: Dialect) -> _Prepared:
-        prepared = self._prepared.get(dialect.name)
+        key = _dialect_key(dialect)
+        prepared = self._prepared.get(key)
         if prepared is not None:
             return prepared
         with self._lock:
-            prepared = self._prepared.get(dialect.name)
+            prepared = self._prepared.get(key)
             if prepared is None:
-                prepared = self._prepared[dialect.name] = _compile(self.statement, self.column_keys, dialect)
+                prepared = self._prepared[key] = _compile(self.statement, self.column_keys, dialect)
         return prepared
 
     def _run(
@@ -135,18 +139,22 @@ class DirectStatement:
     def _result_processors_for(
         self, dialect: Dialect, description: Sequence[Any] | None
     ) -> list[Processor | None]:
-        processors = self._result_processors.get(dialect.name)
+        key = _dialect_key(dialect)
+        processors = self._result_processors.get(key)
         if processors is None:
-            if not isinstance(self.statement, Select):
-                raise TypeError("only a SELECT returns rows here")
+            assert isinstance(self.statement, Select)
             columns = list(self.statement.selected_columns)
             codes = [entry[1] for entry in description] if description else [None] * len(columns)
             processors = [
                 column.type.dialect_impl(dialect).result_processor(dialect, code)
                 for column, code in zip(columns, codes, strict=True)
             ]
-            self._result_processors[dialect.name] = processors
+            self._result_processors[key] = processors
         return processors
+
+
+def _dialect_key(dialect: Dialect) -> tuple[str, str, str]:
+    return (dialect.name, dialect.driver, dialect.paramstyle)
 
 
 def _compile(statement: Select[Any] | Insert, column_keys: list[str] | None, dialect: Dialect) -> _Prepared:

@@ -120,3 +120,13 @@ def test_a_connection_postgresql_dropped_is_invalidated_and_not_reused(db: Datab
     with db.statements() as connection:
         insert_audit(connection, MEMBER, "on-a-new-connection", member_id, at=AT)
     assert stored_audit(db, "on-a-new-connection")[2] == "on-a-new-connection"
+
+
+def test_an_insert_returns_no_rows_and_is_not_run_when_asked_for_some(db: Database) -> None:
+    member_id = add_member(db, MEMBER)
+    with db.statements() as connection, pytest.raises(TypeError, match="execute"):
+        INSERT_AUDIT.rows(
+            connection, {"at": AT, "actor": MEMBER, "action": "x", "member_id": member_id, "details": {}}
+        )
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM audit_events")).scalar() == 0

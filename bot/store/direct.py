@@ -4,7 +4,7 @@
 `bench/log_cpu.py`, SQLAlchemy's execution layer around them (its execution context, its cache
 lookups, its result object) was most of what the log cost over a bare logging command: with two of
 the three (the member's standing and the audit record) run this way, the log's CPU per request went
-from 1.07-1.10x the floor's to 1.00-1.02x, on SQLite and on PostgreSQL. `Connection.exec_driver_sql`
+from 1.07-1.10x the floor's to 1.00-1.04x, on SQLite and on PostgreSQL. `Connection.exec_driver_sql`
 instead saved only a fifth of that: the execution layer is the cost, not the compiling.
 
 What is kept from SQLAlchemy is everything that decides what reaches the database and what comes

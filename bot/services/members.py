@@ -195,9 +195,9 @@ def member_and_standing(
     connection: Connection, slack_user_id: str, today: date, required: int
 ) -> MemberStanding | None:
     """The member's standing in one statement (`standing_in` takes three); None if unknown."""
-    # Columns, not entities, straight on the cursor: the ORM's compile step and SQLAlchemy's
-    # execution layer took more CPU than the query itself (and `/ambassador log` runs it holding the
-    # write lock).
+    # Columns, not entities, straight on the cursor: the ORM's compile step, then SQLAlchemy's
+    # execution layer, were most of this query's CPU (`bench/log_cpu.py`), and `/ambassador log`
+    # runs it holding the write lock.
     row = STANDING_QUERY.one_or_none(connection, {"slack_user_id": slack_user_id, "today": today})
     if row is None:
         return None

@@ -31,14 +31,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import delete, func, select
 
-from bot.settings import Settings
-from bot.slack.deps import Deps
+from bench.common import bot_app
 from bot.slack.server import BackgroundServer, wsgi_app
 from bot.store.db import Database
 from bot.store.models import AuditEvent, Contribution, Member
-from handlers import create_app
-from tests.fakes.slack import BOT_TOKEN, FakeSlack
-from tests.fakes.slack_requests import SIGNING_SECRET, SlackRequests
+from tests.fakes.slack import FakeSlack
+from tests.fakes.slack_requests import SlackRequests
 from tests.helpers.factories import enrol
 
 PREFIX = "U0BENCH"
@@ -99,14 +97,7 @@ def percentile_line(label: str, latencies: list[float], elapsed: float | None = 
 
 
 def run(db: Database, fake: FakeSlack, users: Sequence[str], args: argparse.Namespace) -> None:
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=fake.url,
-        database_url=db.url,
-    )
-    app = create_app(Deps(settings=settings, db=db))
+    app = bot_app(db, fake.url)
     server = BackgroundServer(wsgi_app(app, db), threads=args.threads).start()
     base_url = server.url
     client = SlackRequests(base_url, response_url_base=fake.response_url_base)

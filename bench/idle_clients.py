@@ -27,13 +27,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.settings import Settings
-from bot.slack.deps import Deps
+from bench.common import bot_app
 from bot.slack.server import BackgroundServer, wsgi_app
 from bot.store.db import Database
-from handlers import create_app
-from tests.fakes.slack import BOT_TOKEN, FakeSlack
-from tests.fakes.slack_requests import SIGNING_SECRET, SlackRequests
+from tests.fakes.slack import FakeSlack
+from tests.fakes.slack_requests import SlackRequests
 from tests.helpers.factories import enrol
 
 WAITRESS_DEFAULTS: dict[str, Any] = {
@@ -84,16 +82,7 @@ def probe(call: Any) -> float | None:
 
 
 def run(name: str, limits: dict[str, Any], args: argparse.Namespace, db: Database, fake: FakeSlack) -> None:
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_app_token="",
-        slack_api_url=fake.url,
-        database_url=db.url,
-        timezone="UTC",
-    )
-    app = create_app(Deps(settings=settings, db=db))
+    app = bot_app(db, fake.url, slack_app_token="", timezone="UTC")
     server = BackgroundServer(wsgi_app(app, db), threads=args.threads, **limits).start()
     port = server.server.effective_port
     slack = SlackRequests(server.url, response_url_base=fake.response_url_base)

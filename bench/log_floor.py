@@ -53,16 +53,20 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, delete, func, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from bench.common import bot_app
 from bot.blocks.general import DATABASE_BUSY
 from bot.slack.server import BackgroundServer, wsgi_app
 from bot.store.db import Database
 from bot.store.models import AuditEvent, Contribution, Member
 from tests.fakes.slack import BOT_TOKEN, FakeSlack
 from tests.fakes.slack_requests import SIGNING_SECRET, Response, SlackRequests
+from tests.helpers.factories import enrol
 
 PREFIX = "U0BENCH"
 FLOOR_TABLE = Table(
@@ -81,9 +85,6 @@ EXPECTED = {"floor": "Logged", "bot": "Logged your talk"}
 
 def floor_application(db: Database, api_url: str) -> Any:
     """The least a logging command does: a verified request, one insert and one count, an ack."""
-    from slack_bolt import Ack, App
-    from slack_sdk import WebClient
-
     app = App(
         # Bolt checks the token once (auth.test) before the first listener runs, as for the bot.
         client=WebClient(token=BOT_TOKEN, base_url=api_url),
@@ -117,20 +118,9 @@ def application(kind: str, db: Database, fake: FakeSlack, users: Sequence[str]) 
     """The Bolt app of `kind`: the floor, or the bot itself (its members known to `fake`)."""
     if kind == "floor":
         return floor_application(db, fake.url)
-    from bot.settings import Settings
-    from bot.slack.deps import Deps
-    from handlers import create_app
-
     for user in users:
         fake.add_user(user, tz="Europe/Madrid")
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=fake.url,
-        database_url=db.url,
-    )
-    return create_app(Deps(settings=settings, db=db))
+    return bot_app(db, fake.url)
 
 
 def serve(kind: str, database_url: str, threads: int, users: Sequence[str], ready: Any, stop: Event) -> None:
@@ -249,8 +239,6 @@ def clean(db: Database) -> None:
 
 
 def prepare(db: Database, users: Sequence[str]) -> None:
-    from tests.helpers.factories import enrol
-
     clean(db)
     FLOOR_TABLE.create(db.engine)
     start = datetime.now(UTC).date() - timedelta(days=60)
